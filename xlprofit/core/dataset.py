@@ -1,0 +1,117 @@
+"""The :class:`Dataset`: the six input tables, normalised and validated once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from xlprofit.core.tables import Normalised, normalise
+from xlprofit.errors import Problem
+
+__all__ = ["Dataset", "Source"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file the data was read from, for the report's Assumptions sheet."""
+
+    table: str
+    path: str
+    sha256: str
+
+
+class Dataset:
+    """The input tables of an analysis, normalised and validated.
+
+    Parameters
+    ----------
+    customers, transactions, activities:
+        Required tables (DataFrames or anything :class:`pandas.DataFrame` accepts).
+    resources, usage:
+        Optional tables: resources for time-driven ABC, usage for driver volumes that the
+        transactions do not carry (visits, calls, complaints, …).
+    parameters:
+        A ``name, value`` table or a ``{name: value}`` mapping.
+    first_rows:
+        Row number the user sees for each table's first data row (default 2).
+    sources:
+        Files the tables came from (name and SHA-256), shown in reports.
+
+    Attributes
+    ----------
+    customers, transactions, activities, resources, usage : pandas.DataFrame
+        The normalised tables, indexed by ``row`` (the row number the user sees).
+    parameters : dict
+        Typed parameter values.
+    exceptions : pandas.DataFrame
+        Every rejected row and ignored value with table, row, column, value and reason.
+    problems : list of Problem
+        The same findings as :class:`~xlprofit.errors.Problem` records.
+
+    Raises
+    ------
+    ValidationError
+        When the input cannot be analysed at all (missing table or column, bad parameter,
+        no usable transaction); its ``problems`` list every reason.
+    """
+
+    def __init__(self, customers: Any, transactions: Any, activities: Any, resources: Any = None,
+                 usage: Any = None, parameters: Any = None, *, first_rows: Mapping[str, int] | None = None,
+                 sources: Sequence[Source] = ()) -> None:
+        self._normalised: Normalised = normalise(customers, transactions, activities, resources, usage,
+                                                 parameters, first_rows=first_rows)
+        self.sources: tuple[Source, ...] = tuple(sources)
+
+    @property
+    def customers(self) -> pd.DataFrame:
+        """Normalised customers."""
+        return self._normalised.tables["customers"]
+
+    @property
+    def transactions(self) -> pd.DataFrame:
+        """Normalised invoice lines (rejected lines are in :attr:`exceptions`)."""
+        return self._normalised.tables["transactions"]
+
+    @property
+    def activities(self) -> pd.DataFrame:
+        """Normalised activities with their costing ``method`` and ``level``."""
+        return self._normalised.tables["activities"]
+
+    @property
+    def resources(self) -> pd.DataFrame:
+        """Normalised resources (time-driven cost pools)."""
+        return self._normalised.tables["resources"]
+
+    @property
+    def usage(self) -> pd.DataFrame:
+        """Normalised usage rows with the span (``period_start``, ``period_end``) of their period."""
+        return self._normalised.tables["usage"]
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Typed parameters."""
+        return dict(self._normalised.parameters)
+
+    @property
+    def exceptions(self) -> pd.DataFrame:
+        """Rejected rows and ignored values found while reading."""
+        return self._normalised.exceptions
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Problems found while reading, as records."""
+        return list(self._normalised.problems)
+
+    @property
+    def rejected_transactions(self) -> pd.DataFrame:
+        """Rejected invoice lines with their ``net_revenue`` (where readable) and reason."""
+        return self._normalised.rejected_transactions
+
+    def __repr__(self) -> str:
+        t = self._normalised.tables
+        return (f"Dataset({len(t['customers'])} customers, {len(t['transactions'])} transactions, "
+                f"{len(t['activities'])} activities, {len(t['resources'])} resources, "
+                f"{len(t['usage'])} usage rows, {len(self.exceptions)} exceptions)")

@@ -1,0 +1,338 @@
+"""Turning the cell values users actually have into numbers, dates, flags and ids.
+
+Spreadsheets and ERP exports hold numbers stored as text (``"1 234,50"``), dates as Excel
+serial numbers, ISO text or ``datetime`` values, and flags as ``"yes"``/``TRUE``/``1``. Each
+parser here works on a whole column and returns the parsed values plus, for every value that
+could not be read, the reason, so that callers can report the row instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from dateutil import parser as date_parser
+
+__all__ = [
+    "EXCEL_EPOCH",
+    "parse_numbers",
+    "parse_dates",
+    "parse_flags",
+    "parse_ids",
+    "parse_text",
+    "parse_number_text",
+    "snake_case",
+]
+
+#: Day 0 of Excel's 1900 date system as Excel counts it (serial 1 = 1900-01-01, with
+#: Excel's fictitious 1900-02-29 making serials from 61 on line up with this epoch).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MAX_SERIAL = 2_958_465  # 9999-12-31
+
+_BLANK_STRINGS = frozenset({"", "-", "n/a", "na", "nan", "none", "null", "#n/a"})
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_CURRENCY = re.compile(r"^(?:[$€£¥]|kr\.?|nok|sek|pln|zł|eur|usd|gbp|dkk)\s*|\s*(?:[$€£¥]|kr\.?|nok|sek|pln|zł|eur|usd|gbp|dkk)$",
+                       re.IGNORECASE)
+_GROUPED = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+
+
+def snake_case(header: object) -> str:
+    """Normalise a column header: ``"Net Revenue (EUR)"`` -> ``"net_revenue_eur"``."""
+    text = str(header).strip()
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    return text
+
+
+def _is_blank_scalar(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if isinstance(value, str) and value.strip().lower() in _BLANK_STRINGS:
+        return True
+    return False
+
+
+def blank_mask(values: pd.Series) -> pd.Series:
+    """True where a cell is empty: NA, NaN, None or text such as ``""``, ``"-"``, ``"n/a"``."""
+    mask = values.isna()
+    obj = values[~mask]
+    if obj.dtype == object or pd.api.types.is_string_dtype(obj.dtype):
+        text = obj.astype(str).str.strip().str.lower()
+        mask.loc[text.index] = text.isin(_BLANK_STRINGS).to_numpy()
+    return mask
+
+
+@lru_cache(maxsize=65536)
+def parse_number_text(text: str) -> tuple[float | None, str | None]:
+    """Read one number written as text; return ``(value, None)`` or ``(None, reason)``.
+
+    Accepts grouping with spaces, apostrophes, ``,`` or ``.`` (``"1 234,50"``,
+    ``"1,234.50"``, ``"1.234.567"``), a decimal comma (``"12,5"``), accounting negatives
+    ``"(1,234.00)"``, a leading currency symbol or code, and a trailing ``%`` (divides by 100).
+    A lone separator followed by exactly three digits (``"1,234"``) could be either a
+    thousands separator or a decimal comma and is refused as ambiguous.
+    """
+    s = text.strip()
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    s = _CURRENCY.sub("", s).strip()
+    percent = s.endswith("%")
+    if percent:
+        s = s[:-1].strip()
+    if s.startswith(("-", "−")):
+        negative, s = (not negative), s[1:].strip()
+    elif s.startswith("+"):
+        s = s[1:].strip()
+    s = _SPACES.sub("", s)
+    if not s:
+        return None, "is not a number"
+    has_comma, has_dot = "," in s, "." in s
+    if has_comma and has_dot:
+        decimal = "," if s.rfind(",") > s.rfind(".") else "."
+        group = "." if decimal == "," else ","
+        whole, _, frac = s.rpartition(decimal)
+        if not frac.isdigit() or not (_GROUPED.match(whole) or whole.isdigit()) or decimal in whole:
+            return None, "is not a number"
+        number = whole.replace(group, "") + "." + frac
+    elif has_comma or has_dot:
+        sep = "," if has_comma else "."
+        parts = s.split(sep)
+        if len(parts) > 2:
+            if not _GROUPED.match(s):
+                return None, "is not a number"
+            number = s.replace(sep, "")
+        else:
+            whole, frac = parts
+            if not frac.isdigit() or not (whole.isdigit() or whole == ""):
+                return None, "is not a number"
+            if sep == "," and len(frac) == 3 and whole not in ("", "0"):
+                return None, "is ambiguous (thousands separator or decimal comma?); write it without grouping"
+            number = (whole or "0") + "." + frac
+    else:
+        if not re.fullmatch(r"\d+(?:[eE][+-]?\d+)?", s):
+            return None, "is not a number"
+        number = s
+    try:
+        value = float(number)
+    except ValueError:
+        return None, "is not a number"
+    if percent:
+        value /= 100.0
+    return (-value if negative else value), None
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of numbers.
+
+    Returns
+    -------
+    (numbers, reasons):
+        ``numbers`` is float64 with NaN for blanks and failures; ``reasons`` is an object
+        Series holding a reason where a non-blank value could not be read, else None.
+    """
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64"), reasons
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        out = values.astype("float64")
+        bad = ~np.isfinite(out.to_numpy()) & out.notna().to_numpy()
+        if bad.any():
+            reasons[bad] = "is not a finite number"
+            out[bad] = np.nan
+        return out, reasons
+    blank = blank_mask(values)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    present = values[~blank]
+    if present.empty:
+        return out, reasons
+    kinds = present.map(type)
+    is_bool = kinds.eq(bool)
+    if is_bool.any():
+        reasons[present.index[is_bool.to_numpy()]] = "is a TRUE/FALSE value, not a number"
+        present = present[~is_bool]
+    fast = pd.to_numeric(present, errors="coerce")
+    ok = fast.notna() & np.isfinite(fast.astype("float64"))
+    out[ok[ok].index] = fast[ok].astype("float64")
+    rest = present[~ok]
+    if not rest.empty:
+        text = rest.astype(str)
+        parsed = {u: parse_number_text(u) for u in pd.unique(text)}
+        vals = text.map(lambda t: parsed[t][0])
+        why = text.map(lambda t: parsed[t][1])
+        good = vals.notna()
+        out[vals.index[good.to_numpy()]] = vals[good].astype("float64")
+        reasons[why.index[~good.to_numpy()]] = why[~good]
+    return out, reasons
+
+
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
+    s = text.strip()
+    if _ISO.match(s):
+        try:
+            return pd.Timestamp(s), None
+        except ValueError:
+            return None, "is not a valid date"
+    dotted = _DOTTED.match(s)
+    if dotted:  # dd.mm.yyyy is day-first wherever it is written
+        day, month, year = (int(g) for g in dotted.groups())
+        try:
+            return pd.Timestamp(year=year, month=month, day=day), None
+        except ValueError:
+            return None, "is not a valid date"
+    try:
+        day_first = date_parser.parse(s, dayfirst=True)
+        month_first = date_parser.parse(s, dayfirst=False)
+    except (ValueError, OverflowError):
+        return None, "is not a date (use yyyy-mm-dd)"
+    if day_first != month_first:
+        return None, "is an ambiguous date (day and month could be swapped); use yyyy-mm-dd"
+    return pd.Timestamp(day_first), None
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of dates: datetimes, Excel serial numbers (1900 system) or text.
+
+    Text is read as ISO 8601 first; other spellings are accepted only when reading them
+    day-first and month-first gives the same date. Returns ``(dates, reasons)`` like
+    :func:`parse_numbers`; the dates are ``datetime64[ns]`` with NaT for blanks and failures.
+    """
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        return out.astype("datetime64[ns]"), reasons
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    blank = blank_mask(values)
+    present = values[~blank]
+    if present.empty:
+        return out, reasons
+    if pd.api.types.is_numeric_dtype(present.dtype) and not pd.api.types.is_bool_dtype(present.dtype):
+        serial = present.astype("float64")
+        numeric_index = present.index
+        other = present.iloc[0:0]
+    else:
+        is_num = present.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
+                             and not isinstance(v, bool))
+        serial = present[is_num].astype("float64")
+        numeric_index = serial.index
+        other = present[~is_num]
+    if len(numeric_index):
+        in_range = (serial >= 1) & (serial <= _MAX_SERIAL)
+        good = serial[in_range]
+        out[good.index] = (EXCEL_EPOCH + pd.to_timedelta(np.floor(good.to_numpy() * 86400.0 + 0.5), unit="s")
+                           ).astype("datetime64[ns]")
+        reasons[serial.index[~in_range.to_numpy()]] = "is not an Excel date serial number (1 to 2958465)"
+    if not other.empty:
+        stamp = other.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+        if stamp.any():
+            dt = pd.to_datetime(other[stamp], errors="coerce")
+            if getattr(dt.dt, "tz", None) is not None:
+                dt = dt.dt.tz_localize(None)
+            out[dt.index] = dt.astype("datetime64[ns]")
+        text = other[~stamp]
+        if not text.empty:
+            text = text.astype(str)
+            if isinstance(text.iloc[0], str):
+                parsed = {u: _parse_date_text(u) for u in pd.unique(text)}
+                vals = text.map(lambda t: parsed[t][0])
+                why = text.map(lambda t: parsed[t][1])
+                good = vals.notna().to_numpy()
+                if good.any():
+                    out[text.index[good]] = pd.to_datetime(vals[good]).astype("datetime64[ns]")
+                reasons[text.index[~good]] = why[~good]
+    return out, reasons
+
+
+_TRUE = frozenset({"true", "yes", "y", "x", "1", "ja", "j", "tak", "t", "sant", "returned", "wahr"})
+_FALSE = frozenset({"false", "no", "n", "0", "nei", "nej", "nie", "f", "falsk", "usann", "falsch"})
+
+
+def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse yes/no cells: booleans, numbers (non-zero is yes) or text such as yes/no, x, 1/0.
+
+    Blanks are *no*. Returns ``(flags, reasons)``.
+    """
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.fillna(False).astype(bool), reasons
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        num = values.astype("float64")
+        return (num.fillna(0.0) != 0.0), reasons
+    out = pd.Series(False, index=values.index, dtype=bool)
+    blank = blank_mask(values)
+    present = values[~blank]
+    if present.empty:
+        return out, reasons
+
+    def one(v: object) -> bool | None:
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return bool(v != 0)
+        s = str(v).strip().lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+        value, _ = parse_number_text(s)
+        return None if value is None else value != 0
+
+    parsed = present.map(one)
+    good = parsed.notna().to_numpy()
+    out[present.index[good]] = parsed[good].astype(bool)
+    reasons[present.index[~good]] = "is not yes/no (use TRUE/FALSE, yes/no or 1/0)"
+    return out, reasons
+
+
+def parse_ids(values: pd.Series) -> pd.Series:
+    """Normalise identifiers to text: ``1001.0`` -> ``"1001"``, whitespace stripped, blanks NA."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        num = values.astype("float64")
+        integral = num.notna() & (num == np.floor(num)) & (num.abs() < 2**53)
+        out = pd.Series(pd.NA, index=values.index, dtype=object)
+        out[integral] = num[integral].astype("int64").astype(str)
+        other = num.notna() & ~integral
+        out[other] = num[other].map(repr)
+        return out.astype("string").astype(object).where(out.notna(), None)
+
+    def one(v: object) -> object:
+        if _is_blank_scalar(v):
+            return None
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            return str(int(v))
+        return str(v).strip() or None
+
+    if values.dtype == object:
+        uniq = pd.unique(values)
+        if len(uniq) < len(values):
+            mapping = {u: one(u) for u in uniq if not _is_blank_scalar(u)}
+            blank = blank_mask(values)
+            return values.map(mapping).where(~blank, None).astype(object)
+    return values.map(one).astype(object)
+
+
+def parse_text(values: pd.Series) -> pd.Series:
+    """Text cells as Python strings, whitespace stripped, blanks as None (never parsed as formulas)."""
+
+    def one(v: object) -> object:
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        s = str(v).strip()
+        return s or None
+
+    return values.map(one).astype(object)

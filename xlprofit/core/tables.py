@@ -1,0 +1,744 @@
+"""The input tables: schemas, normalisation and validation.
+
+Each input table (DESIGN section 3) arrives as a sheet, an Excel Table, a CSV or Parquet
+file, or a DataFrame. :func:`normalise` turns all of them into the typed tables described in
+``docs/architecture.md``. Problems are never silently dropped: a cell that cannot be used
+becomes a :class:`~xlprofit.errors.Problem` naming the table, the row as the user sees it,
+the column and the value; a row that cannot be used is *rejected* and listed with its reason;
+a problem that makes the whole input unusable (a missing required column, a bad parameter)
+is *fatal* and raises :class:`~xlprofit.errors.ValidationError` listing every problem found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlprofit.core.drivers import BUILTIN_DRIVERS
+from xlprofit.core.parsing import (
+    blank_mask,
+    parse_dates,
+    parse_flags,
+    parse_ids,
+    parse_numbers,
+    parse_text,
+    snake_case,
+)
+from xlprofit.errors import Problem, ValidationError
+
+__all__ = [
+    "TABLES",
+    "SCHEMAS",
+    "PARAMETERS",
+    "LEVELS",
+    "Column",
+    "Normalised",
+    "normalise",
+    "EXCEPTION_COLUMNS",
+]
+
+TABLES: tuple[str, ...] = ("customers", "transactions", "activities", "resources", "usage", "parameters")
+LEVELS: tuple[str, ...] = ("customer", "order", "line", "product")
+EXCEPTION_COLUMNS = ["table", "row", "column", "value", "reason", "action", "customer_id", "amount"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table.
+
+    ``kind`` is one of ``id``, ``text``, ``money``, ``number``, ``date``, ``flag``, ``rate``.
+    ``minimum`` is a lower bound (inclusive unless ``strict``).
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    minimum: float | None = None
+    strict: bool = False
+    maximum: float | None = None
+
+
+SCHEMAS: dict[str, tuple[Column, ...]] = {
+    "customers": (
+        Column("customer_id", "id", required=True),
+        Column("name", "text"),
+        Column("segment", "text"),
+        Column("channel", "text"),
+        Column("region", "text"),
+        Column("acquired_on", "date"),
+        Column("acquisition_cost", "money", minimum=0.0),
+        Column("referred_by", "id"),
+        Column("payment_days", "number", minimum=0.0),
+        Column("commission_rate", "rate", minimum=0.0, maximum=1.0),
+        Column("currency", "text"),
+    ),
+    "transactions": (
+        Column("date", "date", required=True),
+        Column("customer_id", "id", required=True),
+        Column("net_revenue", "money", required=True),
+        Column("order_id", "id"),
+        Column("product_id", "id"),
+        Column("quantity", "number"),
+        Column("gross_revenue", "money"),
+        Column("discount", "money"),
+        Column("rebate", "money"),
+        Column("cogs", "money"),
+        Column("returned", "flag"),
+        Column("written_off", "money", minimum=0.0),
+        Column("paid_on", "date"),
+        Column("currency", "text"),
+    ),
+    "activities": (
+        Column("activity", "text", required=True),
+        Column("driver", "text", required=True),
+        Column("cost", "money", minimum=0.0),
+        Column("resource", "text"),
+        Column("unit_time", "number", minimum=0.0),
+        Column("time_equation", "text"),
+        Column("level", "text"),
+    ),
+    "resources": (
+        Column("resource", "text", required=True),
+        Column("cost", "money", required=True, minimum=0.0),
+        Column("capacity", "number", required=True, minimum=0.0, strict=True),
+    ),
+    "usage": (
+        Column("customer_id", "id", required=True),
+        Column("driver", "text", required=True),
+        Column("quantity", "number", required=True, minimum=0.0),
+        Column("period", "period"),
+        Column("order_id", "id"),
+    ),
+}
+
+#: Known parameters: name -> (kind, description).
+PARAMETERS: dict[str, tuple[str, str]] = {
+    "period_start": ("date", "first day of the analysis period"),
+    "period_end": ("date", "last day of the analysis period"),
+    "discount_rate": ("rate", "annual discount rate for lifetime values"),
+    "cost_of_capital": ("rate", "annual cost of capital for the cost of credit (default: discount_rate)"),
+    "payment_days": ("number", "default days from invoice to payment"),
+    "commission_rate": ("rate", "default sales commission as a share of net revenue"),
+    "currency": ("text", "reporting currency"),
+    "periods_per_year": ("periods", "periods per year for the trend: 1, 2, 4 or 12"),
+    "acquisition_charge": ("choice", "which acquisition costs the period carries: in_period, all or none"),
+}
+_CHOICES = {"acquisition_charge": ("in_period", "all", "none")}
+_PERIODS_PER_YEAR = (1, 2, 4, 12)
+
+
+@dataclass
+class Normalised:
+    """The typed tables with everything found while reading them."""
+
+    tables: dict[str, pd.DataFrame]
+    parameters: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+    exceptions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCEPTION_COLUMNS))
+    rejected_transactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Totals of the transactions table as read, before any row was rejected:
+    #: ``rows``, ``net_revenue_cents`` (readable amounts) and ``unreadable_net_revenue`` (rows).
+    input_totals: dict[str, int] = field(default_factory=dict)
+
+
+class _Collector:
+    """Collects problems and exception records for all tables."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.fatal: list[Problem] = []
+        self.records: list[pd.DataFrame] = []
+
+    def table_problem(self, table: str, column: str | None, reason: str, value: Any = None) -> None:
+        p = Problem(table, None, column, value, reason)
+        self.problems.append(p)
+        self.fatal.append(p)
+
+    def cells(self, table: str, rows: pd.Index, column: str | None, values: pd.Series | Iterable | None,
+              reasons: pd.Series | str, action: str, customer_id: pd.Series | None = None,
+              amount: pd.Series | None = None, fatal: bool = False) -> None:
+        """Record one problem per row in ``rows`` (vectorised)."""
+        if len(rows) == 0:
+            return
+        n = len(rows)
+        vals = (pd.Series([None] * n, index=rows, dtype=object) if values is None
+                else pd.Series(list(values), index=rows, dtype=object))
+        why = pd.Series([reasons] * n, index=rows, dtype=object) if isinstance(reasons, str) else reasons
+        frame = pd.DataFrame({
+            "table": table,
+            "row": np.asarray(rows, dtype="int64"),
+            "column": column,
+            "value": vals.map(_display).to_numpy(),
+            "reason": np.asarray(why, dtype=object),
+            "action": action,
+            "customer_id": (np.asarray(customer_id.loc[rows], dtype=object) if customer_id is not None
+                            else None),
+            "amount": (np.asarray(amount.loc[rows], dtype="float64") if amount is not None else np.nan),
+        })
+        self.records.append(frame)
+        if fatal or len(self.problems) < 10_000:
+            limit = n if fatal else min(n, 10_000 - len(self.problems))
+            for r, v, w in zip(frame["row"][:limit], vals.iloc[:limit], frame["reason"][:limit], strict=True):
+                p = Problem(table, int(r), column, v, str(w))
+                self.problems.append(p)
+                if fatal:
+                    self.fatal.append(p)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.records:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
+        out = pd.concat(self.records, ignore_index=True)
+        return out[EXCEPTION_COLUMNS]
+
+
+def _display(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return str(pd.Timestamp(value).date())
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, (int, float, bool, str)):
+        return value
+    return str(value)
+
+
+def _as_frame(table: str, data: Any, collector: _Collector) -> pd.DataFrame | None:
+    if data is None:
+        return None
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy()
+    else:
+        try:
+            frame = pd.DataFrame(data)
+        except (ValueError, TypeError) as exc:
+            collector.table_problem(table, None, f"cannot be read as a table ({exc})")
+            return None
+    headers = [snake_case(c) for c in frame.columns]
+    seen: dict[str, int] = {}
+    for original, h in zip(frame.columns, headers, strict=True):
+        if h == "":
+            continue
+        if h in seen:
+            collector.table_problem(table, h, f"two columns are both read as '{h}' "
+                                    f"(headers {original!r} and {frame.columns[seen[h]]!r})")
+        seen[h] = list(frame.columns).index(original)
+    frame.columns = headers
+    frame = frame.loc[:, [h != "" for h in headers]]
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    return frame
+
+
+def _set_rows(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame), name="row")
+    if len(frame.columns):
+        empty = pd.Series(True, index=frame.index)
+        for c in frame.columns:
+            empty &= blank_mask(frame[c])
+        frame = frame.loc[~empty]
+    return frame
+
+
+def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Collector,
+                  bad_rows: dict[int, list[str]], reject_on_bad: bool,
+                  customer_ids: pd.Series | None = None, amount: pd.Series | None = None) -> pd.Series:
+    """Parse one column; record problems; mark rows to reject."""
+    if col.name not in frame.columns:
+        if col.kind in ("money",):
+            return pd.Series(np.nan, index=frame.index, dtype="float64")
+        if col.kind == "flag":
+            return pd.Series(False, index=frame.index, dtype=bool)
+        if col.kind == "date":
+            return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        if col.kind in ("number", "rate"):
+            return pd.Series(np.nan, index=frame.index, dtype="float64")
+        return pd.Series(None, index=frame.index, dtype=object)
+    raw = frame[col.name]
+    reasons = pd.Series(None, index=frame.index, dtype=object)
+    if col.kind == "id":
+        values = parse_ids(raw)
+    elif col.kind == "text":
+        values = parse_text(raw)
+    elif col.kind in ("money", "number", "rate"):
+        values, reasons = parse_numbers(raw)
+        if col.kind == "money":
+            values = values.round(2)
+        if col.minimum is not None:
+            low = (values <= col.minimum) if col.strict else (values < col.minimum)
+            low &= reasons.isna()
+            cmp = ">" if col.strict else "≥"
+            reasons[low] = f"must be {cmp} {col.minimum:g}"
+        if col.maximum is not None:
+            high = (values > col.maximum) & reasons.isna()
+            reasons[high] = (f"must be between {col.minimum:g} and {col.maximum:g}"
+                             + (" (write 5 % as 0.05 or 5%)" if col.kind == "rate" else ""))
+        values = values.where(reasons.isna())
+    elif col.kind == "date":
+        values, reasons = parse_dates(raw)
+    elif col.kind == "flag":
+        values, reasons = parse_flags(raw)
+    elif col.kind == "period":
+        values = parse_text(raw)
+    else:  # pragma: no cover - schema is static
+        raise AssertionError(col.kind)
+    bad = reasons.notna()
+    if bad.any():
+        rows = frame.index[bad.to_numpy()]
+        action = "rejected" if reject_on_bad else "value ignored"
+        collector.cells(table, rows, col.name, raw.loc[rows], reasons[bad], action,
+                        customer_id=customer_ids, amount=amount)
+        if reject_on_bad:
+            for r in rows:
+                bad_rows.setdefault(int(r), []).append(col.name)
+    if col.required:
+        missing = blank_mask(raw) if col.kind != "flag" else pd.Series(False, index=frame.index)
+        missing &= ~bad
+        if missing.any():
+            rows = frame.index[missing.to_numpy()]
+            collector.cells(table, rows, col.name, None, "is blank; a value is required", "rejected",
+                            customer_id=customer_ids, amount=amount)
+            for r in rows:
+                bad_rows.setdefault(int(r), []).append(col.name)
+    return values
+
+
+def _required_columns(table: str, frame: pd.DataFrame, collector: _Collector) -> bool:
+    ok = True
+    for col in SCHEMAS[table]:
+        if col.required and col.name not in frame.columns:
+            known = ", ".join(frame.columns[:12]) or "none"
+            collector.table_problem(table, col.name, f"required column '{col.name}' is missing "
+                                    f"(columns found: {known})")
+            ok = False
+    return ok
+
+
+def _typed(table: str, frame: pd.DataFrame, collector: _Collector, *, reject: set[str],
+           customer_col: str | None = None, amount_col: str | None = None) -> tuple[pd.DataFrame, set[int]]:
+    """Parse every schema column. Columns in ``reject`` reject the row when unreadable."""
+    bad_rows: dict[int, list[str]] = {}
+    cust = parse_ids(frame[customer_col]) if customer_col and customer_col in frame.columns else None
+    amount = None
+    if amount_col and amount_col in frame.columns:
+        amount = parse_numbers(frame[amount_col])[0].round(2)
+    out = {}
+    for col in SCHEMAS[table]:
+        out[col.name] = _parse_column(table, frame, col, collector, bad_rows, col.required or col.name in reject,
+                                      customer_ids=cust, amount=amount)
+    typed = pd.DataFrame(out, index=frame.index)
+    return typed, set(bad_rows)
+
+
+def _reject(typed: pd.DataFrame, rows: Iterable[int]) -> pd.DataFrame:
+    rows = set(rows)
+    if not rows:
+        return typed
+    return typed.loc[~typed.index.isin(list(rows))]
+
+
+def _duplicates(table: str, typed: pd.DataFrame, key: str, collector: _Collector,
+                amount_col: str | None = None) -> set[int]:
+    keys = typed[key]
+    dup = keys.notna() & keys.duplicated(keep="first")
+    if not dup.any():
+        return set()
+    first_row = keys[~keys.duplicated(keep="first") & keys.notna()]
+    first = pd.Series(first_row.index, index=first_row.to_numpy())
+    rows = typed.index[dup.to_numpy()]
+    reasons = pd.Series([f"duplicate {key} (first at row {first[k]})" for k in keys.loc[rows]], index=rows)
+    collector.cells(table, rows, key, keys.loc[rows], reasons, "rejected",
+                    amount=typed[amount_col] if amount_col else None)
+    return set(int(r) for r in rows)
+
+
+def _customers(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
+    typed, bad = _typed("customers", frame, collector, reject=set())
+    typed = _reject(typed, bad)
+    typed = _reject(typed, _duplicates("customers", typed, "customer_id", collector))
+    # referred_by must name another known customer.
+    ref = typed["referred_by"]
+    unknown = ref.notna() & ~ref.isin(set(typed["customer_id"]))
+    selfref = ref.notna() & ref.eq(typed["customer_id"])
+    for mask, reason in ((unknown, "is not a customer_id of the customers table; ignored"),
+                         (selfref, "names the customer itself; ignored")):
+        if mask.any():
+            rows = typed.index[mask.to_numpy()]
+            collector.cells("customers", rows, "referred_by", ref.loc[rows], reason, "value ignored",
+                            customer_id=typed["customer_id"])
+            typed.loc[rows, "referred_by"] = None
+    return typed
+
+
+def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    money = {"gross_revenue", "discount", "rebate", "cogs", "written_off", "quantity"}
+    typed, bad = _typed("transactions", frame, collector, reject=money | {"paid_on", "returned"},
+                        customer_col="customer_id", amount_col="net_revenue")
+    reasons: dict[int, str] = {}
+    for r in bad:
+        reasons[r] = "unreadable or missing value"
+    # Fill the revenue waterfall: gross − discount − rebate = net.
+    net = typed["net_revenue"]
+    disc_given, reb_given, gross_given = (typed[c].notna() for c in ("discount", "rebate", "gross_revenue"))
+    discount = typed["discount"].fillna(0.0)
+    rebate = typed["rebate"].fillna(0.0)
+    gross = typed["gross_revenue"]
+    derive_discount = gross_given & ~disc_given
+    discount = discount.where(~derive_discount, (gross - rebate - net).round(2))
+    gross = gross.where(gross_given, (net + discount + rebate).round(2))
+    mismatch = gross_given & disc_given & ((gross - discount - rebate - net).abs() > 0.005)
+    mismatch &= ~typed.index.isin(list(bad))
+    if mismatch.any():
+        rows = typed.index[mismatch.to_numpy()]
+        why = pd.Series(
+            [f"gross_revenue − discount − rebate = {g - d - b:.2f} but net_revenue = {n:.2f}"
+             for g, d, b, n in zip(gross[rows], discount[rows], rebate[rows], net[rows], strict=True)],
+            index=rows)
+        collector.cells("transactions", rows, "net_revenue", net.loc[rows], why, "rejected",
+                        customer_id=typed["customer_id"], amount=net)
+        for r in rows:
+            reasons[int(r)] = "revenue does not add up"
+    del reb_given
+    typed["gross_revenue"] = gross
+    typed["discount"] = discount.round(2)
+    typed["rebate"] = rebate.round(2)
+    typed["cogs"] = typed["cogs"].fillna(0.0)
+    typed["written_off"] = typed["written_off"].fillna(0.0)
+    # Unknown customers.
+    known = set(customers["customer_id"])
+    unknown = typed["customer_id"].notna() & ~typed["customer_id"].isin(known)
+    unknown &= ~typed.index.isin(list(reasons))
+    if unknown.any():
+        rows = typed.index[unknown.to_numpy()]
+        collector.cells("transactions", rows, "customer_id", typed["customer_id"].loc[rows],
+                        "is not in the customers table", "rejected",
+                        customer_id=typed["customer_id"], amount=net)
+        for r in rows:
+            reasons[int(r)] = "unknown customer"
+    rejected_rows = sorted(reasons)
+    rejected = pd.DataFrame({
+        "customer_id": typed["customer_id"].reindex(rejected_rows),
+        "net_revenue": net.reindex(rejected_rows),
+        "reason": [reasons[r] for r in rejected_rows],
+    }, index=pd.Index(rejected_rows, name="row"))
+    typed = _reject(typed, rejected_rows)
+    return typed, rejected
+
+
+def _resources(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
+    typed, bad = _typed("resources", frame, collector, reject=set(), amount_col="cost")
+    typed = _reject(typed, bad)
+    typed = _reject(typed, _duplicates("resources", typed, "resource", collector, amount_col="cost"))
+    return typed
+
+
+def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set[str],
+                collector: _Collector) -> pd.DataFrame:
+    from xlprofit.core.timeeq import parse_time_equation  # local: the parser is optional for most tables
+
+    typed, bad = _typed("activities", frame, collector, reject={"cost", "unit_time"}, amount_col="cost")
+    typed["driver"] = typed["driver"].map(lambda d: snake_case(d) if isinstance(d, str) and d else None)
+    typed = _reject(typed, bad)
+    typed = _reject(typed, _duplicates("activities", typed, "activity", collector, amount_col="cost"))
+    known = set(BUILTIN_DRIVERS) | usage_drivers
+    has_cost, has_res = typed["cost"].notna(), typed["resource"].notna()
+    has_unit, has_eq = typed["unit_time"].notna(), typed["time_equation"].notna()
+    typed["method"] = np.where(has_res, "tdabc", "abc")
+    rules: list[tuple[pd.Series, str, str]] = [
+        (has_cost & has_res, "cost",
+         "has both a cost (conventional ABC) and a resource (time-driven ABC); give one"),
+        (~has_cost & ~has_res, "cost",
+         "has neither a cost (conventional ABC) nor a resource with unit_time (time-driven ABC)"),
+        (has_res & ~has_unit & ~has_eq, "unit_time", "needs a unit_time or a time_equation (minutes)"),
+        (has_res & has_unit & has_eq, "time_equation", "has both unit_time and time_equation; give one"),
+        (has_res & ~typed["resource"].isin(set(resources["resource"])), "resource",
+         "is not in the resources table"),
+        (~typed["driver"].isin(known), "driver",
+         f"is not a known driver (built-in: {', '.join(BUILTIN_DRIVERS)}; others need usage rows)"),
+    ]
+    level = typed["level"].map(lambda v: snake_case(v) if isinstance(v, str) and v else None)
+    rules.append((level.notna() & ~level.isin(LEVELS), "level", f"must be one of {', '.join(LEVELS)}"))
+    rejected: set[int] = set()
+    for mask, column, reason in rules:
+        mask = mask & ~typed.index.isin(list(rejected))
+        if mask.any():
+            rows = typed.index[mask.to_numpy()]
+            collector.cells("activities", rows, column, typed[column].loc[rows] if column != "level"
+                            else level.loc[rows], reason, "rejected", amount=typed["cost"])
+            rejected.update(int(r) for r in rows)
+    # Time equations parse, and name known drivers only.
+    equations = typed["time_equation"].notna() & ~typed.index.isin(list(rejected))
+    for r in typed.index[equations.to_numpy()]:
+        text = typed.at[r, "time_equation"]
+        try:
+            eq = parse_time_equation(text)
+        except ValueError as exc:
+            collector.cells("activities", pd.Index([r]), "time_equation", [text], str(exc), "rejected")
+            rejected.add(int(r))
+            continue
+        unknown = sorted(set(eq.variables) - known)
+        if unknown:
+            collector.cells("activities", pd.Index([r]), "time_equation", [text],
+                            f"uses unknown driver(s) {', '.join(unknown)}", "rejected")
+            rejected.add(int(r))
+    typed = _reject(typed, rejected)
+
+    def default_level(driver: str) -> str:
+        return {"orders": "order", "lines": "line", "units": "line", "returns": "line",
+                "revenue": "line"}.get(driver, "customer")
+
+    typed["level"] = [lv if isinstance(lv, str) else default_level(d)
+                      for lv, d in zip(level.loc[typed.index], typed["driver"], strict=True)]
+    typed["unit_time"] = typed["unit_time"].where(typed["method"].eq("tdabc"))
+    return typed[["activity", "driver", "method", "level", "cost", "resource", "unit_time", "time_equation"]]
+
+
+def parse_period_span(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Read period cells (``2024Q1``, ``2024-Q1``, ``2024H2``, ``2024-03``, ``2024``, dates).
+
+    Returns ``(start, end, reasons)``: the first and last day each value covers.
+    """
+    start = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    end = start.copy()
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    present = values[~blank_mask(values)]
+    if present.empty:
+        return start, end, reasons
+    text = present.map(lambda v: v if isinstance(v, str) else None)
+    labels = text.dropna().str.strip().str.upper().str.replace(" ", "", regex=False)
+    pattern = r"^(\d{4})(?:-?(Q)([1-4])|-?(H)([12])|-(\d{1,2})|(M)(\d{1,2}))?$"
+    parts = labels.str.extract(pattern)
+    matched = parts[0].notna()
+    if matched.any():
+        p = parts[matched]
+        year = p[0].astype(int)
+        first_month = pd.Series(1, index=p.index)
+        months = pd.Series(12, index=p.index)
+        q = p[2].notna()
+        first_month[q] = (p[2][q].astype(int) - 1) * 3 + 1
+        months[q] = 3
+        h = p[4].notna()
+        first_month[h] = (p[4][h].astype(int) - 1) * 6 + 1
+        months[h] = 6
+        m = p[5].notna() | p[7].notna()
+        mon = p[5].fillna(p[7])
+        first_month[m] = mon[m].astype(int)
+        months[m] = 1
+        valid = first_month.between(1, 12)
+        s = pd.to_datetime(pd.DataFrame({"year": year[valid], "month": first_month[valid], "day": 1}))
+        start[s.index] = s
+        end[s.index] = (s + pd.to_timedelta(0, unit="D")).dt.to_period("M").dt.start_time
+        end_dates = [(pd.Timestamp(x) + pd.DateOffset(months=int(k))) - pd.Timedelta(days=1)
+                     for x, k in zip(s, months[valid], strict=True)]
+        end[s.index] = pd.to_datetime(end_dates)
+        bad_month = p.index[~valid.to_numpy()]
+        reasons[bad_month] = "is not a period (month must be 1-12)"
+    rest = present.drop(index=parts.index[matched.to_numpy()], errors="ignore")
+    rest = rest.drop(index=reasons.dropna().index, errors="ignore")
+    if not rest.empty:
+        dates, why = parse_dates(rest)
+        start[dates.index] = dates
+        end[dates.index] = dates
+        why = why.where(why.isna(), "is not a period (use 2024Q1, 2024H1, 2024-03, 2024 or a date)")
+        reasons[why.index] = why.where(why.notna(), reasons[why.index])
+    return start, end, reasons
+
+
+def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
+    typed, bad = _typed("usage", frame, collector, reject={"period"}, customer_col="customer_id")
+    typed["driver"] = typed["driver"].map(lambda d: snake_case(d) if isinstance(d, str) and d else None)
+    start, end, reasons = parse_period_span(frame["period"]) if "period" in frame.columns else (
+        pd.Series(pd.NaT, index=typed.index, dtype="datetime64[ns]"),) * 2 + (
+        pd.Series(None, index=typed.index, dtype=object),)
+    badp = reasons.notna()
+    if badp.any():
+        rows = typed.index[badp.to_numpy()]
+        collector.cells("usage", rows, "period", frame["period"].loc[rows], reasons[badp], "rejected",
+                        customer_id=typed["customer_id"])
+        bad |= set(int(r) for r in rows)
+    typed["period_start"] = start
+    typed["period_end"] = end
+    typed = _reject(typed, bad)
+    rejected: set[int] = set()
+    rules = [
+        (~typed["customer_id"].isin(set(customers["customer_id"])), "customer_id", "is not in the customers table"),
+        (typed["driver"].isin(BUILTIN_DRIVERS), "driver",
+         "is a built-in driver computed from transactions; usage rows cannot add to it"),
+    ]
+    for mask, column, reason in rules:
+        mask = mask & ~typed.index.isin(list(rejected))
+        if mask.any():
+            rows = typed.index[mask.to_numpy()]
+            collector.cells("usage", rows, column, typed[column].loc[rows], reason, "rejected",
+                            customer_id=typed["customer_id"])
+            rejected.update(int(r) for r in rows)
+    return _reject(typed, rejected)
+
+
+def _parameters(data: Any, collector: _Collector) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if isinstance(data, Mapping):
+        items = list(data.items())
+        rows: list[int | None] = [None] * len(items)
+    else:
+        frame = _as_frame("parameters", data, collector)
+        if frame is None:
+            return {}
+        frame = _set_rows(frame, 2)
+        if not {"name", "value"} <= set(frame.columns):
+            if len(frame.columns) >= 2:
+                frame = frame.rename(columns={frame.columns[0]: "name", frame.columns[1]: "value"})
+            else:
+                collector.table_problem("parameters", "name", "needs two columns: name and value")
+                return {}
+        items = list(zip(frame["name"], frame["value"], strict=True))
+        rows = list(frame.index)
+    out: dict[str, Any] = {}
+    for (name, value), row in zip(items, rows, strict=True):
+        key = snake_case(name) if name is not None else ""
+        if not key:
+            continue
+
+        def fail(reason: str, key: str = key, row: int | None = row, value: Any = value) -> None:
+            p = Problem("parameters", row, key, _display(value), reason)
+            collector.problems.append(p)
+            collector.fatal.append(p)
+
+        if key not in PARAMETERS:
+            fail(f"is not a known parameter (known: {', '.join(PARAMETERS)})")
+            continue
+        kind = PARAMETERS[key][0]
+        cell = pd.Series([value], dtype=object)
+        if blank_mask(cell).iloc[0]:
+            continue
+        if kind == "date":
+            parsed, why = parse_dates(cell)
+            if pd.notna(why.iloc[0]):
+                fail(why.iloc[0])
+                continue
+            out[key] = pd.Timestamp(parsed.iloc[0])
+        elif kind in ("rate", "number", "periods"):
+            parsed, why = parse_numbers(cell)
+            if pd.notna(why.iloc[0]):
+                fail(why.iloc[0])
+                continue
+            v = float(parsed.iloc[0])
+            if kind == "rate" and not 0.0 <= v <= 1.0:
+                fail("must be between 0 and 1 (write 10 % as 0.10 or 10%)")
+                continue
+            if kind == "number" and v < 0:
+                fail("must be ≥ 0")
+                continue
+            if kind == "periods":
+                if v not in _PERIODS_PER_YEAR:
+                    fail(f"must be one of {', '.join(map(str, _PERIODS_PER_YEAR))}")
+                    continue
+                v = int(v)
+            out[key] = v
+        elif kind == "choice":
+            v = snake_case(value)
+            if v not in _CHOICES[key]:
+                fail(f"must be one of {', '.join(_CHOICES[key])}")
+                continue
+            out[key] = v
+        else:
+            out[key] = str(value).strip()
+    if "period_start" in out and "period_end" in out and out["period_end"] < out["period_start"]:
+        fail_p = Problem("parameters", None, "period_end", str(out["period_end"].date()),
+                         "is before period_start")
+        collector.problems.append(fail_p)
+        collector.fatal.append(fail_p)
+    return out
+
+
+def _empty(table: str) -> pd.DataFrame:
+    cols = [c.name for c in SCHEMAS[table]]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}, index=pd.RangeIndex(2, 2, name="row"))
+
+
+def normalise(customers: Any, transactions: Any, activities: Any, resources: Any = None, usage: Any = None,
+              parameters: Any = None, *, first_rows: Mapping[str, int] | None = None) -> Normalised:
+    """Normalise and validate the input tables.
+
+    Parameters
+    ----------
+    customers, transactions, activities, resources, usage, parameters:
+        The tables as DataFrames or anything :class:`pandas.DataFrame` accepts;
+        ``parameters`` may also be a ``{name: value}`` mapping.
+    first_rows:
+        For each table, the row number the user sees for its first data row (default 2:
+        the header is row 1). Used in every message and in the exceptions table.
+
+    Raises
+    ------
+    ValidationError
+        When a table is unusable as a whole; its ``problems`` list every problem found.
+    """
+    collector = _Collector()
+    first_rows = dict(first_rows or {})
+    raw: dict[str, pd.DataFrame | None] = {}
+    for name, data in (("customers", customers), ("transactions", transactions), ("activities", activities),
+                       ("resources", resources), ("usage", usage)):
+        frame = _as_frame(name, data, collector)
+        if frame is not None:
+            frame = _set_rows(frame, int(first_rows.get(name, 2)))
+            if not _required_columns(name, frame, collector):
+                frame = None
+        elif name in ("customers", "transactions", "activities") and data is None:
+            collector.table_problem(name, None, "is missing; the analysis needs it")
+        raw[name] = frame
+    params = _parameters(parameters, collector)
+    if collector.fatal:
+        raise ValidationError(collector.problems, "the input cannot be analysed")
+
+    cust = _customers(raw["customers"], collector)  # type: ignore[arg-type]
+    raw_net = parse_numbers(raw["transactions"]["net_revenue"])[0]  # type: ignore[index]
+    readable = raw_net.notna().to_numpy()
+    amounts = raw_net.to_numpy()[readable] * 100.0
+    input_totals = {
+        "rows": int(len(raw_net)),
+        "net_revenue_cents": int((np.sign(amounts) * np.floor(np.abs(amounts) + 0.5)).astype("int64").sum()),
+        "unreadable_net_revenue": int((~readable).sum()),
+    }
+    txn, rejected = _transactions(raw["transactions"], cust, collector)  # type: ignore[arg-type]
+    res = _resources(raw["resources"], collector) if raw["resources"] is not None else _empty("resources")
+    use = (_usage(raw["usage"], cust, collector) if raw["usage"] is not None
+           else _empty("usage").assign(period_start=pd.Series(dtype="datetime64[ns]"),
+                                       period_end=pd.Series(dtype="datetime64[ns]")))
+    act = _activities(raw["activities"], res, set(use["driver"].dropna()), collector)  # type: ignore[arg-type]
+    # Usage drivers that no activity uses are most often typos: list them.
+    used = set(act["driver"])
+    from xlprofit.core.timeeq import parse_time_equation
+
+    for text in act["time_equation"].dropna():
+        used |= set(parse_time_equation(text).variables)
+    orphan = ~use["driver"].isin(used)
+    if orphan.any():
+        rows = use.index[orphan.to_numpy()]
+        collector.cells("usage", rows, "driver", use["driver"].loc[rows], "is not used by any activity",
+                        "rejected", customer_id=use["customer_id"])
+        use = use.loc[~orphan]
+    if txn.empty:
+        collector.table_problem("transactions", None, "has no usable rows")
+    if act.empty:
+        collector.table_problem("activities", None, "has no usable rows")
+    if collector.fatal:
+        raise ValidationError(collector.problems, "the input cannot be analysed")
+    for frame in (cust, txn, act, res, use):
+        frame.index.name = "row"
+    return Normalised(
+        tables={"customers": cust, "transactions": txn, "activities": act, "resources": res, "usage": use},
+        parameters=params,
+        problems=collector.problems,
+        exceptions=collector.frame(),
+        rejected_transactions=rejected,
+        input_totals=input_totals,
+    )
