@@ -617,7 +617,7 @@ def _parameters(data: Any, collector: _Collector) -> dict[str, Any]:
             continue
         kind = PARAMETERS[key][0]
         cell = pd.Series([value], dtype=object)
-        if blank_mask(cell).iloc[0]:
+        if blank_mask(cell).iloc[0] and not (kind == "choice" and str(value).strip()):
             continue
         if kind == "date":
             parsed, why = parse_dates(cell)

@@ -1,0 +1,163 @@
+"""The ``xlprofit`` command.
+
+Exit codes: 0 ok; 1 bad input or an output that cannot be written (the message lists the
+problems); 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from xlprofit import __version__
+from xlprofit.errors import OutputError, ValidationError, XlprofitError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 with a short hint
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise argparse.ArgumentTypeError(f"--set takes NAME=VALUE; got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _load(path: str | None) -> Any:
+    import xlprofit
+
+    return xlprofit.load_demo() if path is None else xlprofit.read(path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    import xlprofit
+    from xlprofit.report import REPORT_SHEETS
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        raise _Usage(f"the report must be an .xlsx file; got '{out.name}'")
+    if args.input is not None:
+        src = Path(args.input)
+        if _same_file(src, out) or (src.is_dir() and out.resolve().parent == src.resolve()
+                                    and out.stem in {"customers", "transactions", "activities"}):
+            raise OutputError(f"refusing to write the report over the input '{args.input}'")
+    overrides = _overrides(args.set or [])
+    steps = ["read", "analyse", *REPORT_SHEETS, "save"]
+    with tqdm(total=len(steps), desc="xlprofit", unit="step", disable=args.quiet or None,
+              bar_format="{desc}: {n}/{total} {bar} {postfix}", file=sys.stderr) as bar:
+        bar.set_postfix_str("reading input")
+        ds = _load(args.input)
+        bar.update()
+        bar.set_postfix_str("analysing")
+        result = xlprofit.analyze(ds, products=args.product or None, **overrides)
+        bar.update()
+
+        def progress(sheet: str) -> None:
+            bar.set_postfix_str(f"sheet {sheet}")
+            bar.update()
+
+        xlprofit.write_report(result, out, progress=progress)
+        bar.update()
+    failing = result.reconciliation[~result.reconciliation["holds"]]
+    customers = len(result.customers)
+    losers = int((result.customers["profit"] < 0).sum())
+    print(f"wrote {out} — {customers} customers, {losers} unprofitable, "
+          f"{len(result.exceptions)} exception(s), "
+          f"{len(result.reconciliation) - len(failing)}/{len(result.reconciliation)} checks hold")
+    for check in failing["check"]:
+        print(f"check fails: {check}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    ds = _load(args.input)
+    problems = ds.problems
+    if not problems:
+        print(f"{args.input}: no problems — {ds!r}")
+        return EXIT_OK
+    print(f"{args.input}: {len(problems)} problem(s)")
+    for p in problems[: args.limit]:
+        print(f"  - {p}")
+    if len(problems) > args.limit:
+        print(f"  … and {len(problems) - args.limit} more (use --limit)")
+    return EXIT_INPUT
+
+
+class _Usage(Exception):
+    """A usage error found after parsing."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``xlprofit`` command."""
+    parser = _Parser(prog="xlprofit", description="Customer profitability, cost-to-serve and lifetime value.")
+    parser.add_argument("--version", action="version", version=f"xlprofit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    rep = sub.add_parser("report", help="analyse a workbook or folder and write the report workbook",
+                         description="Analyse INPUT (a filled-in template workbook or a folder of CSV/Parquet "
+                                     "files; the embedded demo data when omitted) and write the report.")
+    rep.add_argument("input", nargs="?", help="workbook (.xlsx) or folder; omit for the demo data")
+    rep.add_argument("-o", "--output", required=True, help="report workbook to write (.xlsx)")
+    rep.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="override a parameter, e.g. --set discount_rate=0.12 (repeatable)")
+    rep.add_argument("--product", action="append", metavar="PRODUCT_ID",
+                     help="analyse only these products' lines (repeatable)")
+    rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rep.set_defaults(func=_cmd_report)
+
+    val = sub.add_parser("validate", help="list every problem in the input tables",
+                         description="Read INPUT and list every problem with table, row, column and value. "
+                                     "Exit 1 when there is any.")
+    val.add_argument("input", help="workbook (.xlsx) or folder")
+    val.add_argument("--limit", type=int, default=200, help="most problems to print (default 200)")
+    val.set_defaults(func=_cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except _Usage as exc:
+        parser.print_usage(sys.stderr)
+        print(f"xlprofit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except argparse.ArgumentTypeError as exc:
+        print(f"xlprofit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:
+        print(f"xlprofit: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OutputError as exc:
+        print(f"xlprofit: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except XlprofitError as exc:
+        print(f"xlprofit: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

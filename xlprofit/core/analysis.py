@@ -1,0 +1,383 @@
+"""``analyze(dataset, **parameters) -> Analysis``: every table of a customer-profitability analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlprofit.core import acquisition, costing, segments
+from xlprofit.core.dataset import Dataset
+from xlprofit.core.drivers import BUILTIN_DRIVERS, line_frame, order_keys, spread_usage, volumes
+from xlprofit.core.periods import Periods
+from xlprofit.core.profit import (
+    cents,
+    customer_pnl,
+    from_cents,
+    order_profitability,
+    period_trend,
+    product_profitability,
+)
+from xlprofit.core.tables import EXCEPTION_COLUMNS, PARAMETERS, _Collector, _parameters
+from xlprofit.core.timeeq import parse_time_equation
+from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError, ValidationError
+
+__all__ = ["Analysis", "analyze"]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of :func:`analyze`: DataFrames only, computed once.
+
+    Attributes
+    ----------
+    customers:
+        The customer P&L (DESIGN section 4), indexed by ``customer_id``, with rank, decile,
+        quadrant and trend flags.
+    activities, resources:
+        Activity rates and assignments; resource capacity used, unused and their cost.
+    orders, products:
+        Order and product profitability (costs traced at order/line/product level).
+    segments:
+        Profit by segment, channel and region (long table).
+    whale, deciles, matrix, quadrants:
+        Whale curve, profit deciles, Shapiro profitability matrix per customer and per quadrant.
+    trend, period_totals:
+        Contribution per customer and period; totals per period.
+    acquisition:
+        CAC, payback periods and referral value per customer.
+    kpis:
+        Headline figures (name, value, unit).
+    reconciliation:
+        Every conservation check with expected, actual, difference and whether it holds.
+    exceptions:
+        Every rejected row, ignored value and excluded line, with its reason.
+    assumptions:
+        Parameters used, with their source (input, override or default).
+    """
+
+    customers: pd.DataFrame
+    activities: pd.DataFrame
+    resources: pd.DataFrame
+    orders: pd.DataFrame
+    products: pd.DataFrame
+    segments: pd.DataFrame
+    whale: pd.DataFrame
+    deciles: pd.DataFrame
+    matrix: pd.DataFrame
+    quadrants: pd.DataFrame
+    trend: pd.DataFrame
+    period_totals: pd.DataFrame
+    acquisition: pd.DataFrame
+    kpis: pd.DataFrame
+    reconciliation: pd.DataFrame
+    exceptions: pd.DataFrame
+    assumptions: pd.DataFrame
+    parameters: dict[str, Any] = field(default_factory=dict)
+    sources: tuple = ()
+
+    @property
+    def checks_hold(self) -> bool:
+        """True when every reconciliation check holds."""
+        return bool(self.reconciliation["holds"].all())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All DataFrames of the analysis by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if isinstance(getattr(self, f.name), pd.DataFrame)}
+
+
+_OVERRIDE_ONLY = {"products"}
+
+
+def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:
+    unknown = sorted(set(overrides) - set(PARAMETERS) - _OVERRIDE_ONLY)
+    if unknown:
+        raise ArgumentError(unknown[0], overrides[unknown[0]], f"a known parameter ({', '.join(PARAMETERS)})")
+    collector = _Collector()
+    typed = _parameters({k: v for k, v in overrides.items() if k in PARAMETERS and v is not None}, collector)
+    if collector.fatal:
+        raise ValidationError(collector.problems, "bad parameter override")
+    params = ds.parameters
+    source = {k: "input" for k in params}
+    for k, v in typed.items():
+        params[k] = v
+        source[k] = "override"
+    txn = ds.transactions
+    defaults = {
+        "period_start": (txn["date"].min().normalize(), "first transaction date"),
+        "period_end": (txn["date"].max().normalize(), "last transaction date"),
+        "periods_per_year": (4, "default: quarters"),
+        "acquisition_charge": ("in_period", "default: customers acquired in the period"),
+    }
+    for k, (v, why) in defaults.items():
+        if k not in params:
+            params[k] = v
+            source[k] = why
+    if "cost_of_capital" not in params:
+        if "discount_rate" in params:
+            params["cost_of_capital"] = params["discount_rate"]
+            source["cost_of_capital"] = "from discount_rate"
+        else:
+            params["cost_of_capital"] = 0.0
+            source["cost_of_capital"] = "not given: cost of credit is 0"
+    rows = [(k, params[k], source.get(k, ""), PARAMETERS[k][1]) for k in PARAMETERS if k in params]
+    for k in ("payment_days", "commission_rate", "discount_rate", "currency"):
+        if k not in params:
+            rows.append((k, None, "not given", PARAMETERS[k][1]))
+    table = pd.DataFrame(rows, columns=["parameter", "value", "source", "meaning"])
+    return params, table
+
+
+def _exceptions(collector_frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in collector_frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
+    return pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS]
+
+
+def _usage_drivers(activities: pd.DataFrame) -> list[str]:
+    names = list(activities["driver"])
+    for text in activities["time_equation"].dropna():
+        names.extend(parse_time_equation(text).variables)
+    return [d for d in dict.fromkeys(names) if d not in BUILTIN_DRIVERS]
+
+
+def _check(rows: list[dict[str, Any]], check: str, expected: float, actual: float, detail: str = "",
+           exact_cents: bool = True) -> None:
+    diff = round(actual - expected, 2)
+    rows.append({"check": check, "expected": round(expected, 2), "actual": round(actual, 2),
+                 "difference": diff, "holds": bool(abs(diff) < 0.005) if exact_cents else bool(diff == 0),
+                 "detail": detail})
+
+
+def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parameter_overrides: Any) -> Analysis:
+    """Analyse customer profitability.
+
+    Parameters
+    ----------
+    dataset:
+        The input tables (:class:`~xlprofit.Dataset`).
+    products:
+        Analyse only the lines of these products (the "one product line first" pilot);
+        all other lines are listed as excluded. Activity costs are taken as given, so give
+        the costs of the activities that serve these products.
+    **parameter_overrides:
+        Parameters that replace those of the dataset (``discount_rate=0.12``,
+        ``period_start="2025-01-01"``, …).
+
+    Returns
+    -------
+    Analysis
+    """
+    params, assumptions = _resolve_parameters(dataset, parameter_overrides)
+    periods = Periods(pd.Timestamp(params["period_start"]), pd.Timestamp(params["period_end"]),
+                      int(params["periods_per_year"]))
+    collector = _Collector()
+    txn = dataset.transactions
+    customers = dataset.customers.reset_index().set_index("customer_id")
+    end_of_day = periods.end + pd.Timedelta(days=1)
+    outside = (txn["date"] < periods.start) | (txn["date"] >= end_of_day)
+    out_rows = txn.index[outside.to_numpy()]
+    collector.cells("transactions", out_rows, "date", txn["date"].loc[out_rows],
+                    f"is outside the analysis period {periods.start.date()} … {periods.end.date()}", "excluded",
+                    customer_id=txn["customer_id"], amount=txn["net_revenue"])
+    kept = txn.loc[~outside.to_numpy()]
+    filtered_cents = 0
+    filtered_rows = 0
+    if products is not None:
+        wanted = {str(p) for p in products}
+        drop = ~kept["product_id"].isin(wanted)
+        rows = kept.index[drop.to_numpy()]
+        collector.cells("transactions", rows, "product_id", kept["product_id"].loc[rows],
+                        "is not among the analysed products", "excluded",
+                        customer_id=kept["customer_id"], amount=kept["net_revenue"])
+        filtered_cents = int(cents(kept["net_revenue"].loc[rows]).sum())
+        filtered_rows = len(rows)
+        kept = kept.loc[~drop.to_numpy()]
+    outside_cents = int(cents(txn["net_revenue"].loc[out_rows]).sum())
+
+    # Usage: map period spans to analysis periods.
+    usage = dataset.usage
+    n = periods.count
+    has_period = usage["period_start"].notna()
+    k_lo = np.where(has_period, periods.index_of(usage["period_start"].fillna(periods.start)), 0)
+    k_hi = np.where(has_period, periods.index_of(usage["period_end"].fillna(periods.start)), n - 1)
+    off = (k_hi < 0) | (k_lo > n - 1)
+    if off.any():
+        rows = usage.index[off]
+        collector.cells("usage", rows, "period", usage["period_start"].loc[rows].dt.date,
+                        "is outside the analysis period", "excluded", customer_id=usage["customer_id"])
+    usage_in = usage.loc[~off]
+    k_lo, k_hi = k_lo[~off], k_hi[~off]
+    okeys = order_keys(kept)
+    known_orders = set(zip(kept["customer_id"], okeys, strict=True))
+    tied = usage_in["order_id"].notna()
+    if tied.any():
+        pairs = list(zip(usage_in["customer_id"][tied], usage_in["order_id"][tied], strict=True))
+        missing = np.array([p not in known_orders for p in pairs])
+        if missing.any():
+            rows = usage_in.index[tied.to_numpy()][missing]
+            collector.cells("usage", rows, "order_id", usage_in["order_id"].loc[rows],
+                            "is not an order of this customer in the analysed lines; counted for the customer",
+                            "value ignored", customer_id=usage_in["customer_id"])
+            usage_in = usage_in.copy()
+            usage_in.loc[rows, "order_id"] = None
+    spread = spread_usage(usage_in, k_lo, k_hi, n)
+
+    kidx = periods.index_of(kept["date"])
+    lines = line_frame(kept, kidx)
+    labels = periods.labels
+    vol = volumes(lines, spread, customers.index, labels, _usage_drivers(dataset.activities))
+    result = costing.compute(dataset.activities, dataset.resources, vol)
+
+    pnl = customer_pnl(
+        customers, kept, vol.customer, result.customer,
+        cost_of_capital=float(params["cost_of_capital"]),
+        default_payment_days=params.get("payment_days"),
+        default_commission_rate=params.get("commission_rate"),
+        period_start=periods.start, period_end=periods.end,
+        acquisition_charge=str(params["acquisition_charge"]),
+    )
+    trend = period_trend(pnl, kept, kidx, labels, [periods.start_of(k) for k in range(n)], result.period,
+                         vol.period, cost_of_capital=float(params["cost_of_capital"]))
+    orders = order_profitability(kept, okeys, result.order)
+    prods = product_profitability(kept, result.product, okeys)
+
+    # Segments.
+    whale = segments.whale_curve(pnl["profit"], pnl["net_revenue"])
+    deciles = segments.deciles(pnl)
+    matrix = segments.profitability_matrix(pnl)
+    quadrants = segments.quadrant_summary(matrix, pnl)
+    by_dim = segments.by_dimension(pnl)
+    flags = segments.trend_flags(trend)
+    totals = segments.profit_trend(trend)
+    pnl = pnl.join(whale.set_index("customer_id")[["rank"]])
+    pnl["quadrant"] = matrix["quadrant"].reindex(pnl.index)
+    pnl["discount_dependency"] = segments.discount_dependency(pnl).reindex(pnl.index)
+    flag_cols = [c for c in ("falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable",
+                             "flagged", "reasons") if c in flags.columns]
+    pnl = pnl.join(flags[flag_cols], how="left")
+    for c in flag_cols:
+        if flags[c].dtype == bool:
+            pnl[c] = pnl[c].fillna(False).astype(bool)
+
+    acq = _acquisition_table(pnl, params, periods)
+
+    exceptions = _exceptions([dataset.exceptions, collector.frame()])
+    reconciliation = _reconcile(dataset, pnl, result, kept, outside_cents, len(out_rows), filtered_cents,
+                                filtered_rows)
+    kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions)
+    return Analysis(
+        customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
+        segments=by_dim, whale=whale, deciles=deciles, matrix=matrix, quadrants=quadrants, trend=trend,
+        period_totals=totals, acquisition=acq, kpis=kpis, reconciliation=reconciliation, exceptions=exceptions,
+        assumptions=assumptions, parameters=params, sources=dataset.sources,
+    )
+
+
+def _acquisition_table(pnl: pd.DataFrame, params: dict[str, Any], periods: Periods) -> pd.DataFrame:
+    acq_cost = pnl["acquisition_cost"]
+    per_period = pnl["contribution"] / periods.count
+    table = pd.DataFrame(index=pnl.index)
+    table["acquired_on"] = pnl["acquired_on"]
+    table["acquisition_cost"] = acq_cost
+    table["contribution_per_period"] = per_period.round(2)
+    rate = float(params.get("discount_rate", 0.0) or 0.0)
+    per_period_rate = (1.0 + rate) ** (1.0 / periods.periods_per_year) - 1.0
+    charged = acq_cost > 0
+    payback = pd.Series(np.nan, index=pnl.index)
+    if charged.any():
+        payback[charged] = acquisition.payback_periods(
+            acq_cost[charged].to_numpy(), per_period[charged].to_numpy(),
+            retention=1.0, discount_rate=per_period_rate, timing="end")
+    table["payback_periods"] = payback
+    table["referral_value"] = acquisition.referral_value(pnl, "contribution", attribution_share=1.0
+                                                         ).reindex(pnl.index).fillna(0.0)
+    table.index.name = "customer_id"
+    return table
+
+
+def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, kept: pd.DataFrame,
+               outside_cents: int, outside_rows: int, filtered_cents: int, filtered_rows: int) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    totals = ds._normalised.input_totals
+    rejected = ds.rejected_transactions
+    rejected_cents = int(cents(rejected["net_revenue"].dropna()).sum())
+    pnl_cents = int(cents(pnl["net_revenue"]).sum())
+    _check(rows, "Net revenue: input = customer P&L + rejected + excluded lines",
+           totals["net_revenue_cents"] / 100.0,
+           (pnl_cents + rejected_cents + outside_cents + filtered_cents) / 100.0,
+           f"P&L {pnl_cents / 100:,.2f}; rejected {rejected_cents / 100:,.2f}; outside the period "
+           f"{outside_cents / 100:,.2f}; other products {filtered_cents / 100:,.2f}; "
+           f"{totals['unreadable_net_revenue']} line(s) with an unreadable amount listed in exceptions")
+    _check(rows, "Invoice lines: input = customer P&L + rejected + excluded", float(totals["rows"]),
+           float(pnl["lines"].sum() + len(rejected) + outside_rows + filtered_rows),
+           f"P&L {int(pnl['lines'].sum()):,}; rejected {len(rejected):,}; excluded {outside_rows + filtered_rows:,}")
+    acts = result.activities
+    for r in result.resources.itertuples(index=False):
+        _check(rows, f"Resource '{r.resource}': cost = assigned + unused capacity", float(r.cost),
+               round(float(r.assigned) + float(r.unused_cost), 2),
+               f"assigned {r.assigned:,.2f}; unused {r.unused_cost:,.2f}"
+               + ("; OVER CAPACITY" if bool(r.over_capacity) else ""))
+    for a in acts[acts["method"] == "abc"].itertuples(index=False):
+        detail = f"assigned {a.assigned:,.2f}; unassigned {a.unassigned:,.2f}"
+        if isinstance(a.unassigned_reason, str) and a.unassigned_reason:
+            detail += f" ({a.unassigned_reason})"
+        _check(rows, f"Activity '{a.activity}': cost = assigned + unassigned", float(a.cost),
+               round(float(a.assigned) + float(a.unassigned), 2), detail)
+    cts_cols = [c for c in pnl.columns if c.startswith("cts_")]
+    _check(rows, "Cost-to-serve: customers = activities assigned", float(acts["assigned"].sum()),
+           float(cents(pnl[cts_cols].to_numpy().ravel()).sum() / 100.0) if cts_cols else 0.0)
+    waterfall = (cents(pnl["net_revenue"]) - cents(pnl["cogs"]) - cents(pnl["cost_to_serve"])
+                 - cents(pnl["commissions"]) - cents(pnl["cost_of_credit"]) - cents(pnl["bad_debt"])
+                 - cents(pnl["acquisition_cost"])).sum()
+    _check(rows, "Profit = net revenue − COGS − cost-to-serve − commissions − credit − bad debt − acquisition",
+           float(waterfall) / 100.0, float(cents(pnl["profit"]).sum()) / 100.0)
+    rejected_cost = ds.exceptions
+    rejected_cost = rejected_cost[(rejected_cost["table"] == "activities") & (rejected_cost["action"] == "rejected")]
+    if len(rejected_cost):
+        amount = rejected_cost.drop_duplicates("row")["amount"].fillna(0.0).sum()
+        rows.append({"check": "Activities rejected (cost not assigned; see exceptions)", "expected": 0.0,
+                     "actual": round(float(amount), 2), "difference": round(float(amount), 2),
+                     "holds": bool(amount == 0), "detail": f"{rejected_cost['row'].nunique()} activity row(s)"})
+    return pd.DataFrame(rows, columns=["check", "expected", "actual", "difference", "holds", "detail"])
+
+
+def _kpis(pnl: pd.DataFrame, result: costing.CostingResult, whale: pd.DataFrame, flags: pd.DataFrame,
+          reconciliation: pd.DataFrame, exceptions: pd.DataFrame) -> pd.DataFrame:
+    try:
+        peak = segments.whale_peak(pnl["profit"])
+    except (DegenerateDataError, DivisionByZeroError):  # total profit ≤ 0: no peak share exists
+        peak = {"peak_pct": np.nan, "customers_at_peak": np.nan}
+    profit = pnl["profit"]
+    rows = [
+        ("Customers", float(len(pnl)), "count"),
+        ("Net revenue", float(pnl["net_revenue"].sum()), "money"),
+        ("Gross margin", float(pnl["gross_margin"].sum()), "money"),
+        ("Cost-to-serve", float(pnl["cost_to_serve"].sum()), "money"),
+        ("Contribution", float(pnl["contribution"].sum()), "money"),
+        ("Customer profit", float(profit.sum()), "money"),
+        ("Profit margin", float(profit.sum() / pnl["net_revenue"].sum()) if pnl["net_revenue"].sum() else np.nan,
+         "percent"),
+        ("Unprofitable customers", float((profit < 0).sum()), "count"),
+        ("Losses on unprofitable customers", float(profit[profit < 0].sum()), "money"),
+        ("Whale curve peak", float(peak["peak_pct"]), "percent"),
+        ("Customers at the peak", float(peak["customers_at_peak"]), "count"),
+        ("Unused capacity cost", float(result.resources["unused_cost"].clip(lower=0).sum())
+         if len(result.resources) else 0.0, "money"),
+        ("Customers flagged as turning unprofitable", float(flags["flagged"].sum()) if "flagged" in flags else 0.0,
+         "count"),
+        ("Reconciliation checks holding", float(reconciliation["holds"].sum()), "count"),
+        ("Reconciliation checks", float(len(reconciliation)), "count"),
+        ("Exceptions listed", float(len(exceptions)), "count"),
+    ]
+    return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+
+
+def money_total(values: pd.Series) -> float:
+    """Sum of money values in cents, as money."""
+    return float(from_cents(np.array([cents(values).sum()]))[0])
