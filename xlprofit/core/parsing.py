@@ -295,8 +295,30 @@ def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, reasons
 
 
+def _all_text(values: pd.Series) -> bool:
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return True
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def _clean_text(values: pd.Series, blanks: frozenset[str] | None) -> pd.Series:
+    """Vectorised strip of a text column; blanks (and ``blanks`` words) become None."""
+    s = values.astype(object).where(values.notna(), None)
+    present = s.notna()
+    stripped = s[present].astype(str).str.strip()
+    empty = stripped.eq("")
+    if blanks:
+        empty |= stripped.str.lower().isin(blanks)
+    out = pd.Series(None, index=values.index, dtype=object)
+    keep = stripped[~empty]
+    out[keep.index] = keep.to_numpy(dtype=object)
+    return out
+
+
 def parse_ids(values: pd.Series) -> pd.Series:
     """Normalise identifiers to text: ``1001.0`` -> ``"1001"``, whitespace stripped, blanks NA."""
+    if _all_text(values):
+        return _clean_text(values, _BLANK_STRINGS)
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         num = values.astype("float64")
         integral = num.notna() & (num == np.floor(num)) & (num.abs() < 2**53)
@@ -326,6 +348,8 @@ def parse_ids(values: pd.Series) -> pd.Series:
 
 def parse_text(values: pd.Series) -> pd.Series:
     """Text cells as Python strings, whitespace stripped, blanks as None (never parsed as formulas)."""
+    if _all_text(values):
+        return _clean_text(values, None)
 
     def one(v: object) -> object:
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):

@@ -358,6 +358,12 @@ def _duplicates(table: str, typed: pd.DataFrame, key: str, collector: _Collector
     return set(int(r) for r in rows)
 
 
+def _snake_column(values: pd.Series) -> pd.Series:
+    """snake_case every text value of a column (names of drivers, levels), blanks as None."""
+    mapping = {u: snake_case(u) for u in pd.unique(values.dropna()) if isinstance(u, str) and u}
+    return values.map(mapping).astype(object).where(values.isin(list(mapping)), None)
+
+
 def _customers(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
     typed, bad = _typed("customers", frame, collector, reject=set())
     typed = _reject(typed, bad)
@@ -444,7 +450,7 @@ def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set
     from xlprofit.core.timeeq import parse_time_equation  # local: the parser is optional for most tables
 
     typed, bad = _typed("activities", frame, collector, reject={"cost", "unit_time"}, amount_col="cost")
-    typed["driver"] = typed["driver"].map(lambda d: snake_case(d) if isinstance(d, str) and d else None)
+    typed["driver"] = _snake_column(typed["driver"])
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("activities", typed, "activity", collector, amount_col="cost"))
     known = set(BUILTIN_DRIVERS) | usage_drivers
@@ -463,7 +469,7 @@ def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set
         (~typed["driver"].isin(known), "driver",
          f"is not a known driver (built-in: {', '.join(BUILTIN_DRIVERS)}; others need usage rows)"),
     ]
-    level = typed["level"].map(lambda v: snake_case(v) if isinstance(v, str) and v else None)
+    level = _snake_column(typed["level"])
     rules.append((level.notna() & ~level.isin(LEVELS), "level", f"must be one of {', '.join(LEVELS)}"))
     rejected: set[int] = set()
     for mask, column, reason in rules:
@@ -532,12 +538,11 @@ def parse_period_span(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
         first_month[m] = mon[m].astype(int)
         months[m] = 1
         valid = first_month.between(1, 12)
-        s = pd.to_datetime(pd.DataFrame({"year": year[valid], "month": first_month[valid], "day": 1}))
-        start[s.index] = s
-        end[s.index] = (s + pd.to_timedelta(0, unit="D")).dt.to_period("M").dt.start_time
-        end_dates = [(pd.Timestamp(x) + pd.DateOffset(months=int(k))) - pd.Timedelta(days=1)
-                     for x, k in zip(s, months[valid], strict=True)]
-        end[s.index] = pd.to_datetime(end_dates)
+        month_number = (year[valid] * 12 + first_month[valid] - 1).to_numpy(dtype="int64")
+        first_day = (month_number - 1970 * 12).astype("datetime64[M]").astype("datetime64[ns]")
+        after = (month_number + months[valid].to_numpy(dtype="int64") - 1970 * 12).astype("datetime64[M]")
+        start[p.index[valid.to_numpy()]] = first_day
+        end[p.index[valid.to_numpy()]] = after.astype("datetime64[ns]") - np.timedelta64(1, "D")
         bad_month = p.index[~valid.to_numpy()]
         reasons[bad_month] = "is not a period (month must be 1-12)"
     rest = present.drop(index=parts.index[matched.to_numpy()], errors="ignore")
@@ -553,7 +558,7 @@ def parse_period_span(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
 
 def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
     typed, bad = _typed("usage", frame, collector, reject={"period"}, customer_col="customer_id")
-    typed["driver"] = typed["driver"].map(lambda d: snake_case(d) if isinstance(d, str) and d else None)
+    typed["driver"] = _snake_column(typed["driver"])
     start, end, reasons = parse_period_span(frame["period"]) if "period" in frame.columns else (
         pd.Series(pd.NaT, index=typed.index, dtype="datetime64[ns]"),) * 2 + (
         pd.Series(None, index=typed.index, dtype=object),)

@@ -160,7 +160,7 @@ _used_names: set[str] = set()
 
 def table_name(base: str, taken: set[str]) -> str:
     """A valid, unique Excel Table name from ``base``."""
-    name = re.sub(r"[^A-Za-z0-9_]", "", base.title().replace(" ", "")) or "Table"
+    name = re.sub(r"[^A-Za-z0-9_]", "", base) or "Table"
     if not name[0].isalpha():
         name = "T" + name
     candidate, k = name, 2
