@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core import acquisition, costing, segments
+from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv, rfm
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, line_frame, order_keys, spread_usage, volumes
 from xlprofit.core.periods import Periods
@@ -23,7 +24,7 @@ from xlprofit.core.profit import (
 )
 from xlprofit.core.tables import EXCEPTION_COLUMNS, PARAMETERS, _Collector, _parameters
 from xlprofit.core.timeeq import parse_time_equation
-from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError, ValidationError
+from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError, ValidationError, XlprofitError
 
 __all__ = ["Analysis", "analyze"]
 
@@ -49,6 +50,11 @@ class Analysis:
         Contribution per customer and period; totals per period.
     acquisition:
         CAC, payback periods and referral value per customer.
+    clv:
+        Customer lifetime value on contribution after cost-to-serve (BG/NBD purchases ×
+        Gamma-Gamma spend × contribution margin ratio, discounted weekly at the annual
+        ``discount_rate`` over ``clv_horizon_years``); ``clv_models`` holds the fitted
+        parameters and any reason the values could not be computed.
     kpis:
         Headline figures (name, value, unit).
     reconciliation:
@@ -72,6 +78,8 @@ class Analysis:
     trend: pd.DataFrame
     period_totals: pd.DataFrame
     acquisition: pd.DataFrame
+    clv: pd.DataFrame
+    clv_models: pd.DataFrame
     kpis: pd.DataFrame
     reconciliation: pd.DataFrame
     exceptions: pd.DataFrame
@@ -112,6 +120,7 @@ def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[st
         "period_end": (txn["date"].max().normalize(), "last transaction date"),
         "periods_per_year": (4, "default: quarters"),
         "acquisition_charge": ("in_period", "default: customers acquired in the period"),
+        "clv_horizon_years": (3.0, "default: 3 years"),
     }
     for k, (v, why) in defaults.items():
         if k not in params:
@@ -254,6 +263,11 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
     quadrants = segments.quadrant_summary(matrix, pnl)
     by_dim = segments.by_dimension(pnl)
     flags = segments.trend_flags(trend)
+    # The headline flag: the customer has turned loss-making, is building bad debt, or shows the
+    # classic pattern of falling volume with rising cost-to-serve. Single warning signs stay visible
+    # in their own columns without raising the flag (on noisy data each alone fires too often).
+    flags["flagged"] = flags["turned_unprofitable"] | flags["growing_bad_debt"] | (
+        flags["falling_volume"] & flags["rising_cost_to_serve"])
     totals = segments.profit_trend(trend)
     pnl = pnl.join(whale.set_index("customer_id")[["rank"]])
     pnl["quadrant"] = matrix["quadrant"].reindex(pnl.index)
@@ -266,6 +280,8 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
             pnl[c] = pnl[c].fillna(False).astype(bool)
 
     acq = _acquisition_table(pnl, params, periods)
+    clv, clv_models = _clv_table(pnl, kept, params, periods)
+    pnl["clv"] = clv["clv"].reindex(pnl.index)
 
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
     reconciliation = _reconcile(dataset, pnl, result, kept, outside_cents, len(out_rows), filtered_cents,
@@ -274,7 +290,7 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
     return Analysis(
         customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
         segments=by_dim, whale=whale, deciles=deciles, matrix=matrix, quadrants=quadrants, trend=trend,
-        period_totals=totals, acquisition=acq, kpis=kpis, reconciliation=reconciliation, exceptions=exceptions,
+        period_totals=totals, acquisition=acq, clv=clv, clv_models=clv_models, kpis=kpis, reconciliation=reconciliation, exceptions=exceptions,
         assumptions=assumptions, parameters=params, sources=dataset.sources,
     )
 
@@ -299,6 +315,46 @@ def _acquisition_table(pnl: pd.DataFrame, params: dict[str, Any], periods: Perio
                                                          ).reindex(pnl.index).fillna(0.0)
     table.index.name = "customer_id"
     return table
+
+
+_CLV_COLUMNS = ["frequency", "recency", "T", "monetary_value", "expected_purchases", "discounted_purchases",
+                "p_alive", "expected_spend", "margin_ratio", "clv"]
+
+
+def _clv_table(pnl: pd.DataFrame, kept: pd.DataFrame, params: dict[str, Any], periods: Periods
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """CLV per customer on contribution, with the fitted models (or the reason there are none)."""
+    empty = pd.DataFrame(np.nan, index=pnl.index, columns=_CLV_COLUMNS)
+    rate = params.get("discount_rate")
+    horizon_years = float(params["clv_horizon_years"])
+    if rate is None:
+        return empty, pd.DataFrame([("CLV", "not computed", np.nan, "no discount_rate parameter was given")],
+                                   columns=["model", "parameter", "value", "note"])
+    try:
+        summary = rfm(kept[["customer_id", "date", "net_revenue"]], observation_end=periods.end, period="week")
+        purchases = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
+        repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+        spend = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
+        net = pnl["net_revenue"]
+        margin = (pnl["contribution"] / net.where(net > 0)).reindex(summary.index)
+        weekly_rate = (1.0 + float(rate)) ** (7.0 / 365.25) - 1.0
+        horizon_weeks = max(1, round(horizon_years * 365.25 / 7.0))
+        values = customer_clv(summary, margin, purchase_model=purchases, spend_model=spend,
+                              discount_rate=weekly_rate, discount_period=1.0, horizon=horizon_weeks)
+    except XlprofitError as exc:
+        return empty, pd.DataFrame([("CLV", "not computed", np.nan, str(exc))],
+                                   columns=["model", "parameter", "value", "note"])
+    table = summary[["frequency", "recency", "T", "monetary_value"]].join(values, how="left")
+    table = table.reindex(pnl.index)[[c for c in _CLV_COLUMNS if c in table.columns] +
+                                     [c for c in table.columns if c not in _CLV_COLUMNS]]
+    table.index.name = "customer_id"
+    note_bg = f"{len(summary):,} customers; time unit week; observation ends {periods.end.date()}"
+    note_gg = f"{len(repeat):,} customers with repeat purchases of positive value"
+    rows = [("BG/NBD", k, float(v), note_bg) for k, v in purchases.params_.items()]
+    rows += [("Gamma-Gamma", k, float(v), note_gg) for k, v in spend.params_.items()]
+    rows += [("CLV", "weekly discount rate", weekly_rate, f"from annual discount_rate {float(rate):.2%}"),
+             ("CLV", "horizon (weeks)", float(horizon_weeks), f"{horizon_years:g} years")]
+    return table, pd.DataFrame(rows, columns=["model", "parameter", "value", "note"])
 
 
 def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, kept: pd.DataFrame,

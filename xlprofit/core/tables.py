@@ -126,6 +126,7 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "currency": ("text", "reporting currency"),
     "periods_per_year": ("periods", "periods per year for the trend: 1, 2, 4 or 12"),
     "acquisition_charge": ("choice", "which acquisition costs the period carries: in_period, all or none"),
+    "clv_horizon_years": ("number", "horizon of customer lifetime values, in years"),
 }
 _CHOICES = {"acquisition_charge": ("in_period", "all", "none")}
 _PERIODS_PER_YEAR = (1, 2, 4, 12)

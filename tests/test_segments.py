@@ -1,0 +1,734 @@
+"""Segment analytics: whale curve, loss share, deciles, matrix, dimensions and trend flags.
+
+Worked examples are computed by hand in the comments; they are exact rational numbers, so
+the tolerance is 1e-12 relative (a few float64 roundings of sums of at most a dozen terms).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from xlprofit.core import segments as sg
+from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError
+
+EXACT = 1e-12  # relative tolerance for hand-computed rational results (float rounding only)
+
+
+def pnl(rows: dict[str, dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "customer_id"
+    return frame
+
+
+@pytest.fixture
+def five() -> pd.DataFrame:
+    # A hand-made P&L of five customers (money in euros).
+    return pnl(
+        {
+            "a": dict(
+                gross_revenue=120.0,
+                net_revenue=100.0,
+                gross_margin=40.0,
+                cost_to_serve=10.0,
+                contribution=30.0,
+                profit=30.0,
+                discounted_revenue=50.0,
+                segment="A",
+                channel="x",
+                region="N",
+            ),
+            "b": dict(
+                gross_revenue=100.0,
+                net_revenue=90.0,
+                gross_margin=30.0,
+                cost_to_serve=30.0,
+                contribution=0.0,
+                profit=0.0,
+                discounted_revenue=0.0,
+                segment="B",
+                channel="x",
+                region="S",
+            ),
+            "c": dict(
+                gross_revenue=50.0,
+                net_revenue=40.0,
+                gross_margin=10.0,
+                cost_to_serve=5.0,
+                contribution=5.0,
+                profit=5.0,
+                discounted_revenue=40.0,
+                segment=None,
+                channel="y",
+                region="N",
+            ),
+            "d": dict(
+                gross_revenue=80.0,
+                net_revenue=60.0,
+                gross_margin=20.0,
+                cost_to_serve=25.0,
+                contribution=-5.0,
+                profit=-5.0,
+                discounted_revenue=10.0,
+                segment="A",
+                channel="y",
+                region="S",
+            ),
+            "e": dict(
+                gross_revenue=10.0,
+                net_revenue=0.0,
+                gross_margin=0.0,
+                cost_to_serve=3.0,
+                contribution=-3.0,
+                profit=-3.0,
+                discounted_revenue=0.0,
+                segment="",
+                channel="y",
+                region="N",
+            ),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- whale curve
+
+
+def test_whale_curve_worked_example(five: pd.DataFrame) -> None:
+    # Ranked by profit: a 30, c 5, b 0, e -3, d -5.  Cumulative 30, 35, 35, 32, 27; total 27.
+    # Shares: 30/27, 35/27, 35/27, 32/27, 27/27.  Revenue in that order 100, 40, 90, 0, 60:
+    # cumulative 100, 140, 230, 230, 290 of 290.
+    curve = sg.whale_curve(five["profit"], five["net_revenue"])
+    assert curve["customer_id"].tolist() == ["a", "c", "b", "e", "d"]
+    assert curve["rank"].tolist() == [1, 2, 3, 4, 5]
+    np.testing.assert_allclose(curve["cumulative_profit"], [30, 35, 35, 32, 27], rtol=EXACT)
+    np.testing.assert_allclose(
+        curve["cumulative_profit_pct"], np.array([30, 35, 35, 32, 27]) / 27, rtol=EXACT
+    )
+    np.testing.assert_allclose(curve["cumulative_customers_pct"], [0.2, 0.4, 0.6, 0.8, 1.0], rtol=EXACT)
+    np.testing.assert_allclose(
+        curve["cumulative_revenue_pct"], np.array([100, 140, 230, 230, 290]) / 290, rtol=EXACT
+    )
+    assert "undefined" not in curve.attrs
+
+
+def test_whale_peak_and_loss_share_worked_example(five: pd.DataFrame) -> None:
+    # Positive profits 30 + 5 = 35, losses -3 - 5 = -8, total 27.
+    # Peak = 35/27 = 1.2963 (129.6 % of total profit) after 2 of 5 customers.
+    # Loss share (Kaplan & Narayanan 2001: losses over gross profits) = 8/35 = 0.22857.
+    peak = sg.whale_peak(five["profit"])
+    assert peak["peak_pct"] == pytest.approx(35 / 27, rel=EXACT)
+    assert peak["customers_at_peak"] == 2
+    assert peak["customers_at_peak_pct"] == pytest.approx(0.4, rel=EXACT)
+    assert peak["total_profit"] == pytest.approx(27.0, rel=EXACT)
+    assert peak["profitable_profit"] == pytest.approx(35.0, rel=EXACT)
+    assert peak["losses"] == pytest.approx(-8.0, rel=EXACT)
+    share = sg.loss_share(five["profit"])
+    assert share == pytest.approx(8 / 35, rel=EXACT)
+    # The peak exceeds 100 % by the losses as a share of *total* profit (8/27), and equals
+    # 1/(1 - loss share) = 1/(27/35) = 35/27; it is not 1 + loss share (= 43/35).
+    assert peak["peak_pct"] == pytest.approx(1 + 8 / 27, rel=EXACT)
+    assert peak["peak_pct"] == pytest.approx(1 / (1 - share), rel=EXACT)
+    assert peak["peak_pct"] != pytest.approx(1 + share, rel=1e-3)
+
+
+def test_ties_are_broken_by_customer_id() -> None:
+    profit = pd.Series({"b": 10.0, "a": 10.0, "c": -1.0, "z": 10.0})
+    assert sg.whale_curve(profit)["customer_id"].tolist() == ["a", "b", "z", "c"]
+
+
+def test_all_customers_losing_money() -> None:
+    profit = pd.Series({"a": -1.0, "b": -4.0})
+    curve = sg.whale_curve(profit)
+    assert curve["cumulative_profit_pct"].isna().all()
+    assert "total profit is -5" in curve.attrs["undefined"]
+    np.testing.assert_allclose(curve["cumulative_profit"], [-1.0, -5.0])
+    with pytest.raises(DegenerateDataError):
+        sg.whale_peak(profit)
+    with pytest.raises(DivisionByZeroError):
+        sg.loss_share(profit)
+
+
+def test_zero_total_profit_and_no_customer() -> None:
+    profit = pd.Series({"a": 5.0, "b": -5.0})
+    assert sg.whale_curve(profit)["cumulative_profit_pct"].isna().all()
+    with pytest.raises(DivisionByZeroError):
+        sg.whale_peak(profit)
+    assert sg.loss_share(profit) == 1.0  # 5 lost for 5 earned
+    empty = pd.Series([], dtype=float)
+    assert len(sg.whale_curve(empty)) == 0
+    with pytest.raises(DivisionByZeroError):
+        sg.whale_peak(empty)
+
+
+def test_one_customer() -> None:
+    profit = pd.Series({"only": 12.5})
+    curve = sg.whale_curve(profit, pd.Series({"only": 100.0}))
+    assert curve["cumulative_profit_pct"].tolist() == [1.0]
+    assert curve["cumulative_revenue_pct"].tolist() == [1.0]
+    assert sg.whale_peak(profit)["peak_pct"] == 1.0
+    assert sg.loss_share(profit) == 0.0
+
+
+def test_zero_revenue_gives_undefined_revenue_share() -> None:
+    curve = sg.whale_curve(pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"a": 0.0, "b": 0.0}))
+    assert curve["cumulative_revenue_pct"].isna().all()
+    assert "net revenue" in curve.attrs["undefined"]
+
+
+@pytest.mark.parametrize(
+    "profit, revenue",
+    [
+        (pd.Series({"a": 1.0, "b": np.nan}), None),
+        (pd.Series({"a": 1.0, "b": np.inf}), None),
+        (pd.Series([1.0, 2.0], index=["a", "a"]), None),
+        (pd.Series({"a": "lots"}), None),
+        ([1.0, 2.0], None),
+        (pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"a": 1.0})),
+    ],
+)
+def test_whale_curve_rejects_bad_input(profit: object, revenue: object) -> None:
+    with pytest.raises(ArgumentError):
+        sg.whale_curve(profit, revenue)  # type: ignore[arg-type]
+
+
+profits = st.lists(st.integers(-10_000, 10_000).map(lambda cents: cents / 100), min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(values=profits)
+def test_whale_identities(values: list[float]) -> None:
+    profit = pd.Series(values, index=[f"C{k:03d}" for k in range(len(values))])
+    cents = [round(v * 100) for v in values]
+    positive = sum(c for c in cents if c > 0) / 100
+    total = sum(cents) / 100
+    curve = sg.whale_curve(profit)
+    assert curve["cumulative_customers_pct"].iloc[-1] == 1.0
+    assert curve["profit"].is_monotonic_decreasing
+    if total < 0:
+        assert curve["cumulative_profit_pct"].isna().all()
+    if total <= 0:  # a zero total in cents may leave a float residue of either sign
+        return
+    # The curve ends at exactly 100 % and peaks at Σ positive / total.
+    assert curve["cumulative_profit_pct"].iloc[-1] == 1.0
+    peak = sg.whale_peak(profit)
+    assert peak["peak_pct"] == pytest.approx(curve["cumulative_profit_pct"].max(), rel=1e-12)
+    assert peak["peak_pct"] == pytest.approx(positive / total, rel=1e-9)
+    assert peak["peak_pct"] == pytest.approx(1 / (1 - sg.loss_share(profit)), rel=1e-9)
+    assert peak["total_profit"] == pytest.approx(
+        peak["profitable_profit"] + peak["losses"], rel=1e-9, abs=1e-9
+    )
+    assert peak["customers_at_peak"] == sum(v > 0 for v in values)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(values=profits, data=st.data())
+def test_whale_does_not_depend_on_row_order(values: list[float], data: st.DataObject) -> None:
+    profit = pd.Series(values, index=[f"C{k:03d}" for k in range(len(values))])
+    revenue = profit.abs() * 3
+    order = data.draw(st.permutations(range(len(values))))
+    shuffled = profit.iloc[order]
+    pd.testing.assert_frame_equal(
+        sg.whale_curve(profit, revenue), sg.whale_curve(shuffled, revenue.iloc[order])
+    )
+    if profit.sum() > 1e-9:
+        assert sg.whale_peak(profit) == sg.whale_peak(shuffled)
+    if (profit > 0).any():
+        assert sg.loss_share(profit) == sg.loss_share(shuffled)
+
+
+# --------------------------------------------------------------------------- deciles
+
+
+def ladder(count: int) -> pd.DataFrame:
+    """Customers C01..Cnn with profit n..1, net revenue 10 each, cost-to-serve 1 each."""
+    profit = np.arange(count, 0, -1, dtype=float)
+    return pd.DataFrame(
+        {
+            "net_revenue": 10.0,
+            "gross_margin": profit + 1,
+            "cost_to_serve": 1.0,
+            "contribution": profit,
+            "profit": profit,
+        },
+        index=pd.Index([f"C{k:02d}" for k in range(1, count + 1)], name="customer_id"),
+    )
+
+
+def test_deciles_worked_example() -> None:
+    # 12 customers with profits 12, 11, ..., 1: 12 = 10·1 + 2, so deciles 1 and 2 hold two
+    # customers (12 + 11 = 23, 10 + 9 = 19) and deciles 3..10 one each (8, 7, ..., 1).
+    # Total 78; cumulative share of decile 1 = 23/78, of decile 2 = 42/78.
+    table = sg.deciles(ladder(12))
+    assert table["decile"].tolist() == list(range(1, 11))
+    assert table["customers"].tolist() == [2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
+    np.testing.assert_allclose(table["profit"], [23, 19, 8, 7, 6, 5, 4, 3, 2, 1], rtol=EXACT)
+    np.testing.assert_allclose(table["net_revenue"], [20, 20, 10, 10, 10, 10, 10, 10, 10, 10], rtol=EXACT)
+    # margin % of decile 1: 23 / 20 = 1.15
+    assert table["margin_pct"].iloc[0] == pytest.approx(23 / 20, rel=EXACT)
+    np.testing.assert_allclose(table["cumulative_profit_pct"].iloc[:2], [23 / 78, 42 / 78], rtol=EXACT)
+    assert table["cumulative_profit_pct"].iloc[-1] == 1.0
+
+
+def test_deciles_with_fewer_than_ten_customers() -> None:
+    table = sg.deciles(ladder(3))
+    assert table["customers"].tolist() == [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert (table["profit"].iloc[3:] == 0).all()
+    assert table["margin_pct"].iloc[3:].isna().all()
+
+
+def test_deciles_by_another_column_and_bad_column() -> None:
+    frame = ladder(10)
+    frame["net_revenue"] = np.arange(1, 11, dtype=float)  # C10 has the most revenue
+    assert sg.deciles(frame, by="net_revenue")["profit"].iloc[0] == 1.0  # C10's profit
+    with pytest.raises(ArgumentError, match="missing_column"):
+        sg.deciles(frame, by="missing_column")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(values=profits, data=st.data())
+def test_deciles_properties(values: list[float], data: st.DataObject) -> None:
+    count = len(values)
+    frame = ladder(count)
+    frame["profit"] = values
+    frame["contribution"] = np.array(values) + 1
+    table = sg.deciles(frame)
+    sizes = table["customers"].to_numpy()
+    assert sizes.sum() == count and sizes.max() - sizes.min() <= 1 and (np.diff(sizes) <= 0).all()
+    assert table["profit"].sum() == pytest.approx(sum(values), abs=1e-6)
+    mean = table["profit"][sizes > 0] / sizes[sizes > 0]
+    assert (np.diff(mean.to_numpy()) <= 1e-9).all()  # ranked by profit: averages never rise
+    order = data.draw(st.permutations(range(count)))
+    pd.testing.assert_frame_equal(table, sg.deciles(frame.iloc[order]))
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+def test_profitability_matrix_worked_example(five: pd.DataFrame) -> None:
+    # Net price = net / gross; cost-to-serve % = cts / net (Shapiro et al. 1987 axes).
+    #   a 100/120 = 0.8333, 10/100 = 0.100      b 90/100 = 0.900, 30/90 = 0.3333
+    #   c  40/50  = 0.8000,  5/40  = 0.125      d 60/80  = 0.750, 25/60 = 0.4167
+    #   e has no net revenue -> "n/a"
+    # Default thresholds over a-d: 290/350 = 0.828571 and 70/290 = 0.241379.
+    matrix = sg.profitability_matrix(five)
+    assert matrix.attrs["price_threshold"] == pytest.approx(290 / 350, rel=EXACT)
+    assert matrix.attrs["cost_threshold"] == pytest.approx(70 / 290, rel=EXACT)
+    assert sg.matrix_thresholds(five) == pytest.approx((290 / 350, 70 / 290), rel=EXACT)
+    assert matrix["quadrant"].to_dict() == {
+        "a": "passive",
+        "b": "carriage trade",
+        "c": "bargain basement",
+        "d": "aggressive",
+        "e": "n/a",
+    }
+    assert matrix.loc["a", "net_price_pct"] == pytest.approx(100 / 120, rel=EXACT)
+    assert matrix.loc["d", "cost_to_serve_pct"] == pytest.approx(25 / 60, rel=EXACT)
+    assert np.isnan(matrix.loc["e", "cost_to_serve_pct"])
+    assert matrix.loc["e", "net_price_pct"] == 0.0
+
+
+def test_profitability_matrix_explicit_thresholds(five: pd.DataFrame) -> None:
+    # Price threshold 0.85: only b (0.90) is high price; cost threshold 0.2: b and d are high cost.
+    matrix = sg.profitability_matrix(five, price_threshold=0.85, cost_threshold=0.2)
+    assert matrix["quadrant"].to_dict() == {
+        "a": "bargain basement",
+        "b": "carriage trade",
+        "c": "bargain basement",
+        "d": "aggressive",
+        "e": "n/a",
+    }
+    with pytest.raises(ArgumentError, match="price_threshold"):
+        sg.profitability_matrix(five, price_threshold=-0.1)
+    with pytest.raises(ArgumentError, match="cost_threshold"):
+        sg.profitability_matrix(five, cost_threshold=float("nan"))
+
+
+def test_quadrant_scalar() -> None:
+    assert sg.quadrant(0.9, 0.30, 0.8, 0.2) == "carriage trade"
+    assert sg.quadrant(0.9, 0.10, 0.8, 0.2) == "passive"
+    assert sg.quadrant(0.7, 0.10, 0.8, 0.2) == "bargain basement"
+    assert sg.quadrant(0.7, 0.30, 0.8, 0.2) == "aggressive"
+    assert sg.quadrant(0.8, 0.2, 0.8, 0.2) == "carriage trade"  # on a threshold counts as high
+    with pytest.raises(ArgumentError, match="net_price_pct"):
+        sg.quadrant(float("nan"), 0.1, 0.8, 0.2)
+    with pytest.raises(ArgumentError, match="cost_threshold"):
+        sg.quadrant(0.9, 0.1, 0.8, "high")  # type: ignore[arg-type]
+
+
+def test_quadrant_summary(five: pd.DataFrame) -> None:
+    summary = sg.quadrant_summary(sg.profitability_matrix(five), five)
+    assert summary["quadrant"].tolist() == [*sg.QUADRANTS, "n/a"]
+    assert summary["customers"].tolist() == [1, 1, 1, 1, 1]
+    assert summary["profit"].tolist() == [0.0, 30.0, 5.0, -5.0, -3.0]  # b, a, c, d, e
+    # Shares: revenue of passive (a) 100/290; profit of passive 30/27.
+    assert summary.set_index("quadrant").loc["passive", "revenue_pct"] == pytest.approx(100 / 290, rel=EXACT)
+    assert summary.set_index("quadrant").loc["passive", "profit_pct"] == pytest.approx(30 / 27, rel=EXACT)
+    # All four quadrants are present even when empty.  A lone customer sits on the default
+    # thresholds (its own ratios), which count as high price and high cost.
+    only = five.loc[["a"]]
+    small = sg.quadrant_summary(sg.profitability_matrix(only), only)
+    assert small["customers"].tolist() == [1, 0, 0, 0, 0]
+    with pytest.raises(ArgumentError, match="matrix"):
+        sg.quadrant_summary(sg.profitability_matrix(five), five.loc[["a", "b"]])
+
+
+def test_matrix_when_no_customer_has_revenue(five: pd.DataFrame) -> None:
+    frame = five.assign(net_revenue=0.0)
+    matrix = sg.profitability_matrix(frame)
+    assert (matrix["quadrant"] == "n/a").all()
+    assert np.isnan(matrix.attrs["price_threshold"])
+    summary = sg.quadrant_summary(matrix, frame)
+    assert summary["customers"].tolist() == [0, 0, 0, 0, 5]
+    assert summary["revenue_pct"].isna().all()
+
+
+@st.composite
+def customer_tables(draw: st.DrawFn, min_size: int = 1) -> pd.DataFrame:
+    count = draw(st.integers(min_size, 25))
+    money = st.integers(0, 100_000).map(lambda cents: cents / 100)
+    gross = np.array(draw(st.lists(money, min_size=count, max_size=count)))
+    discount = np.array(draw(st.lists(st.floats(0, 0.5), min_size=count, max_size=count)))
+    net = np.round(gross * (1 - discount), 2)
+    cost = np.array(draw(st.lists(money, min_size=count, max_size=count))) / 4
+    margin = np.round(net * 0.4, 2)
+    profit = margin - cost
+    labels = st.sampled_from(["North", "South", None, "", "East"])
+    return pd.DataFrame(
+        {
+            "gross_revenue": gross,
+            "net_revenue": net,
+            "gross_margin": margin,
+            "cost_to_serve": cost,
+            "contribution": profit,
+            "profit": profit,
+            "discounted_revenue": np.round(net * discount, 2),
+            "segment": draw(st.lists(labels, min_size=count, max_size=count)),
+            "channel": draw(st.lists(st.sampled_from(["web", "field"]), min_size=count, max_size=count)),
+            "region": draw(st.lists(labels, min_size=count, max_size=count)),
+        },
+        index=pd.Index([f"K{k:03d}" for k in range(count)], name="customer_id"),
+    )
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(frame=customer_tables(), data=st.data())
+def test_matrix_agrees_with_scalar_and_ignores_row_order(frame: pd.DataFrame, data: st.DataObject) -> None:
+    matrix = sg.profitability_matrix(frame)
+    price, cost = matrix.attrs["price_threshold"], matrix.attrs["cost_threshold"]
+    placed = matrix[matrix["quadrant"] != "n/a"]
+    assert (
+        (frame.loc[placed.index, "net_revenue"] > 0) & (frame.loc[placed.index, "gross_revenue"] > 0)
+    ).all()
+    for customer, row in placed.iterrows():
+        assert row["quadrant"] == sg.quadrant(row["net_price_pct"], row["cost_to_serve_pct"], price, cost), (
+            customer
+        )
+    order = data.draw(st.permutations(range(len(frame))))
+    pd.testing.assert_frame_equal(matrix, sg.profitability_matrix(frame.iloc[order]))
+    summary = sg.quadrant_summary(matrix, frame)
+    pd.testing.assert_frame_equal(summary, sg.quadrant_summary(matrix.iloc[order], frame.iloc[order]))
+    assert summary["customers"].sum() == len(frame)
+    assert summary["profit"].sum() == pytest.approx(frame["profit"].sum(), abs=1e-6)
+
+
+# --------------------------------------------------------------------------- dimensions
+
+
+def test_by_dimension_worked_example(five: pd.DataFrame) -> None:
+    # segment: A = a + d (profit 30 - 5 = 25, revenue 160, one loss maker); blank = c (None)
+    # and e ("") together: profit 5 - 3 = 2, revenue 40; B = b: profit 0, revenue 90.
+    table = sg.by_dimension(five)
+    segment = table[table["dimension"] == "segment"]
+    assert segment["value"].tolist() == ["A", "(blank)", "B"]  # profit descending
+    assert segment["customers"].tolist() == [2, 2, 1]
+    assert segment["profit"].tolist() == [25.0, 2.0, 0.0]
+    assert segment["loss_makers"].tolist() == [1, 1, 0]
+    assert segment["margin_pct"].iloc[0] == pytest.approx(25 / 160, rel=EXACT)
+    assert table["dimension"].unique().tolist() == ["segment", "channel", "region"]
+    for _, rows in table.groupby("dimension"):
+        assert rows["profit"].sum() == pytest.approx(27.0, rel=EXACT)
+        assert rows["customers"].sum() == 5
+
+
+def test_by_dimension_single_and_missing(five: pd.DataFrame) -> None:
+    table = sg.by_dimension(five, "channel")
+    assert table["value"].tolist() == ["x", "y"]
+    with pytest.raises(ArgumentError, match="product_line"):
+        sg.by_dimension(five, ["segment", "product_line"])
+    with pytest.raises(ArgumentError, match="dimensions"):
+        sg.by_dimension(five, [])
+
+
+def test_by_dimension_all_blank(five: pd.DataFrame) -> None:
+    table = sg.by_dimension(five.assign(region=np.nan), "region")
+    assert table["value"].tolist() == ["(blank)"]
+    assert table["customers"].tolist() == [5]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(frame=customer_tables(), data=st.data())
+def test_by_dimension_and_discount_dependency_ignore_row_order(
+    frame: pd.DataFrame, data: st.DataObject
+) -> None:
+    order = data.draw(st.permutations(range(len(frame))))
+    pd.testing.assert_frame_equal(sg.by_dimension(frame), sg.by_dimension(frame.iloc[order]))
+    pd.testing.assert_series_equal(sg.discount_dependency(frame), sg.discount_dependency(frame.iloc[order]))
+
+
+def test_discount_dependency(five: pd.DataFrame) -> None:
+    # a 50/100, b 0/90, c 40/40, d 10/60; e has no net revenue.
+    ratio = sg.discount_dependency(five)
+    np.testing.assert_allclose(ratio.iloc[:4], [0.5, 0.0, 1.0, 1 / 6], rtol=EXACT)
+    assert np.isnan(ratio["e"])
+    assert ratio.name == "discount_dependency"
+
+
+def test_customer_id_column_is_accepted(five: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(sg.deciles(five.reset_index()), sg.deciles(five))
+    with pytest.raises(ArgumentError, match="one row per customer_id"):
+        sg.deciles(pd.concat([five, five.iloc[:1]]))
+
+
+# --------------------------------------------------------------------------- trend
+
+QUARTERS = ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+STARTS = pd.to_datetime(["2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01", "2026-04-01"])
+
+
+def trend_rows(
+    customer: str,
+    lines: list[float],
+    net: list[float],
+    cost: list[float],
+    bad_debt: list[float],
+    contribution: list[float],
+    periods: list[str] | None = None,
+) -> pd.DataFrame:
+    periods = periods or QUARTERS[: len(lines)]
+    starts = [STARTS[QUARTERS.index(p)] for p in periods]
+    return pd.DataFrame(
+        {
+            "customer_id": customer,
+            "period": periods,
+            "period_start": starts,
+            "net_revenue": net,
+            "gross_margin": np.array(net) * 0.4,
+            "cost_to_serve": cost,
+            "commissions": 0.0,
+            "cost_of_credit": 0.0,
+            "bad_debt": bad_debt,
+            "contribution": contribution,
+            "orders": 1.0,
+            "lines": lines,
+            "units": lines,
+        }
+    )
+
+
+@pytest.fixture
+def trend() -> pd.DataFrame:
+    return pd.concat(
+        [
+            trend_rows("falling", [100, 100, 100, 60, 60, 60], [1000] * 6, [80] * 6, [0] * 6, [300] * 6),
+            trend_rows(
+                "steady",
+                [50, 52, 49, 51, 50, 50],
+                [500, 510, 490, 505, 500, 500],
+                [40] * 6,
+                [0] * 6,
+                [150] * 6,
+            ),
+            trend_rows(
+                "costly",
+                [50] * 6,
+                [1000] * 6,
+                [80, 80, 80, 190, 190, 190],
+                [0] * 6,
+                [300, 300, 300, 190, 190, 190],
+            ),
+            trend_rows(
+                "sour", [50] * 6, [1000] * 6, [80] * 6, [0, 0, 0, 0, 60, 60], [100, 100, 100, 100, -50, -60]
+            ),
+            trend_rows("gone", [40, 40, 40], [400, 400, 400], [30, 30, 30], [0, 0, 0], [100, 100, 100]),
+            trend_rows("new", [10, 10], [100, 100], [5, 5], [0, 0], [20, 20], periods=QUARTERS[4:]),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_trend_flags_worked_example(trend: pd.DataFrame) -> None:
+    flags = sg.trend_flags(trend)
+    assert flags.index.tolist() == ["costly", "falling", "gone", "new", "sour", "steady"]
+    # falling: lines 100+100+100 = 300 in the first half, 60·3 = 180 in the last: -40 %.
+    assert flags.loc["falling", "lines_change"] == pytest.approx(-0.4, rel=EXACT)
+    assert flags.loc["falling", "reasons"] == "falling volume (\u221240 % lines)"
+    # costly: cost-to-serve 240/3000 = 8 % of revenue, then 570/3000 = 19 %: +11 points >= 5.
+    assert flags.loc["costly", "cost_to_serve_pct_first"] == pytest.approx(0.08, rel=EXACT)
+    assert flags.loc["costly", "cost_to_serve_pct_last"] == pytest.approx(0.19, rel=EXACT)
+    assert flags.loc["costly", "reasons"] == "cost-to-serve 8 % \u2192 19 % of revenue"
+    # sour: bad debt 0/3000 then 120/3000 = 4 % (+4 points >= 2); contribution of the last two
+    # quarters -50 - 60 = -110 < 0 after 4·100 = 400 >= 0.
+    assert flags.loc["sour", "bad_debt_pct_last"] == pytest.approx(0.04, rel=EXACT)
+    assert flags.loc["sour", "contribution_recent"] == -110.0
+    assert flags.loc["sour", "contribution_earlier"] == 400.0
+    assert flags.loc["sour", "reasons"] == (
+        "bad debt 0 % \u2192 4 % of revenue; "
+        "turned unprofitable (contribution \u2212110 in the last 2 periods)"
+    )
+    # gone: bought 40 lines in each of the first three quarters and nothing since; the missing
+    # quarters count as zero, so lines fall from 120 to 0 (-100 %) as does revenue.
+    assert flags.loc["gone", "periods"] == 6 and flags.loc["gone", "periods_active"] == 3
+    assert not flags.loc["gone", "assessed"]  # 3 active periods < min_periods = 4
+    assert not flags.loc["gone", "flagged"]
+    gone = sg.trend_flags(trend, min_periods=3)
+    assert gone.loc["gone", "reasons"] == "falling volume (\u2212100 % lines, \u2212100 % net revenue)"
+    # new: two periods of activity only.
+    assert flags.loc["new", "periods"] == 2 and not flags.loc["new", "assessed"]
+    assert not flags.loc["steady", "flagged"]
+    assert flags["flagged"].tolist() == [True, True, False, False, True, False]
+    columns = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]
+    assert flags.loc["sour", columns].tolist() == [False, False, True, True]
+    assert flags.loc["costly", columns].tolist() == [False, True, False, False]
+
+
+def test_trend_slope_test_worked_example(trend: pd.DataFrame) -> None:
+    # falling lines 100,100,100,60,60,60 over t = 0..5: t̄ = 2.5, ȳ = 80,
+    # Sty = Σ(t - t̄)(y - ȳ) = 20·(-2.5 - 1.5 - 0.5) - 20·(0.5 + 1.5 + 2.5) = -180, Stt = 17.5,
+    # slope = -180/17.5 = -10.2857, SSR = Syy - slope·Sty = 2400 - 1851.43 = 548.571,
+    # se = sqrt(548.571 / 4 / 17.5) = 2.79942, t = -3.67423 with 4 degrees of freedom.
+    flags = sg.trend_flags(trend)
+    t_value = (-180 / 17.5) / np.sqrt((2400 - 180**2 / 17.5) / 4 / 17.5)
+    assert t_value == pytest.approx(-3.67423, rel=1e-5)
+    assert flags.loc["falling", "lines_slope_p"] == pytest.approx(stats.t.cdf(t_value, 4), rel=1e-9)
+    # The slope test alone flags a steady decline of less than 20 % half on half ...
+    slow = trend_rows("slow", [100, 98, 96, 94, 92, 90], [1000] * 6, [80] * 6, [0] * 6, [300] * 6)
+    slow_flags = sg.trend_flags(slow)
+    assert slow_flags.loc["slow", "lines_change"] == pytest.approx(276 / 294 - 1, rel=EXACT)
+    assert slow_flags.loc["slow", "falling_volume"]
+    # ... and is switched off by significance = 0.
+    assert not sg.trend_flags(slow, significance=0.0).loc["slow", "falling_volume"]
+
+
+def test_trend_slope_matches_scipy_linregress() -> None:
+    rng = np.random.default_rng(20250101)
+    frames = []
+    for k in range(8):
+        lines = np.round(100 - 3 * k * np.arange(6) + rng.normal(0, 5, 6), 1)
+        frames.append(trend_rows(f"c{k}", list(np.maximum(lines, 1)), [1000] * 6, [0] * 6, [0] * 6, [1] * 6))
+    trend = pd.concat(frames, ignore_index=True)
+    flags = sg.trend_flags(trend)
+    for customer, rows in trend.groupby("customer_id"):
+        fit = stats.linregress(np.arange(6), rows["lines"].to_numpy())
+        one_sided = fit.pvalue / 2 if fit.slope < 0 else 1 - fit.pvalue / 2
+        assert flags.loc[customer, "lines_slope_p"] == pytest.approx(one_sided, rel=1e-7), customer
+
+
+def test_trend_period_order_follows_period_start() -> None:
+    # Labels in reverse alphabetical order of time: "b" is the first quarter.
+    rows = trend_rows("x", [100, 100, 50, 50], [1000, 1000, 500, 500], [0] * 4, [0] * 4, [1] * 4)
+    rows["period"] = ["d", "c", "b", "a"]
+    flags = sg.trend_flags(rows)
+    assert flags.loc["x", "lines_change"] == pytest.approx(-0.5, rel=EXACT)
+    totals = sg.profit_trend(rows)
+    assert totals["period"].tolist() == ["d", "c", "b", "a"]
+
+
+def test_trend_flags_arguments(trend: pd.DataFrame) -> None:
+    with pytest.raises(ArgumentError, match="min_periods"):
+        sg.trend_flags(trend, min_periods=2)
+    with pytest.raises(ArgumentError, match="recent_periods"):
+        sg.trend_flags(trend, recent_periods=4)
+    with pytest.raises(ArgumentError, match="volume_drop"):
+        sg.trend_flags(trend, volume_drop=1.5)
+    with pytest.raises(ArgumentError, match="significance"):
+        sg.trend_flags(trend, significance=1.0)
+    with pytest.raises(ArgumentError, match="bad_debt"):
+        sg.trend_flags(trend.drop(columns="bad_debt"))
+
+
+def test_profit_trend_worked_example(trend: pd.DataFrame) -> None:
+    totals = sg.profit_trend(trend)
+    assert totals["period"].tolist() == QUARTERS
+    # 2025Q1: falling 1000 + steady 500 + costly 1000 + sour 1000 + gone 400 = 3900.
+    assert totals["net_revenue"].iloc[0] == 3900.0
+    # Active: five customers in the first three quarters, four in 2025Q4 once "gone" stops,
+    # five again in 2026 when "new" arrives.
+    assert totals["customers_active"].tolist() == [5, 5, 5, 4, 5, 5]
+    # sour has a negative contribution in the two 2026 quarters only.
+    assert totals["loss_makers"].tolist() == [0, 0, 0, 0, 1, 1]
+    assert totals["contribution"].iloc[4] == 300 + 150 + 190 - 50 + 20
+
+
+@st.composite
+def trends(draw: st.DrawFn) -> pd.DataFrame:
+    customers = draw(st.integers(1, 6))
+    frames = []
+    for k in range(customers):
+        start = draw(st.integers(0, 4))
+        periods = QUARTERS[start:]
+        count = len(periods)
+        numbers = st.lists(st.integers(0, 200).map(float), min_size=count, max_size=count)
+        contribution = st.lists(st.integers(-100, 200).map(float), min_size=count, max_size=count)
+        frames.append(
+            trend_rows(
+                f"T{k}",
+                draw(numbers),
+                [v * 10 for v in draw(numbers)],
+                draw(numbers),
+                draw(numbers),
+                draw(contribution),
+                periods=periods,
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(trend=trends(), data=st.data())
+def test_trend_does_not_depend_on_row_order(trend: pd.DataFrame, data: st.DataObject) -> None:
+    order = data.draw(st.permutations(range(len(trend))))
+    flags = sg.trend_flags(trend)
+    pd.testing.assert_frame_equal(flags, sg.trend_flags(trend.iloc[order]))
+    pd.testing.assert_frame_equal(sg.profit_trend(trend), sg.profit_trend(trend.iloc[order]))
+    assert not flags.loc[~flags["assessed"], "flagged"].any()
+    assert (flags["reasons"] != "").equals(flags["flagged"])
+    assert (flags["periods_active"] <= flags["periods"]).all()
+
+
+def test_turned_unprofitable_text_groups_thousands() -> None:
+    # Contribution 500 in each of four quarters, then -12,000.4 and -345.2: recent -12,345.6.
+    rows = trend_rows("big", [20] * 6, [300] * 6, [30] * 6, [0] * 6, [500, 500, 500, 500, -12_000.4, -345.2])
+    flags = sg.trend_flags(rows)
+    assert (
+        flags.loc["big", "reasons"] == "turned unprofitable (contribution \u221212,346 in the last 2 periods)"
+    )
+    one = sg.trend_flags(rows.assign(contribution=[500, 500, 500, 500, 500, -1_234_567.0]), recent_periods=1)
+    assert (
+        one.loc["big", "reasons"] == "turned unprofitable (contribution \u22121,234,567 in the last 1 period)"
+    )
+    with pytest.raises(ArgumentError, match="lines"):
+        sg.trend_flags(rows.assign(lines="many"))
+
+
+def test_trend_with_one_or_two_periods() -> None:
+    # Too short for a slope: p-values are NaN and nobody is assessed, without warnings.
+    for count in (1, 2):
+        rows = trend_rows("short", [5] * count, [50] * count, [1] * count, [0] * count, [-3] * count)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            flags = sg.trend_flags(rows)
+        assert np.isnan(flags.loc["short", "lines_slope_p"])
+        assert not flags.loc["short", "flagged"]
+
+
+def test_constant_customer_is_never_flagged() -> None:
+    rows = trend_rows("flat", [20] * 6, [300] * 6, [30] * 6, [3] * 6, [50] * 6)
+    flags = sg.trend_flags(rows)
+    assert not flags.loc["flat", "flagged"]
+    assert flags.loc["flat", "lines_slope_p"] == pytest.approx(0.5)
