@@ -212,3 +212,34 @@ def test_every_transaction_is_in_the_pnl_or_in_exceptions(seed):
     assert listed <= rows
     assert in_pnl + len(listed) == len(tx)
     assert result.checks_hold
+
+
+def test_usage_for_an_unknown_order_counts_for_the_customer(tables):
+    tables["usage"] = pd.DataFrame({"customer_id": ["A", "B"], "driver": ["visits", "visits"], "quantity": [1, 1],
+                                    "order_id": ["o1", "nope"]})
+    result = xlprofit.analyze(xlprofit.Dataset(**tables))
+    ex = result.exceptions
+    hit = ex[(ex["table"] == "usage") & (ex["column"] == "order_id")]
+    assert list(hit["row"]) == [3] and hit["action"].iloc[0] == "value ignored"
+    # Both visits are still charged: 2 × 60 min × $5.
+    assert result.customers["cts_Sales visits"].sum() == 600.0
+
+
+def test_clv_on_contribution_is_part_of_the_analysis():
+    result = xlprofit.analyze(xlprofit.load_demo())
+    clv = result.clv
+    assert list(clv.index) == list(result.customers.index)
+    models = result.clv_models.set_index(["model", "parameter"])["value"]
+    assert {"r", "alpha", "a", "b"} <= {p for m, p in models.index if m == "BG/NBD"}
+    # CLV is computed on contribution after cost-to-serve: the margin ratio is contribution / net revenue.
+    pnl = result.customers
+    ratio = pnl["contribution"] / pnl["net_revenue"]
+    pd.testing.assert_series_equal(clv["margin_ratio"], ratio, check_names=False)
+    assert ((clv["clv"] < 0) == (ratio < 0)).all()  # loss-making customers destroy value
+
+
+def test_clv_needs_an_explicit_discount_rate(tables):
+    tables["parameters"] = {k: v for k, v in tables["parameters"].items() if k != "discount_rate"}
+    result = xlprofit.analyze(xlprofit.Dataset(**tables))
+    assert result.clv["clv"].isna().all()
+    assert "no discount_rate" in result.clv_models["note"].iloc[0]

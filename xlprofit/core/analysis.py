@@ -223,11 +223,12 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
     usage_in = usage.loc[~off]
     k_lo, k_hi = k_lo[~off], k_hi[~off]
     okeys = order_keys(kept)
-    known_orders = set(zip(kept["customer_id"], okeys, strict=True))
     tied = usage_in["order_id"].notna()
     if tied.any():
-        pairs = list(zip(usage_in["customer_id"][tied], usage_in["order_id"][tied], strict=True))
-        missing = np.array([p not in known_orders for p in pairs])
+        known = pd.MultiIndex.from_arrays([kept["customer_id"].to_numpy(dtype=object), okeys.to_numpy(dtype=object)])
+        pairs = pd.MultiIndex.from_arrays([usage_in["customer_id"][tied].to_numpy(dtype=object),
+                                           usage_in["order_id"][tied].to_numpy(dtype=object)])
+        missing = ~pairs.isin(known)
         if missing.any():
             rows = usage_in.index[tied.to_numpy()][missing]
             collector.cells("usage", rows, "order_id", usage_in["order_id"].loc[rows],
