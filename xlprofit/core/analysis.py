@@ -12,7 +12,8 @@ import pandas as pd
 from xlprofit.core import acquisition, costing, segments
 from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv, rfm
 from xlprofit.core.dataset import Dataset
-from xlprofit.core.drivers import BUILTIN_DRIVERS, line_frame, order_keys, spread_usage, volumes
+from xlprofit.core.aggregate import LineAggregates, aggregate_lines
+from xlprofit.core.drivers import BUILTIN_DRIVERS, spread_usage, volumes
 from xlprofit.core.periods import Periods
 from xlprofit.core.profit import (
     cents,
@@ -222,13 +223,13 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
                         "is outside the analysis period", "excluded", customer_id=usage["customer_id"])
     usage_in = usage.loc[~off]
     k_lo, k_hi = k_lo[~off], k_hi[~off]
-    okeys = order_keys(kept)
+    kidx = periods.index_of(kept["date"])
+    agg = aggregate_lines(kept, kidx)
     tied = usage_in["order_id"].notna()
     if tied.any():
-        known = pd.MultiIndex.from_arrays([kept["customer_id"].to_numpy(dtype=object), okeys.to_numpy(dtype=object)])
         pairs = pd.MultiIndex.from_arrays([usage_in["customer_id"][tied].to_numpy(dtype=object),
                                            usage_in["order_id"][tied].to_numpy(dtype=object)])
-        missing = ~pairs.isin(known)
+        missing = ~pairs.isin(agg.order.index)
         if missing.any():
             rows = usage_in.index[tied.to_numpy()][missing]
             collector.cells("usage", rows, "order_id", usage_in["order_id"].loc[rows],
@@ -237,25 +238,32 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
             usage_in = usage_in.copy()
             usage_in.loc[rows, "order_id"] = None
     spread = spread_usage(usage_in, k_lo, k_hi, n)
+    return _analyze_aggregates(dataset, params, assumptions, periods, customers, agg, spread, collector,
+                               outside_cents, len(out_rows), filtered_cents, filtered_rows)
 
-    kidx = periods.index_of(kept["date"])
-    lines = line_frame(kept, kidx)
+
+def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: pd.DataFrame, periods: Periods,
+                        customers: pd.DataFrame, agg: LineAggregates, spread: pd.DataFrame, collector: _Collector,
+                        outside_cents: int, outside_rows: int, filtered_cents: int, filtered_rows: int
+                        ) -> Analysis:
+    """Everything after the lines are summed: costing, P&L, trend, segments, CLV, checks."""
+    n = periods.count
     labels = periods.labels
-    vol = volumes(lines, spread, customers.index, labels, _usage_drivers(dataset.activities))
+    vol = volumes(agg, spread, customers.index, labels, _usage_drivers(dataset.activities))
     result = costing.compute(dataset.activities, dataset.resources, vol)
 
     pnl = customer_pnl(
-        customers, kept, vol.customer, result.customer,
+        customers, agg.customer, vol.customer, result.customer,
         cost_of_capital=float(params["cost_of_capital"]),
         default_payment_days=params.get("payment_days"),
         default_commission_rate=params.get("commission_rate"),
         period_start=periods.start, period_end=periods.end,
         acquisition_charge=str(params["acquisition_charge"]),
     )
-    trend = period_trend(pnl, kept, kidx, labels, [periods.start_of(k) for k in range(n)], result.period,
+    trend = period_trend(pnl, agg.period, labels, [periods.start_of(k) for k in range(n)], result.period,
                          vol.period, cost_of_capital=float(params["cost_of_capital"]))
-    orders = order_profitability(kept, okeys, result.order)
-    prods = product_profitability(kept, result.product, okeys)
+    orders = order_profitability(agg.order, result.order)
+    prods = product_profitability(agg.product, result.product)
 
     # Segments.
     whale = segments.whale_curve(pnl["profit"], pnl["net_revenue"])
@@ -281,11 +289,11 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
             pnl[c] = pnl[c].fillna(False).astype(bool)
 
     acq = _acquisition_table(pnl, params, periods)
-    clv, clv_models = _clv_table(pnl, kept, params, periods)
+    clv, clv_models = _clv_table(pnl, agg.purchases, params, periods)
     pnl["clv"] = clv["clv"].reindex(pnl.index)
 
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
-    reconciliation = _reconcile(dataset, pnl, result, kept, outside_cents, len(out_rows), filtered_cents,
+    reconciliation = _reconcile(dataset, pnl, result, outside_cents, outside_rows, filtered_cents,
                                 filtered_rows)
     kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions)
     return Analysis(
@@ -322,7 +330,7 @@ _CLV_COLUMNS = ["frequency", "recency", "T", "monetary_value", "expected_purchas
                 "p_alive", "expected_spend", "margin_ratio", "clv"]
 
 
-def _clv_table(pnl: pd.DataFrame, kept: pd.DataFrame, params: dict[str, Any], periods: Periods
+def _clv_table(pnl: pd.DataFrame, purchases: pd.DataFrame, params: dict[str, Any], periods: Periods
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """CLV per customer on contribution, with the fitted models (or the reason there are none)."""
     empty = pd.DataFrame(np.nan, index=pnl.index, columns=_CLV_COLUMNS)
@@ -332,7 +340,7 @@ def _clv_table(pnl: pd.DataFrame, kept: pd.DataFrame, params: dict[str, Any], pe
         return empty, pd.DataFrame([("CLV", "not computed", np.nan, "no discount_rate parameter was given")],
                                    columns=["model", "parameter", "value", "note"])
     try:
-        summary = rfm(kept[["customer_id", "date", "net_revenue"]], observation_end=periods.end, period="week")
+        summary = rfm(purchases, observation_end=periods.end, period="week")
         purchases = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
         repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
         spend = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
@@ -358,7 +366,7 @@ def _clv_table(pnl: pd.DataFrame, kept: pd.DataFrame, params: dict[str, Any], pe
     return table, pd.DataFrame(rows, columns=["model", "parameter", "value", "note"])
 
 
-def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, kept: pd.DataFrame,
+def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult,
                outside_cents: int, outside_rows: int, filtered_cents: int, filtered_rows: int) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     totals = ds._normalised.input_totals

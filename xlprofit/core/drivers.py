@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 import pandas as pd
 
-__all__ = ["BUILTIN_DRIVERS", "DriverVolumes", "line_frame", "order_keys", "spread_usage", "volumes"]
+from xlprofit.core.aggregate import LineAggregates
+
+__all__ = ["BUILTIN_DRIVERS", "DriverVolumes", "spread_usage", "volumes"]
 
 #: Drivers derived from the transactions table without any ``usage`` row.
 BUILTIN_DRIVERS: tuple[str, ...] = ("orders", "lines", "units", "returns", "revenue")
@@ -43,34 +44,6 @@ class DriverVolumes:
         return list(self.customer.columns)
 
 
-def order_keys(transactions: pd.DataFrame) -> pd.Series:
-    """The order each line belongs to: its ``order_id``, or its customer and date when blank.
-
-    Orders are told apart per customer, so the same ``order_id`` used by two customers makes
-    two orders.
-    """
-    date_key = "date:" + transactions["date"].dt.strftime("%Y-%m-%d")
-    return transactions["order_id"].where(transactions["order_id"].notna(), date_key).astype(str)
-
-
-def line_frame(transactions: pd.DataFrame, period_index: np.ndarray) -> pd.DataFrame:
-    """The per-line driver quantities used by every grain (one row per accepted line)."""
-    lines = pd.DataFrame({
-        "customer_id": transactions["customer_id"].to_numpy(),
-        "order_key": order_keys(transactions).to_numpy(),
-        "product_id": transactions["product_id"].fillna("(no product)").to_numpy(),
-        "period": period_index,
-        "lines": 1.0,
-        "units": transactions["quantity"].fillna(0.0).to_numpy(dtype="float64"),
-        "returns": transactions["returned"].to_numpy(dtype="float64"),
-        "revenue": transactions["net_revenue"].to_numpy(dtype="float64"),
-    })
-    # An order belongs to the period of its first line.
-    first = lines.groupby(["customer_id", "order_key"], sort=False)["period"].transform("min")
-    lines["order_period"] = first.to_numpy()
-    return lines
-
-
 def spread_usage(usage: pd.DataFrame, periods_index_start: np.ndarray, periods_index_end: np.ndarray,
                  n_periods: int) -> pd.DataFrame:
     """Split each usage row evenly over the analysis periods its period span covers.
@@ -93,14 +66,14 @@ def spread_usage(usage: pd.DataFrame, periods_index_start: np.ndarray, periods_i
     return out
 
 
-def volumes(lines: pd.DataFrame, usage: pd.DataFrame, customers: pd.Index, period_labels: list[str],
+def volumes(agg: LineAggregates, usage: pd.DataFrame, customers: pd.Index, period_labels: list[str],
             usage_drivers: list[str]) -> DriverVolumes:
     """Driver volumes at customer, order, product and period grain.
 
     Parameters
     ----------
-    lines:
-        From :func:`line_frame`.
+    agg:
+        The line aggregates of the analysed lines.
     usage:
         From :func:`spread_usage`; ``order_id`` NA where the usage is not tied to an order.
     customers:
@@ -110,26 +83,20 @@ def volumes(lines: pd.DataFrame, usage: pd.DataFrame, customers: pd.Index, perio
     usage_drivers:
         Names of the usage drivers the activities need (columns even when no row has them).
     """
-    builtin = ["lines", "units", "returns", "revenue"]
-    keys = ["customer_id", "order_key"]
-    by_order = lines.groupby(keys, sort=True)[builtin].sum()
-    by_order.insert(0, "orders", 1.0)
-    by_order.index = by_order.index.set_names(["customer_id", "order_id"])
 
-    by_customer = lines.groupby("customer_id", sort=True)[builtin].sum()
-    by_customer.insert(0, "orders", by_order.groupby(level=0).size().astype("float64"))
+    def builtin(frame: pd.DataFrame, orders: pd.Series | float) -> pd.DataFrame:
+        out = pd.DataFrame(index=frame.index)
+        out["orders"] = orders
+        out["lines"] = frame["lines"].astype("float64")
+        out["units"] = frame["units"].astype("float64")
+        out["returns"] = frame["returns"].astype("float64")
+        out["revenue"] = frame["net_revenue"].to_numpy(dtype="float64") / 100.0
+        return out
 
-    prod = lines.groupby(["customer_id", "product_id"], sort=True)
-    by_product = prod[builtin].sum()
-    by_product.insert(0, "orders", prod["order_key"].nunique().astype("float64"))
-
-    by_period = lines.groupby(["customer_id", "period"], sort=True)[builtin].sum()
-    order_period = lines.drop_duplicates(keys).groupby(["customer_id", "order_period"]).size()
-    order_period.index = order_period.index.set_names(["customer_id", "period"])
-    by_period.insert(0, "orders", order_period.reindex(by_period.index, fill_value=0).astype("float64"))
-    missing_op = order_period.index.difference(by_period.index)
-    if len(missing_op):  # an order whose first line is in a period where the customer has no lines: impossible
-        raise AssertionError("order periods out of step with line periods")
+    by_customer = builtin(agg.customer, agg.customer["orders"].astype("float64"))
+    by_order = builtin(agg.order, 1.0)
+    by_product = builtin(agg.product, agg.product["orders"].astype("float64"))
+    by_period = builtin(agg.period, agg.period["orders"].astype("float64"))
 
     drivers = list(dict.fromkeys(usage_drivers))
     if drivers:
@@ -146,8 +113,11 @@ def volumes(lines: pd.DataFrame, usage: pd.DataFrame, customers: pd.Index, perio
     by_customer = by_customer.reindex(customers, fill_value=0.0).fillna(0.0)
     by_customer.index.name = "customer_id"
     by_period = by_period.fillna(0.0)
-    by_period.index = by_period.index.set_levels(
-        [by_period.index.levels[0], pd.Index(np.asarray(period_labels, dtype=object)[by_period.index.levels[1]])])
-    by_period.index = by_period.index.set_names(["customer_id", "period"])
+    labels = np.asarray(period_labels, dtype=object)
+    by_period.index = pd.MultiIndex.from_arrays(
+        [by_period.index.get_level_values(0), labels[by_period.index.get_level_values(1).to_numpy(dtype="int64")]],
+        names=["customer_id", "period"])
+    by_order.index = by_order.index.set_names(["customer_id", "order_id"])
+    by_product.index = by_product.index.set_names(["customer_id", "product_id"])
     return DriverVolumes(customer=by_customer.astype("float64"), order=by_order.fillna(0.0).astype("float64"),
                          product=by_product.astype("float64"), period=by_period.astype("float64"))

@@ -12,13 +12,16 @@ Definitions (DESIGN section 4)::
 
     cost of credit = net revenue × payment days / 365 × annual cost of capital
 
-Money is summed in integer cents so that every total ties to the cent.
+Every function starts from the line sums of :mod:`xlprofit.core.aggregate` (money in integer
+cents), so every total ties to the cent.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from xlprofit.core.aggregate import line_cents
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -35,13 +38,10 @@ __all__ = [
 #: Days in the year of the cost-of-credit formula.
 DAYS_PER_YEAR = 365.0
 
-_MONEY = ["gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off"]
-
 
 def cents(values: pd.Series | np.ndarray) -> np.ndarray:
     """Money to integer cents (half away from zero)."""
-    x = np.asarray(values, dtype="float64") * 100.0
-    return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype("int64")
+    return line_cents(values)
 
 
 def from_cents(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -52,19 +52,16 @@ def from_cents(values: pd.Series | np.ndarray) -> np.ndarray:
 def credit_cost(net_revenue: np.ndarray | float, payment_days: np.ndarray | float,
                 cost_of_capital: float) -> np.ndarray:
     """Cost of credit: net revenue × payment days / 365 × annual cost of capital."""
-    return np.asarray(net_revenue, dtype="float64") * np.asarray(payment_days, dtype="float64") / DAYS_PER_YEAR \
-        * float(cost_of_capital)
+    return (np.asarray(net_revenue, dtype="float64") * np.asarray(payment_days, dtype="float64")
+            / DAYS_PER_YEAR * float(cost_of_capital))
 
 
-def _line_cents(transactions: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({c: cents(transactions[c]) for c in _MONEY}, index=transactions.index)
-    out["customer_id"] = transactions["customer_id"].to_numpy()
-    out["discounted"] = np.where((transactions["discount"].to_numpy() != 0) | (transactions["rebate"].to_numpy() != 0),
-                                 out["net_revenue"].to_numpy(), 0)
-    return out
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator != 0, numerator / np.where(denominator != 0, denominator, 1), np.nan)
 
 
-def payment_days(customers: pd.DataFrame, transactions: pd.DataFrame, default_days: float | None
+def payment_days(customers: pd.DataFrame, agg_customer: pd.DataFrame, default_days: float | None
                  ) -> tuple[pd.Series, pd.Series]:
     """Days from invoice to payment for each customer, and where the figure came from.
 
@@ -72,12 +69,9 @@ def payment_days(customers: pd.DataFrame, transactions: pd.DataFrame, default_da
     the customer's paid lines with positive revenue. Then the customer's ``payment_days``, then
     the ``payment_days`` parameter, else 0 days.
     """
-    paid = transactions[transactions["paid_on"].notna() & (transactions["net_revenue"] > 0)]
-    days = (paid["paid_on"] - paid["date"]).dt.days.clip(lower=0).astype("float64")
-    weight = paid["net_revenue"].astype("float64")
-    num = (days * weight).groupby(paid["customer_id"]).sum()
-    den = weight.groupby(paid["customer_id"]).sum()
-    actual = (num / den).reindex(customers.index)
+    weight = agg_customer["paid_weight"].reindex(customers.index, fill_value=0).astype("float64")
+    weighted = agg_customer["paid_days_weighted"].reindex(customers.index, fill_value=0.0).astype("float64")
+    actual = (weighted / weight.where(weight > 0)).astype("float64")
     terms = customers["payment_days"].astype("float64")
     result = actual.copy()
     source = pd.Series(np.where(actual.notna(), "actual payments", None), index=customers.index, dtype=object)
@@ -94,7 +88,7 @@ def payment_days(customers: pd.DataFrame, transactions: pd.DataFrame, default_da
     return result.astype("float64"), source
 
 
-def customer_pnl(customers: pd.DataFrame, transactions: pd.DataFrame, volumes: pd.DataFrame,
+def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: pd.DataFrame,
                  activity_costs: pd.DataFrame, *, cost_of_capital: float, default_payment_days: float | None,
                  default_commission_rate: float | None, period_start: pd.Timestamp, period_end: pd.Timestamp,
                  acquisition_charge: str) -> pd.DataFrame:
@@ -104,8 +98,8 @@ def customer_pnl(customers: pd.DataFrame, transactions: pd.DataFrame, volumes: p
     ----------
     customers:
         Normalised customers indexed by ``customer_id``.
-    transactions:
-        The accepted lines of the analysis period.
+    agg_customer:
+        Line sums per customer (:attr:`LineAggregates.customer`, money in cents).
     volumes:
         Built-in driver volumes per customer (``orders, lines, units, returns``).
     activity_costs:
@@ -121,28 +115,28 @@ def customer_pnl(customers: pd.DataFrame, transactions: pd.DataFrame, volumes: p
         ``"in_period"``, ``"all"`` or ``"none"``.
     """
     idx = customers.index
-    line = _line_cents(transactions)
-    sums = line.groupby("customer_id")[_MONEY + ["discounted"]].sum().reindex(idx, fill_value=0)
+    sums = agg_customer.reindex(idx, fill_value=0)
     out = pd.DataFrame(index=idx)
     for col in ("name", "segment", "channel", "region", "acquired_on", "referred_by"):
         out[col] = customers[col]
     for col in ("orders", "lines", "units", "returns"):
         out[col] = volumes[col].reindex(idx, fill_value=0.0).to_numpy()
-    gross = sums["gross_revenue"].to_numpy()
-    disc = sums["discount"].to_numpy()
-    reb = sums["rebate"].to_numpy()
-    net = sums["net_revenue"].to_numpy()
-    cogs = sums["cogs"].to_numpy()
-    cts_cols = {f"cts_{a}": cents(activity_costs[a].reindex(idx, fill_value=0.0)) for a in activity_costs.columns}
+    gross = sums["gross_revenue"].to_numpy(dtype="int64")
+    disc = sums["discount"].to_numpy(dtype="int64")
+    reb = sums["rebate"].to_numpy(dtype="int64")
+    net = sums["net_revenue"].to_numpy(dtype="int64")
+    cogs = sums["cogs"].to_numpy(dtype="int64")
+    cts_cols = {f"cts_{a}": cents(activity_costs[a].reindex(idx, fill_value=0.0))
+                for a in activity_costs.columns}
     cts_total = np.sum(list(cts_cols.values()), axis=0) if cts_cols else np.zeros(len(idx), dtype="int64")
     rate = customers["commission_rate"].astype("float64")
     if default_commission_rate is not None:
         rate = rate.fillna(float(default_commission_rate))
     rate = rate.fillna(0.0).to_numpy()
     commissions = cents(from_cents(net) * rate)
-    days, days_source = payment_days(customers, transactions, default_payment_days)
+    days, days_source = payment_days(customers, agg_customer, default_payment_days)
     credit = cents(credit_cost(from_cents(net), days.to_numpy(), cost_of_capital))
-    bad_debt = sums["written_off"].to_numpy()
+    bad_debt = sums["written_off"].to_numpy(dtype="int64")
     acq = customers["acquisition_cost"].astype("float64").fillna(0.0)
     if acquisition_charge == "none":
         charged = np.zeros(len(idx), dtype=bool)
@@ -150,8 +144,7 @@ def customer_pnl(customers: pd.DataFrame, transactions: pd.DataFrame, volumes: p
         charged = np.ones(len(idx), dtype=bool)
     else:
         on = customers["acquired_on"]
-        charged = (on >= period_start) & (on <= period_end)
-        charged = charged.fillna(False).to_numpy(dtype=bool)
+        charged = ((on >= period_start) & (on <= period_end)).fillna(False).to_numpy(dtype=bool)
     acquisition = np.where(charged, cents(acq), 0)
     gross_margin = net - cogs
     contribution = gross_margin - cts_total - commissions - credit - bad_debt
@@ -173,119 +166,104 @@ def customer_pnl(customers: pd.DataFrame, transactions: pd.DataFrame, volumes: p
     out["contribution"] = from_cents(contribution)
     out["acquisition_cost"] = from_cents(acquisition)
     out["profit"] = from_cents(profit)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["margin_pct"] = np.where(net != 0, profit / np.where(net != 0, net, 1), np.nan)
+    out["margin_pct"] = _ratio(profit, net)
     out["commission_rate"] = rate
     out["payment_days"] = days.to_numpy()
     out["payment_days_source"] = days_source.to_numpy()
-    out["discounted_revenue"] = from_cents(sums["discounted"].to_numpy())
+    out["discounted_revenue"] = from_cents(sums["discounted"].to_numpy(dtype="int64"))
     out.index.name = "customer_id"
     return out
 
 
-def period_trend(pnl: pd.DataFrame, transactions: pd.DataFrame, period_index: np.ndarray,
-                 period_labels: list[str], period_starts: list[pd.Timestamp], period_costs: pd.DataFrame,
-                 period_volumes: pd.DataFrame, *, cost_of_capital: float) -> pd.DataFrame:
+def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: list[str],
+                 period_starts: list[pd.Timestamp], period_costs: pd.DataFrame, period_volumes: pd.DataFrame,
+                 *, cost_of_capital: float) -> pd.DataFrame:
     """Contribution per customer per period (long table, one row per active customer-period).
 
     Commissions and cost of credit use each customer's rate and payment days from the P&L;
     bad debt falls in the period of the written-off line. Each period is rounded to the cent
     on its own, so the periods of a customer may differ from its P&L by a few cents.
     """
-    line = _line_cents(transactions)
-    line["period"] = period_index
-    sums = line.groupby(["customer_id", "period"])[["net_revenue", "cogs", "written_off"]].sum()
-    sums.index = sums.index.set_levels(
-        [sums.index.levels[0], pd.Index(np.asarray(period_labels, dtype=object)[sums.index.levels[1]])])
+    labels = np.asarray(period_labels, dtype=object)
+    sums = agg_period[["net_revenue", "cogs", "written_off"]].copy()
+    sums.index = pd.MultiIndex.from_arrays(
+        [sums.index.get_level_values(0), labels[sums.index.get_level_values(1).to_numpy(dtype="int64")]],
+        names=["customer_id", "period"])
     cts = period_costs.sum(axis=1) if len(period_costs.columns) else pd.Series(0.0, index=period_costs.index)
     index = sums.index.union(cts.index).union(period_volumes.index)
     sums = sums.reindex(index, fill_value=0)
     cust = index.get_level_values(0)
-    net = sums["net_revenue"].to_numpy()
+    net = sums["net_revenue"].to_numpy(dtype="int64")
     rate = pnl["commission_rate"].reindex(cust).to_numpy()
     days = pnl["payment_days"].reindex(cust).to_numpy()
     cts_c = cents(cts.reindex(index, fill_value=0.0))
     commissions = cents(from_cents(net) * rate)
     credit = cents(credit_cost(from_cents(net), days, cost_of_capital))
-    gm = net - sums["cogs"].to_numpy()
-    contribution = gm - cts_c - commissions - credit - sums["written_off"].to_numpy()
-    starts = dict(zip(period_labels, period_starts, strict=True))
+    gm = net - sums["cogs"].to_numpy(dtype="int64")
+    written_off = sums["written_off"].to_numpy(dtype="int64")
+    contribution = gm - cts_c - commissions - credit - written_off
+    starts = pd.Series(pd.to_datetime(period_starts), index=period_labels)
     vol = period_volumes.reindex(index, fill_value=0.0)
+    periods = index.get_level_values(1)
     out = pd.DataFrame({
         "customer_id": cust.to_numpy(),
-        "period": index.get_level_values(1).to_numpy(),
-        "period_start": [starts[p] for p in index.get_level_values(1)],
+        "period": periods.to_numpy(),
+        "period_start": starts.reindex(periods).to_numpy(),
         "net_revenue": from_cents(net),
         "gross_margin": from_cents(gm),
         "cost_to_serve": from_cents(cts_c),
         "commissions": from_cents(commissions),
         "cost_of_credit": from_cents(credit),
-        "bad_debt": from_cents(sums["written_off"].to_numpy()),
+        "bad_debt": from_cents(written_off),
         "contribution": from_cents(contribution),
-        "orders": vol["orders"].to_numpy() if "orders" in vol else 0.0,
-        "lines": vol["lines"].to_numpy() if "lines" in vol else 0.0,
-        "units": vol["units"].to_numpy() if "units" in vol else 0.0,
+        "orders": vol["orders"].to_numpy(),
+        "lines": vol["lines"].to_numpy(),
+        "units": vol["units"].to_numpy(),
     })
     return out.sort_values(["customer_id", "period"], kind="stable").reset_index(drop=True)
 
 
-def order_profitability(transactions: pd.DataFrame, order_keys: pd.Series, order_costs: pd.DataFrame
-                        ) -> pd.DataFrame:
-    """Profit of each order: gross margin less the order- and line-level costs traced to it."""
-    line = _line_cents(transactions)
-    line["order_id"] = order_keys.to_numpy()
-    line["date"] = transactions["date"].to_numpy()
-    g = line.groupby(["customer_id", "order_id"], sort=True)
-    sums = g[["net_revenue", "cogs"]].sum()
-    out = pd.DataFrame(index=sums.index)
-    out["date"] = g["date"].min()
-    out["lines"] = g.size()
-    out["net_revenue"] = from_cents(sums["net_revenue"].to_numpy())
-    out["cogs"] = from_cents(sums["cogs"].to_numpy())
-    gm = sums["net_revenue"].to_numpy() - sums["cogs"].to_numpy()
-    out["gross_margin"] = from_cents(gm)
-    costs = order_costs.reindex(out.index, fill_value=0.0)
+def _with_costs(out: pd.DataFrame, net: np.ndarray, gm: np.ndarray, costs: pd.DataFrame, profit_name: str
+                ) -> pd.DataFrame:
     total = np.zeros(len(out), dtype="int64")
     for a in costs.columns:
         c = cents(costs[a])
         out[f"cts_{a}"] = from_cents(c)
         total += c
     out["cost_to_serve"] = from_cents(total)
-    out["order_profit"] = from_cents(gm - total)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        net = sums["net_revenue"].to_numpy()
-        out["margin_pct"] = np.where(net != 0, (gm - total) / np.where(net != 0, net, 1), np.nan)
+    out[profit_name] = from_cents(gm - total)
+    out["margin_pct"] = _ratio(gm - total, net)
     return out
 
 
-def product_profitability(transactions: pd.DataFrame, product_costs: pd.DataFrame,
-                          order_keys: pd.Series) -> pd.DataFrame:
-    """Profit of each product: gross margin less the line- and product-level costs traced to it."""
-    line = _line_cents(transactions)
-    line["product_id"] = transactions["product_id"].fillna("(no product)").to_numpy()
-    line["units"] = transactions["quantity"].fillna(0.0).to_numpy()
-    line["order_key"] = (transactions["customer_id"].astype(str) + "\x1f" + order_keys.astype(str)).to_numpy()
-    g = line.groupby("product_id", sort=True)
-    sums = g[["net_revenue", "cogs"]].sum()
-    out = pd.DataFrame(index=sums.index)
-    out["customers"] = g["customer_id"].nunique()
-    out["orders"] = g["order_key"].nunique()
-    out["lines"] = g.size()
-    out["units"] = g["units"].sum()
-    net = sums["net_revenue"].to_numpy()
-    gm = net - sums["cogs"].to_numpy()
+def order_profitability(agg_order: pd.DataFrame, order_costs: pd.DataFrame) -> pd.DataFrame:
+    """Profit of each order: gross margin less the order- and line-level costs traced to it."""
+    out = pd.DataFrame(index=agg_order.index)
+    out["date"] = agg_order["date"]
+    out["lines"] = agg_order["lines"]
+    net = agg_order["net_revenue"].to_numpy(dtype="int64")
+    cogs = agg_order["cogs"].to_numpy(dtype="int64")
     out["net_revenue"] = from_cents(net)
-    out["cogs"] = from_cents(sums["cogs"].to_numpy())
+    out["cogs"] = from_cents(cogs)
+    out["gross_margin"] = from_cents(net - cogs)
+    return _with_costs(out, net, net - cogs, order_costs.reindex(out.index, fill_value=0.0), "order_profit")
+
+
+def product_profitability(agg_product: pd.DataFrame, product_costs: pd.DataFrame) -> pd.DataFrame:
+    """Profit of each product: gross margin less the line- and product-level costs traced to it."""
+    g = agg_product.groupby(level="product_id", sort=True)
+    sums = g[["net_revenue", "cogs", "lines", "units", "orders"]].sum()
+    out = pd.DataFrame(index=sums.index)
+    out["customers"] = g.size()
+    out["orders"] = sums["orders"]
+    out["lines"] = sums["lines"]
+    out["units"] = sums["units"]
+    net = sums["net_revenue"].to_numpy(dtype="int64")
+    gm = net - sums["cogs"].to_numpy(dtype="int64")
+    out["net_revenue"] = from_cents(net)
+    out["cogs"] = from_cents(sums["cogs"].to_numpy(dtype="int64"))
     out["gross_margin"] = from_cents(gm)
     costs = product_costs.groupby(level="product_id").sum().reindex(out.index, fill_value=0.0)
-    total = np.zeros(len(out), dtype="int64")
-    for a in costs.columns:
-        c = cents(costs[a])
-        out[f"cts_{a}"] = from_cents(c)
-        total += c
-    out["cost_to_serve"] = from_cents(total)
-    out["contribution"] = from_cents(gm - total)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["margin_pct"] = np.where(net != 0, (gm - total) / np.where(net != 0, net, 1), np.nan)
+    out = _with_costs(out, net, gm, costs, "contribution")
     out.index.name = "product_id"
     return out

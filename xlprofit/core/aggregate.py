@@ -1,0 +1,130 @@
+"""Line aggregates: everything the analysis needs from invoice lines, summed once.
+
+The analysis never works on individual invoice lines after this step. The lines of the
+analysis period are summed to five grains — customer, customer × period, customer × order,
+customer × product and customer × purchase day — and every later stage (driver volumes, the
+P&L waterfall, trend, order and product profitability, RFM) starts from these sums. That is
+what lets the same analysis run on a DataFrame here, or inside an embedded SQL engine for
+ledgers too large for memory (``xlprofit.engines``): both produce a :class:`LineAggregates`.
+
+Money is in integer cents (``int64``) so that every total ties exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "aggregate_lines", "line_cents",
+           "NO_PRODUCT", "order_key_from_date"]
+
+#: Money sums, in cents. ``discounted`` is net revenue of lines sold with a discount or rebate;
+#: ``paid_weight`` is net revenue of paid lines with positive revenue and ``paid_days_weighted``
+#: the same lines' days to payment × net revenue (in cent-days).
+MONEY_COLUMNS: tuple[str, ...] = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off",
+                                  "discounted")
+#: Line counts and quantities.
+COUNT_COLUMNS: tuple[str, ...] = ("lines", "units", "returns")
+#: Product id given to lines without one.
+NO_PRODUCT = "(no product)"
+
+
+@dataclass(frozen=True)
+class LineAggregates:
+    """Sums of the analysed invoice lines at five grains.
+
+    Attributes
+    ----------
+    customer:
+        Index ``customer_id``: the money columns (cents), ``lines, units, returns, orders``,
+        ``paid_weight`` and ``paid_days_weighted`` (for revenue-weighted days to payment).
+    period:
+        Index ``(customer_id, period)`` with 0-based period numbers: money, counts and
+        ``orders`` (an order counts in the period of its first line).
+    order:
+        Index ``(customer_id, order_id)``: ``date`` (first line), money and counts.
+    product:
+        Index ``(customer_id, product_id)``: money, counts and ``orders`` (distinct orders).
+    purchases:
+        Columns ``customer_id, date, net_revenue`` (money, not cents), one row per customer
+        and purchase day, the input of the RFM summary.
+    """
+
+    customer: pd.DataFrame
+    period: pd.DataFrame
+    order: pd.DataFrame
+    product: pd.DataFrame
+    purchases: pd.DataFrame
+
+
+def line_cents(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Money to integer cents, half away from zero."""
+    x = np.asarray(values, dtype="float64") * 100.0
+    return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype("int64")
+
+
+def order_key_from_date(customer_date: pd.Series) -> pd.Series:
+    """The key of an order without an ``order_id``: its date (orders are per customer)."""
+    return "date:" + customer_date.dt.strftime("%Y-%m-%d")
+
+
+def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> LineAggregates:
+    """Sum the analysed lines (normalised transactions) to the five grains.
+
+    Parameters
+    ----------
+    transactions:
+        Accepted lines of the analysis period (normalised ``transactions`` table).
+    period_index:
+        0-based analysis period of each line.
+    """
+    t = transactions
+    order_id = t["order_id"]
+    key = order_id.where(order_id.notna(), order_key_from_date(t["date"])).astype(object)
+    net = line_cents(t["net_revenue"])
+    discounted = np.where((t["discount"].to_numpy() != 0) | (t["rebate"].to_numpy() != 0), net, 0)
+    paid = t["paid_on"].notna().to_numpy() & (net > 0)
+    days = np.where(paid, (t["paid_on"] - t["date"]).dt.days.fillna(0).clip(lower=0).to_numpy(dtype="float64"), 0.0)
+    lines = pd.DataFrame({
+        "customer_id": t["customer_id"].to_numpy(dtype=object),
+        "order_id": key.to_numpy(dtype=object),
+        "product_id": t["product_id"].fillna(NO_PRODUCT).to_numpy(dtype=object),
+        "period": np.asarray(period_index, dtype="int64"),
+        "date": t["date"].dt.normalize().to_numpy(),
+        "gross_revenue": line_cents(t["gross_revenue"]),
+        "discount": line_cents(t["discount"]),
+        "rebate": line_cents(t["rebate"]),
+        "net_revenue": net,
+        "cogs": line_cents(t["cogs"]),
+        "written_off": line_cents(t["written_off"]),
+        "discounted": discounted,
+        "lines": np.ones(len(t), dtype="int64"),
+        "units": t["quantity"].fillna(0.0).to_numpy(dtype="float64"),
+        "returns": t["returned"].to_numpy(dtype="int64"),
+        "paid_weight": np.where(paid, net, 0),
+        "paid_days_weighted": days * np.where(paid, net, 0),
+    })
+    sums = list(MONEY_COLUMNS) + list(COUNT_COLUMNS)
+
+    by_order = lines.groupby(["customer_id", "order_id"], sort=True)
+    order = by_order[sums].sum()
+    order.insert(0, "date", by_order["date"].min())
+    order.insert(1, "period", by_order["period"].min())
+
+    customer = lines.groupby("customer_id", sort=True)[[*sums, "paid_weight", "paid_days_weighted"]].sum()
+    customer["orders"] = order.groupby(level="customer_id").size()
+
+    period = lines.groupby(["customer_id", "period"], sort=True)[sums].sum()
+    first = order.groupby(["customer_id", "period"]).size()
+    period["orders"] = first.reindex(period.index, fill_value=0)
+
+    by_product = lines.groupby(["customer_id", "product_id"], sort=True)
+    product = by_product[sums].sum()
+    product["orders"] = by_product["order_id"].nunique()
+
+    purchases = lines.groupby(["customer_id", "date"], sort=True)["net_revenue"].sum().reset_index()
+    purchases["net_revenue"] = purchases["net_revenue"] / 100.0
+    return LineAggregates(customer=customer, period=period, order=order.drop(columns="period").assign(
+        period=order["period"]), product=product, purchases=purchases)

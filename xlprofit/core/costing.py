@@ -1,0 +1,978 @@
+"""Cost-to-serve: conventional and time-driven ABC, exact cent allocation, unused capacity.
+
+Two methods, chosen per activity (see ``docs/architecture.md``, section *Costing*):
+
+* **Conventional ABC** (``method="abc"``): the activity's cost is spread over customers in
+  proportion to their volume of its driver; ``driver_rate = cost / driver_volume``.  When
+  nobody consumed the driver, the cost stays *unassigned*, with its reason.
+* **Time-driven ABC** (``method="tdabc"``, Kaplan & Anderson): a resource (a department)
+  supplies ``capacity`` minutes of practical capacity for ``cost``; the capacity cost rate
+  is ``cost / capacity`` per minute.  Each activity drawing on the resource takes
+  ``unit_time`` minutes per driver event, or the minutes given by a time equation such as
+  ``5 + 2*lines + 10*rush``.  Customers pay for the minutes they use; the cost of unused
+  capacity is reported on the resource and never pushed onto customers.  When used
+  minutes exceed capacity the resource is flagged ``over_capacity`` and its whole cost is
+  assigned at the effective rate ``cost / used``.
+
+Every amount is computed in integer cents and split with the largest-remainder (Hamilton)
+method, so that for every resource ``Σ assigned + unused_cost = cost`` and for every
+conventional activity ``assigned + unassigned = cost``, to the cent.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlprofit.core.drivers import DriverVolumes
+from xlprofit.core.timeeq import TimeEquation, parse_time_equation
+from xlprofit.errors import (
+    ArgumentError,
+    DivisionByZeroError,
+    InputError,
+    Problem,
+    ValidationError,
+)
+
+__all__ = [
+    "LEVELS",
+    "METHODS",
+    "CostingResult",
+    "activity_rate",
+    "allocate",
+    "allocate_cents",
+    "capacity_rate",
+    "compute",
+    "credit_cost",
+]
+
+#: Methods of an activity: conventional ABC or time-driven ABC.
+METHODS: tuple[str, ...] = ("abc", "tdabc")
+#: Levels an activity's cost can be traced to.
+LEVELS: tuple[str, ...] = ("customer", "order", "line", "product")
+_ORDER_LEVELS = ("order", "line")
+_PRODUCT_LEVELS = ("line", "product")
+
+_ACTIVITY_COLUMNS = (
+    "activity", "driver", "method", "level", "cost", "resource", "unit_time", "time_equation",
+)
+_RESOURCE_COLUMNS = ("resource", "cost", "capacity")
+
+#: Largest amount of money handled, in currency units: cents stay exact in float64 below 2**53.
+_MAX_AMOUNT = 1e13
+_EXACT_INT = 2**53
+
+
+# --------------------------------------------------------------------------------------------
+# Argument checking and cents
+
+
+def _as_numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
+    """Return ``value`` as a float array (and whether it was a scalar); reject non-numbers."""
+    scalar = np.ndim(value) == 0
+    if isinstance(value, bool | np.bool_) or (scalar and not isinstance(value, numbers.Real)):
+        raise ArgumentError(argument, value, "a number")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ArgumentError(argument, value, "a number or an array of numbers") from None
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ArgumentError(argument, array[bad].flat[0], "a finite number")
+    return array, scalar
+
+
+def _check_at_least(argument: str, array: np.ndarray, bound: float, requirement: str) -> None:
+    bad = array < bound
+    if bad.any():
+        raise ArgumentError(argument, array[bad].flat[0], requirement)
+
+
+def _shape_result(array: np.ndarray, scalar: bool) -> float | np.ndarray:
+    return float(array) if scalar else array
+
+
+def _round_half_away(values: np.ndarray) -> np.ndarray:
+    """Round to whole numbers, halves away from zero, after removing binary noise.
+
+    ``1.005 * 100`` is ``100.49999999999999`` in binary; rounding it to 6 decimals first
+    makes it 100.5, so money rounds the way a spreadsheet user expects (1.005 → 1.01).
+    """
+    cleaned = np.round(np.asarray(values, dtype=float), 6)
+    return np.sign(cleaned) * np.floor(np.abs(cleaned) + 0.5)
+
+
+def _to_cents(argument: str, amount: Any) -> np.ndarray:
+    """Money (currency units) to integer cents, rounded half away from zero."""
+    array, _ = _as_numbers(argument, amount)
+    too_large = np.abs(array) >= _MAX_AMOUNT
+    if too_large.any():
+        raise ArgumentError(
+            argument, array[too_large].flat[0], f"smaller than {_MAX_AMOUNT:,.0f} in absolute value"
+        )
+    return _round_half_away(array * 100.0).astype(np.int64)
+
+
+def _stable_sum(values: np.ndarray) -> float:
+    """Sum that does not depend on the order of ``values`` (sums the sorted values)."""
+    return float(np.sum(np.sort(np.asarray(values, dtype=float))))
+
+
+def _key_ranks(argument: str, keys: Any, size: int) -> np.ndarray:
+    """Ranks (0 = smallest) of ``keys`` in sorted order; equal keys get equal ranks."""
+    array = np.asarray(keys)
+    if array.ndim != 1 or array.shape[0] != size:
+        raise ArgumentError(argument, keys, f"a one-dimensional array with one key per weight ({size})")
+    try:
+        return np.unique(array, return_inverse=True)[1].astype(np.int64)
+    except TypeError:
+        return np.unique(array.astype(str), return_inverse=True)[1].astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Largest-remainder allocation
+
+
+def _hamilton(
+    totals_cents: np.ndarray,
+    weights: np.ndarray,
+    groups: np.ndarray,
+    keys: np.ndarray | None = None,
+) -> np.ndarray:
+    """Split ``totals_cents[g]`` over the weights of group ``g``, largest remainder first.
+
+    Each element ``i`` belongs to group ``groups[i]``; weights are finite and non-negative.
+    Within a group, the quota of element ``i`` is ``|total| × w_i / Σ w``; every element gets
+    the whole cents of its quota, and the cents left over go one each to the largest
+    fractional remainders.  Equal remainders are ordered by larger weight, then by smaller
+    key, then by position.  A negative total is split like its absolute value and negated.
+    Elements with zero weight always get 0.  A group with weight 0 must have total 0.
+    """
+    totals_cents = np.asarray(totals_cents, dtype=np.int64)
+    weights = np.asarray(weights, dtype=float)
+    groups = np.asarray(groups, dtype=np.intp)
+    out = np.zeros(weights.shape[0], dtype=np.int64)
+    n_groups = totals_cents.shape[0]
+    magnitude = np.abs(totals_cents)
+    sign = np.sign(totals_cents)
+
+    index = np.flatnonzero(weights > 0)
+    w = weights[index]
+    g = groups[index]
+    k = np.zeros(index.shape[0], dtype=np.int64) if keys is None else np.asarray(keys, dtype=np.int64)[index]
+    count = np.bincount(g, minlength=n_groups).astype(np.int64)
+    if np.any((count == 0) & (magnitude != 0)):
+        raise DivisionByZeroError("an amount cannot be allocated over weights that sum to zero")
+    if index.size == 0:
+        return out
+
+    integral = bool(np.all(w == np.floor(w))) and float(w.max()) * index.size < _EXACT_INT
+    if integral:
+        w_int = w.astype(np.int64)
+        # Whole weights below 2**53 in total: bincount's float64 sums are exact.
+        total_weight = np.bincount(g, weights=w, minlength=n_groups).astype(np.int64)
+        integral = float(np.max(magnitude.astype(float) * total_weight.astype(float))) < 2.0**62
+    if integral:
+        # Exact rational arithmetic: quota = magnitude × w / W as integer quotient and remainder.
+        numerator = magnitude[g] * w_int
+        base = numerator // total_weight[g]
+        remainder: np.ndarray = numerator % total_weight[g]
+    else:
+        # Group totals summed in sorted order, so that they do not depend on the row order.
+        order = np.lexsort((w, g))
+        starts = np.flatnonzero(np.r_[True, g[order][1:] != g[order][:-1]])
+        total_weight_f = np.zeros(n_groups, dtype=float)
+        total_weight_f[g[order][starts]] = np.add.reduceat(w[order], starts)
+        quota = magnitude[g].astype(float) * w / total_weight_f[g]
+        floor = np.floor(quota)
+        base = floor.astype(np.int64)
+        remainder = quota - floor
+
+    # Whole cents below 2**53 per group: bincount's float64 sums are exact.
+    given = np.bincount(g, weights=base, minlength=n_groups).astype(np.int64)
+    # Whole rounds for every member, then one more cent to the first `extra` of each group.
+    # (Float quotas may overshoot by a cent in pathological cases; floor division handles a
+    # negative leftover by taking the cent from the smallest remainders.)
+    rounds, extra = np.divmod(magnitude - given, np.maximum(count, 1))
+    order = np.lexsort((index, k, -w, -remainder, g))
+    sorted_groups = g[order]
+    rank = np.arange(order.shape[0]) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+    bonus = np.empty(order.shape[0], dtype=np.int64)
+    bonus[order] = rounds[sorted_groups] + (rank < extra[sorted_groups])
+    out[index] = (base + bonus) * sign[g]
+    return out
+
+
+def allocate_cents(total_cents: int, weights: Any, keys: Any = None) -> np.ndarray:
+    """Split a whole number of cents in proportion to weights, parts summing exactly to it.
+
+    Uses the largest-remainder (Hamilton) method: every part gets the whole cents of its
+    exact share ``total_cents × w_i / Σ w``, and the cents left over go, one each, to the
+    parts with the largest fractional remainders.  Each part is therefore within one cent
+    of its exact share, and the parts sum to ``total_cents``.
+
+    Parameters
+    ----------
+    total_cents:
+        The amount to split, in cents (an integer; negative for a credit, which is split
+        like its absolute value and negated).
+    weights:
+        One non-negative, finite weight per part (e.g. each customer's driver volume).
+    keys:
+        Optional ids, one per weight (e.g. customer ids), used to break exact ties.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The parts, in cents, in the order of ``weights``.
+
+    Raises
+    ------
+    ArgumentError
+        When ``total_cents`` is not a whole number, a weight is negative or not finite, or
+        ``keys`` does not hold one key per weight.
+    DivisionByZeroError
+        When the weights sum to zero (nothing to allocate over).
+
+    Notes
+    -----
+    Ties between equal remainders are broken by the larger weight, then by the smaller key
+    (when ``keys`` are given), then by position.  With ``keys``, permuting the inputs
+    permutes the result exactly; without them, only parts with exactly equal weights (and
+    remainders) can trade the odd cent when the order changes.  Weights that are whole
+    numbers are handled in exact integer arithmetic; other weights in double precision.
+
+    Examples
+    --------
+    >>> allocate_cents(100, [1, 1, 1]).tolist()
+    [34, 33, 33]
+    """
+    if isinstance(total_cents, bool | np.bool_) or not isinstance(total_cents, numbers.Real):
+        raise ArgumentError("total_cents", total_cents, "a whole number of cents")
+    if not np.isfinite(float(total_cents)) or float(total_cents) != int(total_cents):
+        raise ArgumentError("total_cents", total_cents, "a whole number of cents")
+    if abs(int(total_cents)) >= _EXACT_INT:
+        raise ArgumentError("total_cents", total_cents, f"smaller than {_EXACT_INT:,} in absolute value")
+    weights_array, _ = _as_numbers("weights", weights)
+    if weights_array.ndim != 1:
+        raise ArgumentError("weights", weights, "a one-dimensional list of numbers")
+    _check_at_least("weights", weights_array, 0.0, "non-negative")
+    ranks = None if keys is None else _key_ranks("keys", keys, weights_array.shape[0])
+    if not np.any(weights_array > 0):
+        raise DivisionByZeroError(
+            f"'weights' sum to zero; {int(total_cents)} cents cannot be allocated over them"
+        )
+    return _hamilton(
+        np.array([int(total_cents)], dtype=np.int64),
+        weights_array,
+        np.zeros(weights_array.shape[0], dtype=np.intp),
+        ranks,
+    )
+
+
+def allocate(amount: float, weights: Any, keys: Any = None) -> np.ndarray:
+    """Split an amount of money in proportion to weights, exact to the cent.
+
+    ``amount`` is first rounded to the cent (halves away from zero), then split with
+    :func:`allocate_cents`.
+
+    Parameters
+    ----------
+    amount:
+        Money in the reporting currency; negative for a credit.
+    weights:
+        One non-negative, finite weight per part.
+    keys:
+        Optional ids, one per weight, used to break exact ties (see :func:`allocate_cents`).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The parts in currency units, each a whole number of cents; they sum to the rounded
+        amount.
+
+    Raises
+    ------
+    ArgumentError
+        When ``amount`` is not a finite number, or the weights or keys are invalid.
+    DivisionByZeroError
+        When the weights sum to zero.
+
+    Examples
+    --------
+    >>> allocate(10.0, [1, 2]).tolist()
+    [3.33, 6.67]
+    """
+    cents = _to_cents("amount", amount)
+    if cents.ndim != 0:
+        raise ArgumentError("amount", amount, "a single number")
+    return allocate_cents(int(cents), weights, keys) / 100.0
+
+
+# --------------------------------------------------------------------------------------------
+# Scalar rates
+
+
+def capacity_rate(cost: Any, capacity: Any) -> float | np.ndarray:
+    """Capacity cost rate: cost per minute of practical capacity.
+
+    Parameters
+    ----------
+    cost:
+        Cost of the resource (a department) for the period, non-negative.
+    capacity:
+        Practical capacity of the resource in the same period, in minutes, positive.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``cost / capacity``, money per minute (an array when an argument is an array).
+
+    Raises
+    ------
+    ArgumentError
+        When an argument is not a finite number, or is negative.
+    DivisionByZeroError
+        When ``capacity`` is 0 minutes.
+
+    Examples
+    --------
+    Kaplan & Anderson (2004): $560,000 a quarter over 700,000 minutes is $0.80 a minute.
+
+    >>> capacity_rate(560_000, 700_000)
+    0.8
+    """
+    cost_array, cost_scalar = _as_numbers("cost", cost)
+    capacity_array, capacity_scalar = _as_numbers("capacity", capacity)
+    _check_at_least("cost", cost_array, 0.0, "non-negative")
+    _check_at_least("capacity", capacity_array, 0.0, "a non-negative number of minutes")
+    if np.any(capacity_array == 0):
+        raise DivisionByZeroError(
+            "'capacity' is 0 minutes; a capacity cost rate needs a positive practical capacity"
+        )
+    return _shape_result(cost_array / capacity_array, cost_scalar and capacity_scalar)
+
+
+def activity_rate(cost: Any, capacity: Any, unit_time: Any) -> float | np.ndarray:
+    """Time-driven driver rate: cost of one driver event, ``unit_time × cost / capacity``.
+
+    Parameters
+    ----------
+    cost:
+        Cost of the resource for the period, non-negative.
+    capacity:
+        Practical capacity of the resource in minutes, positive.
+    unit_time:
+        Minutes of the resource that one event of the activity takes, non-negative.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Money per driver event.
+
+    Raises
+    ------
+    ArgumentError
+        When an argument is not a finite number, or is negative.
+    DivisionByZeroError
+        When ``capacity`` is 0 minutes.
+
+    Examples
+    --------
+    Kaplan & Anderson (2004): an order takes 8 minutes at $0.80 a minute.
+
+    >>> round(activity_rate(560_000, 700_000, 8), 10)
+    6.4
+    """
+    unit_time_array, unit_time_scalar = _as_numbers("unit_time", unit_time)
+    _check_at_least("unit_time", unit_time_array, 0.0, "a non-negative number of minutes")
+    rate = capacity_rate(cost, capacity)
+    scalar = unit_time_scalar and np.ndim(rate) == 0
+    return _shape_result(unit_time_array * np.asarray(rate), scalar)
+
+
+def credit_cost(
+    net_revenue: Any,
+    payment_days: Any,
+    annual_rate: Any,
+    days_per_year: Any = 365,
+) -> float | np.ndarray:
+    """Cost of the credit given to a customer: revenue financed for the payment term.
+
+    ``net_revenue × payment_days / days_per_year × annual_rate``.
+
+    Parameters
+    ----------
+    net_revenue:
+        Net revenue of the customer (negative for a net credit, which gives a negative cost).
+    payment_days:
+        Days the customer takes to pay, non-negative.
+    annual_rate:
+        Annual cost of capital as a fraction (0.08 for 8 % a year), non-negative.
+    days_per_year:
+        Day-count basis of ``annual_rate``: 365 (the default) or e.g. 360.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Money, in the currency of ``net_revenue``.
+
+    Raises
+    ------
+    ArgumentError
+        When an argument is not a finite number, ``payment_days`` or ``annual_rate`` is
+        negative, or ``days_per_year`` is not positive.
+
+    Examples
+    --------
+    >>> credit_cost(36_500, 60, 0.10)
+    600.0
+    """
+    revenue, revenue_scalar = _as_numbers("net_revenue", net_revenue)
+    days, days_scalar = _as_numbers("payment_days", payment_days)
+    rate, rate_scalar = _as_numbers("annual_rate", annual_rate)
+    basis, basis_scalar = _as_numbers("days_per_year", days_per_year)
+    _check_at_least("payment_days", days, 0.0, "a non-negative number of days")
+    _check_at_least("annual_rate", rate, 0.0, "a non-negative fraction per year (0.08 for 8 %)")
+    if np.any(basis <= 0):
+        raise ArgumentError("days_per_year", basis[basis <= 0].flat[0], "a positive number of days")
+    try:
+        result = revenue * days / basis * rate
+    except ValueError:
+        raise ArgumentError(
+            "payment_days", payment_days, "the same length as 'net_revenue' (or a single number)"
+        ) from None
+    return _shape_result(result, revenue_scalar and days_scalar and rate_scalar and basis_scalar)
+
+
+# --------------------------------------------------------------------------------------------
+# compute
+
+
+@dataclass(frozen=True)
+class CostingResult:
+    """Cost-to-serve of every customer, traced to periods, orders and products.
+
+    Attributes
+    ----------
+    customer:
+        Index ``customer_id``, one column per activity; money (whole cents).  Column sums
+        equal each activity's ``assigned``.
+    period:
+        Index ``(customer_id, period)``, one column per activity; each customer's periods
+        sum exactly to its ``customer`` amount.
+    order:
+        Index ``(customer_id, order_id)``, one column per order- or line-level activity;
+        covers the volume traceable to orders.
+    product:
+        Index ``(customer_id, product_id)``, one column per line- or product-level activity;
+        covers the volume traceable to products.
+    activities:
+        One row per activity (index ``row``): ``activity, method, level, resource, driver,
+        unit_time, time_equation, driver_volume, driver_rate, minutes, cost, assigned,
+        unassigned, unassigned_reason``.
+    resources:
+        One row per resource (index ``row``): ``resource, cost, capacity, capacity_rate,
+        effective_rate, used, used_cost, assigned, unused, unused_cost, utilisation,
+        over_capacity``.
+    """
+
+    customer: pd.DataFrame
+    period: pd.DataFrame
+    order: pd.DataFrame
+    product: pd.DataFrame
+    activities: pd.DataFrame
+    resources: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One validated activity, ready to cost."""
+
+    position: int
+    row: Any
+    name: str
+    method: str
+    level: str
+    driver: str
+    resource: str | None
+    cost_cents: int
+    unit_time: float
+    text: str | None
+    equation: TimeEquation | None
+    weights: np.ndarray  # customer-grain driver volume (abc) or minutes (tdabc)
+
+    def grain_weights(self, frame: pd.DataFrame) -> np.ndarray:
+        """Driver volume (abc) or minutes (tdabc) of every row of a finer-grain frame.
+
+        Drivers missing at that grain count as zero: only the traceable volume is traced.
+        Negative volumes at a finer grain (a credit order) carry no cost.
+        """
+        columns = [self.driver, *(self.equation.variables if self.equation else [])]
+        volumes = frame.reindex(columns=list(dict.fromkeys(columns)), fill_value=0.0)
+        volumes = volumes.astype(float).fillna(0.0)
+        if self.equation is None:
+            weights = volumes[self.driver].to_numpy(dtype=float)
+        else:
+            weights = self.equation.minutes(volumes[self.driver], volumes).to_numpy(dtype=float)
+        return np.clip(weights, 0.0, None)
+
+
+def _blank(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _number(value: Any) -> float | None:
+    if _blank(value) or isinstance(value, bool | np.bool_):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
+def _check_columns(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> list[Problem]:
+    if not isinstance(frame, pd.DataFrame):
+        raise ArgumentError(table, type(frame).__name__, "a DataFrame")
+    return [
+        Problem(table, None, column, None, "required column is missing")
+        for column in columns
+        if column not in frame.columns
+    ]
+
+
+def _validate_resources(resources: pd.DataFrame) -> tuple[dict[str, tuple[Any, int, float]], list[Problem]]:
+    """Resource name -> (row, cost in cents, capacity in minutes); problems found."""
+    found: dict[str, tuple[Any, int, float]] = {}
+    problems: list[Problem] = []
+    for row, name, cost, capacity in zip(
+        resources.index, resources["resource"], resources["cost"], resources["capacity"], strict=True
+    ):
+        if _blank(name):
+            problems.append(Problem("resources", row, "resource", name, "a resource needs a name"))
+            continue
+        name = str(name).strip()
+        if name in found:
+            problems.append(Problem("resources", row, "resource", name, "resource names must be unique"))
+            continue
+        cost_value = _number(cost)
+        capacity_value = _number(capacity)
+        if cost_value is None or cost_value < 0 or abs(cost_value) >= _MAX_AMOUNT:
+            problems.append(Problem("resources", row, "cost", cost, "cost must be a non-negative amount"))
+        if capacity_value is None or capacity_value <= 0:
+            problems.append(
+                Problem("resources", row, "capacity", capacity,
+                        "practical capacity must be a positive number of minutes")
+            )
+        if cost_value is not None and capacity_value is not None:
+            found[name] = (row, int(_to_cents("cost", cost_value)), capacity_value)
+    return found, problems
+
+
+def _plan_activities(
+    activities: pd.DataFrame,
+    resources: dict[str, tuple[Any, int, float]],
+    customer_volumes: pd.DataFrame,
+) -> tuple[list[_Plan], list[Problem]]:
+    """Validate every activity and compute its customer-grain weights."""
+    plans: list[_Plan] = []
+    problems: list[Problem] = []
+    known = list(customer_volumes.columns)
+    known_text = ", ".join(map(str, known)) or "none"
+    names: set[str] = set()
+    for position, (row, record) in enumerate(activities.iterrows()):
+        before = len(problems)
+
+        def problem(column: str, value: Any, reason: str, row: Any = row) -> None:
+            problems.append(Problem("activities", row, column, value, reason))
+
+        name = record["activity"]
+        if _blank(name):
+            problem("activity", name, "an activity needs a name")
+        elif str(name).strip() in names:
+            problem("activity", name, "activity names must be unique")
+        else:
+            names.add(str(name).strip())
+        method = "" if _blank(record["method"]) else str(record["method"]).strip().lower()
+        if method not in METHODS:
+            problem("method", record["method"], f"method must be one of {', '.join(METHODS)}")
+        level = "" if _blank(record["level"]) else str(record["level"]).strip().lower()
+        if level not in LEVELS:
+            problem("level", record["level"], f"level must be one of {', '.join(LEVELS)}")
+        driver = "" if _blank(record["driver"]) else str(record["driver"]).strip()
+        if driver not in known:
+            problem("driver", record["driver"],
+                    f"driver {driver!r} has no volumes; known drivers: {known_text}")
+
+        cost_cents = 0
+        unit_time = float("nan")
+        text: str | None = None
+        equation: TimeEquation | None = None
+        resource: str | None = None if _blank(record["resource"]) else str(record["resource"]).strip()
+        if method == "abc":
+            cost = _number(record["cost"])
+            if cost is None or abs(cost) >= _MAX_AMOUNT:
+                problem("cost", record["cost"], "a conventional (abc) activity needs a cost")
+            else:
+                cost_cents = int(_to_cents("cost", cost))
+        elif method == "tdabc":
+            if resource is None or resource not in resources:
+                problem("resource", record["resource"],
+                        "a time-driven activity needs a resource listed in the resources table")
+            has_unit_time = not _blank(record["unit_time"])
+            has_equation = not _blank(record["time_equation"])
+            if has_unit_time and has_equation:
+                problem("time_equation", record["time_equation"],
+                        "give either a unit_time or a time_equation, not both")
+            elif has_equation:
+                text = str(record["time_equation"])
+                try:
+                    equation = parse_time_equation(text)
+                except InputError as error:
+                    problem("time_equation", text, str(error))
+                else:
+                    for variable in equation.variables:
+                        if variable not in known:
+                            problem("time_equation", text,
+                                    f"driver {variable!r} has no volumes; known drivers: {known_text}")
+            elif has_unit_time:
+                number = _number(record["unit_time"])
+                if number is None or number < 0:
+                    problem("unit_time", record["unit_time"],
+                            "unit_time must be a non-negative number of minutes")
+                else:
+                    unit_time = number
+                    equation = TimeEquation(text=str(record["unit_time"]), intercept=number, coefficients={})
+            else:
+                problem("unit_time", None, "a time-driven activity needs a unit_time or a time_equation")
+
+        if len(problems) > before:
+            continue
+        volume = customer_volumes[driver].to_numpy(dtype=float)
+        if method == "abc":
+            weights = volume
+            negative = weights < 0
+            if negative.any():
+                problem("driver", driver,
+                        f"driver {driver!r} has negative volumes for {int(negative.sum())} customer(s) "
+                        f"(e.g. {customer_volumes.index[negative][0]!r}); cost cannot be allocated on them")
+                continue
+        else:
+            assert equation is not None
+            weights = equation.minutes(volume, customer_volumes).to_numpy(dtype=float)
+            negative = weights < 0
+            if negative.any():
+                column = "unit_time" if text is None else "time_equation"
+                problem(column, text if text is not None else unit_time,
+                        f"gives negative minutes for {int(negative.sum())} customer(s) "
+                        f"(e.g. {customer_volumes.index[negative][0]!r})")
+                continue
+        plans.append(
+            _Plan(position, row, str(name).strip(), method, level, driver, resource, cost_cents,
+                  unit_time, text, equation if method == "tdabc" else None, weights)
+        )
+    return plans, problems
+
+
+def _customer_positions(frame: pd.DataFrame, customers: pd.Index) -> np.ndarray:
+    """Position in ``customers`` of the customer of every row of a finer-grain frame (-1: none)."""
+    if len(frame) == 0:
+        return np.zeros(0, dtype=np.intp)
+    level = frame.index.get_level_values(0) if isinstance(frame.index, pd.MultiIndex) else frame.index
+    return customers.get_indexer(level.astype(str))
+
+
+def _trace(
+    customer_cents: np.ndarray,
+    customer_weights: np.ndarray,
+    customers: pd.Index,
+    frame: pd.DataFrame,
+    positions: np.ndarray,
+    sub_keys: np.ndarray,
+    plan: _Plan,
+    grain: str,
+    complete: bool,
+) -> np.ndarray:
+    """Trace one activity's customer amounts onto the rows of a finer-grain frame.
+
+    Within each customer, its amount is split over its rows by their driver volume (or
+    minutes) with largest remainder.  With ``complete`` the rows must carry the whole
+    customer amount (periods); otherwise only the traceable share is traced.
+    """
+    weights = plan.grain_weights(frame)
+    known = positions >= 0
+    weights = np.where(known, weights, 0.0)
+    groups = np.where(known, positions, 0)
+    n_customers = customer_cents.shape[0]
+    if complete:
+        traced = np.bincount(groups, weights=weights, minlength=n_customers)
+        targets = customer_cents
+        missing = (targets != 0) & (traced <= 0)
+    else:
+        # Summed in sorted order so that the traced share does not depend on the row order.
+        order = np.lexsort((weights, groups))
+        traced = np.bincount(groups[order], weights=weights[order], minlength=n_customers)
+        share = np.divide(traced, customer_weights, out=np.zeros(n_customers), where=customer_weights > 0)
+        full = np.isclose(share, 1.0, rtol=1e-9, atol=0.0) | (share > 1.0)
+        partial = _round_half_away(customer_cents * np.clip(share, 0.0, 1.0)).astype(np.int64)
+        targets = np.where(full, customer_cents, partial)
+        missing = np.zeros(n_customers, dtype=bool)
+    if missing.any():
+        raise InputError(
+            f"the {grain} volumes of activity {plan.name!r} (driver {plan.driver!r}) do not add up to "
+            f"the customer volumes, e.g. for customer {customers[np.flatnonzero(missing)[0]]!r}"
+        )
+    return _hamilton(targets, weights, groups, sub_keys)
+
+
+def _grain_frame(
+    cents: dict[str, np.ndarray], index: pd.Index, columns: list[str]
+) -> pd.DataFrame:
+    data = {name: cents[name] / 100.0 for name in columns}
+    return pd.DataFrame(data, index=index, columns=columns, dtype=float)
+
+
+def _sub_keys(frame: pd.DataFrame) -> np.ndarray:
+    """Tie-break keys for a finer grain: ranks of the last index level (period, order, product).
+
+    Ranks the level's distinct labels (as text) and maps them through the level codes, so
+    that only the distinct labels are sorted.
+    """
+    if len(frame) == 0:
+        return np.zeros(0, dtype=np.int64)
+    index = frame.index
+    if not isinstance(index, pd.MultiIndex):
+        return _key_ranks("index", np.asarray(index.astype(str)), len(frame))
+    labels = np.asarray(index.levels[-1].astype(str), dtype=object)
+    ranks = np.empty(labels.shape[0] + 1, dtype=np.int64)
+    ranks[np.argsort(labels, kind="stable")] = np.arange(labels.shape[0])
+    ranks[-1] = labels.shape[0]  # a missing label (code -1) sorts last
+    return ranks[np.asarray(index.codes[-1])]
+
+
+def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVolumes) -> CostingResult:
+    """Cost-to-serve of every customer by conventional and time-driven ABC.
+
+    Parameters
+    ----------
+    activities:
+        Normalised activities table, indexed by ``row`` (the row number the user sees), with
+        columns ``activity, driver, method, level, cost, resource, unit_time,
+        time_equation``.  A conventional activity (``abc``) needs ``cost``; a time-driven one
+        (``tdabc``) needs a ``resource`` and either ``unit_time`` (minutes per driver event)
+        or ``time_equation`` (minutes per event, linear in the drivers).
+    resources:
+        Normalised resources table, indexed by ``row``: ``resource, cost, capacity``
+        (practical capacity in minutes, positive).
+    volumes:
+        Driver volumes at customer, period, order and product grain.
+
+    Returns
+    -------
+    CostingResult
+        Customer amounts (authoritative), their tracing onto periods, orders and products,
+        and the activity and resource summaries.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found in the activities and resources: a missing column, an
+        unknown method or level, a driver (or a time-equation variable) that is not a
+        column of ``volumes.customer``, a malformed or non-linear time equation, an unknown
+        resource, a missing cost, unit time or capacity, negative volumes or minutes.
+    InputError
+        When the finer-grain volumes do not add up to the customer volumes.
+
+    Notes
+    -----
+    *Conventional ABC*: the activity's cost (in cents) is split over customers in
+    proportion to their driver volume; ``driver_rate = cost / driver_volume``.  With zero
+    driver volume the cost stays ``unassigned`` with its reason.
+
+    *Time-driven ABC*: a customer's minutes are ``intercept × driver volume + Σ coefficient ×
+    volume`` (``unit_time`` is an equation with only an intercept).  The resource's cost is
+    split over its activities' used minutes and its unused minutes; each activity's share
+    is split over customers by their minutes.  When used minutes exceed capacity there are
+    no unused minutes: the whole cost goes to the activities (``effective_rate = cost /
+    used``), ``unused`` is the negative shortfall and ``over_capacity`` is true.  For
+    time-driven activities ``cost`` is the activity's share of its resource, and
+    ``driver_rate`` is the cost of one driver event: ``unit_time × rate``, or for a time
+    equation, the average minutes per event × rate (``intercept × rate`` with no events).
+
+    Every split is largest-remainder in integer cents, ties broken by customer id, so that
+    results do not depend on the order of rows.
+    """
+    problems = _check_columns(activities, "activities", _ACTIVITY_COLUMNS)
+    problems += _check_columns(resources, "resources", _RESOURCE_COLUMNS)
+    if problems:
+        raise ValidationError(problems, headline="activities and resources cannot be costed")
+    if not isinstance(volumes, DriverVolumes):
+        raise ArgumentError("volumes", type(volumes).__name__, "a DriverVolumes")
+
+    try:
+        customer_volumes = volumes.customer.astype(float).fillna(0.0)
+    except (TypeError, ValueError):
+        raise InputError("driver volumes must be numbers; a column of volumes.customer is not") from None
+    customers = pd.Index(customer_volumes.index.astype(str), name="customer_id")
+    if customers.has_duplicates:
+        raise InputError(f"customer {customers[customers.duplicated()][0]!r} appears twice in the volumes")
+    customer_volumes.index = customers
+    customer_keys = _key_ranks("customer_id", np.asarray(customers), len(customers))
+
+    resource_info, problems = _validate_resources(resources)
+    plans, activity_problems = _plan_activities(activities, resource_info, customer_volumes)
+    problems += activity_problems
+    if problems:
+        raise ValidationError(problems, headline="activities and resources cannot be costed")
+
+    n_customers = len(customers)
+    cents: dict[str, np.ndarray] = {}
+    activity_rows: dict[str, dict[str, Any]] = {}
+
+    # Conventional ABC: each activity's cost over customers by driver volume.
+    for plan in plans:
+        if plan.method != "abc":
+            continue
+        volume = _stable_sum(plan.weights)
+        assigned = np.zeros(n_customers, dtype=np.int64)
+        reason: Any = pd.NA
+        if volume > 0:
+            assigned = _hamilton(
+                np.array([plan.cost_cents]), plan.weights, np.zeros(n_customers, dtype=np.intp), customer_keys
+            )
+        else:
+            reason = f"driver {plan.driver!r} has zero volume over all customers"
+        cents[plan.name] = assigned
+        assigned_cents = int(assigned.sum())
+        activity_rows[plan.name] = {
+            "driver_volume": volume,
+            "driver_rate": plan.cost_cents / 100.0 / volume if volume > 0 else np.nan,
+            "minutes": np.nan,
+            "cost": plan.cost_cents / 100.0,
+            "assigned": assigned_cents / 100.0,
+            "unassigned": (plan.cost_cents - assigned_cents) / 100.0,
+            "unassigned_reason": reason,
+        }
+
+    # Time-driven ABC: each resource over its activities' minutes and its unused minutes.
+    resource_rows: dict[str, dict[str, Any]] = {}
+    name_ranks = {plan.name: rank for rank, plan in enumerate(sorted(plans, key=lambda p: p.name))}
+    for resource, (_, cost_cents, capacity) in resource_info.items():
+        members = [plan for plan in plans if plan.method == "tdabc" and plan.resource == resource]
+        minutes = np.array([_stable_sum(plan.weights) for plan in members], dtype=float)
+        used = float(minutes.sum())
+        over = used > capacity
+        weights = minutes if over else np.append(minutes, capacity - used)
+        keys = np.array([name_ranks[plan.name] for plan in members] + ([] if over else [len(plans)]))
+        if over:
+            shares = _hamilton(np.array([cost_cents]), weights, np.zeros(len(weights), dtype=np.intp), keys)
+            unused_cents = 0
+        else:
+            split = _hamilton(np.array([cost_cents]), weights, np.zeros(len(weights), dtype=np.intp), keys)
+            shares, unused_cents = split[:-1], int(split[-1])
+        rate = cost_cents / 100.0 / capacity
+        applied_rate = cost_cents / 100.0 / used if over else rate
+        for plan, share, total_minutes in zip(members, shares, minutes, strict=True):
+            cents[plan.name] = _hamilton(
+                np.array([share]), plan.weights, np.zeros(n_customers, dtype=np.intp), customer_keys
+            )
+            volume = _stable_sum(customer_volumes[plan.driver].to_numpy(dtype=float))
+            assert plan.equation is not None
+            per_event = total_minutes / volume if volume > 0 else plan.equation.intercept
+            activity_rows[plan.name] = {
+                "driver_volume": volume,
+                "driver_rate": per_event * applied_rate,
+                "minutes": total_minutes,
+                "cost": share / 100.0,
+                "assigned": share / 100.0,
+                "unassigned": 0.0,
+                "unassigned_reason": pd.NA,
+            }
+        assigned_cents = int(np.sum(shares))
+        used_cost_cents = assigned_cents if not over else int(_round_half_away(cost_cents * used / capacity))
+        resource_rows[resource] = {
+            "capacity_rate": rate,
+            "effective_rate": applied_rate,
+            "used": used,
+            "used_cost": used_cost_cents / 100.0,
+            "assigned": assigned_cents / 100.0,
+            "unused": capacity - used,
+            "unused_cost": unused_cents / 100.0,
+            "utilisation": used / capacity,
+            "over_capacity": bool(over),
+        }
+
+    names = [plan.name for plan in plans]
+    customer_frame = _grain_frame(cents, customers, names)
+
+    # Tracing onto periods (complete), orders and products (traceable volume only).
+    grains: dict[str, pd.DataFrame] = {}
+    for grain, frame, wanted, complete in (
+        ("period", volumes.period, LEVELS, True),
+        ("order", volumes.order, _ORDER_LEVELS, False),
+        ("product", volumes.product, _PRODUCT_LEVELS, False),
+    ):
+        positions = _customer_positions(frame, customers)
+        sub_keys = _sub_keys(frame)
+        chosen = [plan for plan in plans if plan.level in wanted]
+        traced = {
+            plan.name: _trace(
+                cents[plan.name], plan.weights, customers, frame, positions, sub_keys, plan, grain, complete
+            )
+            for plan in chosen
+        }
+        grains[grain] = _grain_frame(traced, frame.index, [plan.name for plan in chosen])
+
+    activity_frame = pd.DataFrame(
+        [
+            {
+                "activity": plan.name,
+                "method": plan.method,
+                "level": plan.level,
+                "resource": plan.resource if plan.resource is not None else pd.NA,
+                "driver": plan.driver,
+                "unit_time": plan.unit_time,
+                "time_equation": plan.text if plan.text is not None else pd.NA,
+                **activity_rows[plan.name],
+            }
+            for plan in plans
+        ],
+        index=pd.Index([plan.row for plan in plans], name=activities.index.name or "row"),
+        columns=[
+            "activity", "method", "level", "resource", "driver", "unit_time", "time_equation",
+            "driver_volume", "driver_rate", "minutes", "cost", "assigned", "unassigned", "unassigned_reason",
+        ],
+    )
+    resource_frame = pd.DataFrame(
+        [
+            {
+                "resource": name,
+                "cost": cost_cents / 100.0,
+                "capacity": capacity,
+                **resource_rows[name],
+            }
+            for name, (_, cost_cents, capacity) in resource_info.items()
+        ],
+        index=pd.Index([row for row, _, _ in resource_info.values()], name=resources.index.name or "row"),
+        columns=[
+            "resource", "cost", "capacity", "capacity_rate", "effective_rate", "used", "used_cost",
+            "assigned", "unused", "unused_cost", "utilisation", "over_capacity",
+        ],
+    )
+    return CostingResult(
+        customer=customer_frame,
+        period=grains["period"],
+        order=grains["order"],
+        product=grains["product"],
+        activities=activity_frame,
+        resources=resource_frame,
+    )
