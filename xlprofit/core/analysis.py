@@ -12,7 +12,8 @@ import pandas as pd
 from xlprofit.core import acquisition, costing, segments
 from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv, rfm
 from xlprofit.core.dataset import Dataset
-from xlprofit.core.aggregate import LineAggregates, aggregate_lines
+from xlprofit.core.aggregate import LineAggregates
+from xlprofit.core.lines import LineAccounting
 from xlprofit.core.drivers import BUILTIN_DRIVERS, spread_usage, volumes
 from xlprofit.core.periods import Periods
 from xlprofit.core.profit import (
@@ -187,28 +188,10 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
     periods = Periods(pd.Timestamp(params["period_start"]), pd.Timestamp(params["period_end"]),
                       int(params["periods_per_year"]))
     collector = _Collector()
-    txn = dataset.transactions
     customers = dataset.customers.reset_index().set_index("customer_id")
-    end_of_day = periods.end + pd.Timedelta(days=1)
-    outside = (txn["date"] < periods.start) | (txn["date"] >= end_of_day)
-    out_rows = txn.index[outside.to_numpy()]
-    collector.cells("transactions", out_rows, "date", txn["date"].loc[out_rows],
-                    f"is outside the analysis period {periods.start.date()} … {periods.end.date()}", "excluded",
-                    customer_id=txn["customer_id"], amount=txn["net_revenue"])
-    kept = txn.loc[~outside.to_numpy()]
-    filtered_cents = 0
-    filtered_rows = 0
-    if products is not None:
-        wanted = {str(p) for p in products}
-        drop = ~kept["product_id"].isin(wanted)
-        rows = kept.index[drop.to_numpy()]
-        collector.cells("transactions", rows, "product_id", kept["product_id"].loc[rows],
-                        "is not among the analysed products", "excluded",
-                        customer_id=kept["customer_id"], amount=kept["net_revenue"])
-        filtered_cents = int(cents(kept["net_revenue"].loc[rows]).sum())
-        filtered_rows = len(rows)
-        kept = kept.loc[~drop.to_numpy()]
-    outside_cents = int(cents(txn["net_revenue"].loc[out_rows]).sum())
+    agg, accounting = dataset.lines.summarise(
+        customers.index, periods, None if products is None else {str(p) for p in products})
+    collector.records.append(accounting.exceptions)
 
     # Usage: map period spans to analysis periods.
     usage = dataset.usage
@@ -223,8 +206,6 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
                         "is outside the analysis period", "excluded", customer_id=usage["customer_id"])
     usage_in = usage.loc[~off]
     k_lo, k_hi = k_lo[~off], k_hi[~off]
-    kidx = periods.index_of(kept["date"])
-    agg = aggregate_lines(kept, kidx)
     tied = usage_in["order_id"].notna()
     if tied.any():
         pairs = pd.MultiIndex.from_arrays([usage_in["customer_id"][tied].to_numpy(dtype=object),
@@ -239,13 +220,12 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
             usage_in.loc[rows, "order_id"] = None
     spread = spread_usage(usage_in, k_lo, k_hi, n)
     return _analyze_aggregates(dataset, params, assumptions, periods, customers, agg, spread, collector,
-                               outside_cents, len(out_rows), filtered_cents, filtered_rows)
+                               accounting)
 
 
 def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: pd.DataFrame, periods: Periods,
                         customers: pd.DataFrame, agg: LineAggregates, spread: pd.DataFrame, collector: _Collector,
-                        outside_cents: int, outside_rows: int, filtered_cents: int, filtered_rows: int
-                        ) -> Analysis:
+                        accounting: LineAccounting) -> Analysis:
     """Everything after the lines are summed: costing, P&L, trend, segments, CLV, checks."""
     n = periods.count
     labels = periods.labels
@@ -293,8 +273,7 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     pnl["clv"] = clv["clv"].reindex(pnl.index)
 
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
-    reconciliation = _reconcile(dataset, pnl, result, outside_cents, outside_rows, filtered_cents,
-                                filtered_rows)
+    reconciliation = _reconcile(dataset, pnl, result, accounting)
     kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions)
     return Analysis(
         customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
@@ -366,22 +345,21 @@ def _clv_table(pnl: pd.DataFrame, purchases: pd.DataFrame, params: dict[str, Any
     return table, pd.DataFrame(rows, columns=["model", "parameter", "value", "note"])
 
 
-def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult,
-               outside_cents: int, outside_rows: int, filtered_cents: int, filtered_rows: int) -> pd.DataFrame:
+def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, acc: LineAccounting
+               ) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    totals = ds._normalised.input_totals
-    rejected = ds.rejected_transactions
-    rejected_cents = int(cents(rejected["net_revenue"].dropna()).sum())
     pnl_cents = int(cents(pnl["net_revenue"]).sum())
-    _check(rows, "Net revenue: input = customer P&L + rejected + excluded lines",
-           totals["net_revenue_cents"] / 100.0,
-           (pnl_cents + rejected_cents + outside_cents + filtered_cents) / 100.0,
-           f"P&L {pnl_cents / 100:,.2f}; rejected {rejected_cents / 100:,.2f}; outside the period "
-           f"{outside_cents / 100:,.2f}; other products {filtered_cents / 100:,.2f}; "
-           f"{totals['unreadable_net_revenue']} line(s) with an unreadable amount listed in exceptions")
-    _check(rows, "Invoice lines: input = customer P&L + rejected + excluded", float(totals["rows"]),
-           float(pnl["lines"].sum() + len(rejected) + outside_rows + filtered_rows),
-           f"P&L {int(pnl['lines'].sum()):,}; rejected {len(rejected):,}; excluded {outside_rows + filtered_rows:,}")
+    excluded = acc.outside_cents + acc.filtered_cents
+    _check(rows, "Net revenue: input = customer P&L + rejected + excluded lines", acc.input_net_cents / 100.0,
+           (pnl_cents + acc.rejected_cents + excluded) / 100.0,
+           f"P&L {pnl_cents / 100:,.2f}; rejected {acc.rejected_cents / 100:,.2f}; outside the period "
+           f"{acc.outside_cents / 100:,.2f}; other products {acc.filtered_cents / 100:,.2f}; "
+           f"{acc.unreadable_net_revenue} line(s) with an unreadable amount listed in exceptions")
+    pnl_lines = int(pnl["lines"].sum())
+    _check(rows, "Invoice lines: input = customer P&L + rejected + excluded", float(acc.input_rows),
+           float(pnl_lines + acc.rejected_rows + acc.outside_rows + acc.filtered_rows),
+           f"P&L {pnl_lines:,}; rejected {acc.rejected_rows:,}; excluded {acc.outside_rows + acc.filtered_rows:,}"
+           + (f"; {acc.unlisted:,} exception(s) counted but not listed" if acc.unlisted else ""))
     acts = result.activities
     for r in result.resources.itertuples(index=False):
         _check(rows, f"Resource '{r.resource}': cost = assigned + unused capacity", float(r.cost),

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlprofit.core.lines import FrameLines, LineSource
 from xlprofit.core.tables import Normalised, normalise
 from xlprofit.errors import Problem
 
@@ -64,6 +65,13 @@ class Dataset:
         self._normalised: Normalised = normalise(customers, transactions, activities, resources, usage,
                                                  parameters, first_rows=first_rows)
         self.sources: tuple[Source, ...] = tuple(sources)
+        n = self._normalised
+        self._lines: LineSource = FrameLines(n.tables["transactions"], n.rejected_transactions, n.input_totals)
+
+    @property
+    def lines(self) -> LineSource:
+        """The invoice lines as a :class:`~xlprofit.core.lines.LineSource` (what ``analyze`` sums)."""
+        return self._lines
 
     @property
     def customers(self) -> pd.DataFrame:

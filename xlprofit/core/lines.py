@@ -1,0 +1,129 @@
+"""Where invoice lines come from: a DataFrame here, or an embedded engine for large files.
+
+The analysis needs from the invoice lines only their sums (:class:`LineAggregates`) and an
+account of every line that was read, rejected or excluded (:class:`LineAccounting`). A
+:class:`LineSource` delivers both. :class:`FrameLines` does it with pandas on the normalised
+``transactions`` table; ``xlprofit.engines`` does it inside DuckDB or Spark, so that a ledger
+of tens of millions of lines never has to fit in memory. Every source must give identical
+results on the same lines.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Set
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlprofit.core.aggregate import LineAggregates, aggregate_lines, line_cents
+from xlprofit.core.periods import Periods
+from xlprofit.core.tables import EXCEPTION_COLUMNS
+
+__all__ = ["LineAccounting", "LineSource", "FrameLines", "MAX_LISTED_EXCEPTIONS"]
+
+#: At most this many line exceptions are listed one by one; the rest are counted.
+MAX_LISTED_EXCEPTIONS = 10_000
+
+
+@dataclass(frozen=True)
+class LineAccounting:
+    """What happened to every input line.
+
+    ``input_rows`` lines were read, holding ``input_net_cents`` of readable net revenue
+    (``unreadable_net_revenue`` lines had none). Of them, ``rejected_*`` could not be used,
+    ``outside_*`` fell outside the analysis period and ``filtered_*`` belonged to products
+    not analysed; the rest are in the aggregates. ``exceptions`` lists the rejected and
+    excluded lines (at most :data:`MAX_LISTED_EXCEPTIONS`; ``unlisted`` counts the others).
+    """
+
+    input_rows: int
+    input_net_cents: int
+    unreadable_net_revenue: int
+    rejected_rows: int
+    rejected_cents: int
+    outside_rows: int
+    outside_cents: int
+    filtered_rows: int
+    filtered_cents: int
+    exceptions: pd.DataFrame
+    unlisted: int = 0
+
+
+class LineSource(ABC):
+    """Invoice lines that can be summed for an analysis."""
+
+    @abstractmethod
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last date of the usable lines (the default analysis period)."""
+
+    @abstractmethod
+    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None
+                  ) -> tuple[LineAggregates, LineAccounting]:
+        """Validate the lines against ``customers``, keep those of ``periods`` (and ``products``), sum them."""
+
+
+def _cells(rows: pd.Index, column: str, values: pd.Series, reason: str, action: str,
+           customer_id: pd.Series, amount: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({
+        "table": "transactions", "row": np.asarray(rows, dtype="int64"), "column": column,
+        "value": [v.date().isoformat() if isinstance(v, pd.Timestamp) else v for v in values.loc[rows]],
+        "reason": reason, "action": action,
+        "customer_id": customer_id.loc[rows].to_numpy(dtype=object),
+        "amount": amount.loc[rows].to_numpy(dtype="float64"),
+    }, columns=EXCEPTION_COLUMNS)
+
+
+class FrameLines(LineSource):
+    """Lines held in a normalised ``transactions`` DataFrame (validated by :mod:`xlprofit.core.tables`).
+
+    Rows rejected while reading are already in the dataset's exceptions; this source accounts
+    for them and adds the lines excluded by the analysis period or a product filter.
+    """
+
+    def __init__(self, transactions: pd.DataFrame, rejected: pd.DataFrame, input_totals: dict[str, int]) -> None:
+        self.transactions = transactions
+        self.rejected = rejected
+        self.input_totals = input_totals
+
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last date of the accepted lines."""
+        dates = self.transactions["date"]
+        return dates.min().normalize(), dates.max().normalize()
+
+    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None
+                  ) -> tuple[LineAggregates, LineAccounting]:
+        """Exclude lines outside the period or the products, sum the rest (pandas)."""
+        txn = self.transactions
+        end_of_day = periods.end + pd.Timedelta(days=1)
+        outside = ((txn["date"] < periods.start) | (txn["date"] >= end_of_day)).to_numpy()
+        out_rows = txn.index[outside]
+        frames = [_cells(out_rows, "date", txn["date"],
+                         f"is outside the analysis period {periods.start.date()} … {periods.end.date()}",
+                         "excluded", txn["customer_id"], txn["net_revenue"])]
+        kept = txn.loc[~outside]
+        filtered_rows = pd.Index([], dtype="int64")
+        if products is not None:
+            drop = ~kept["product_id"].isin(set(products)).to_numpy()
+            filtered_rows = kept.index[drop]
+            frames.append(_cells(filtered_rows, "product_id", kept["product_id"], "is not among the analysed products",
+                                 "excluded", kept["customer_id"], kept["net_revenue"]))
+            kept = kept.loc[~drop]
+        agg = aggregate_lines(kept, periods.index_of(kept["date"]))
+        excluded = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
+            else pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
+        totals = self.input_totals
+        accounting = LineAccounting(
+            input_rows=int(totals["rows"]),
+            input_net_cents=int(totals["net_revenue_cents"]),
+            unreadable_net_revenue=int(totals["unreadable_net_revenue"]),
+            rejected_rows=len(self.rejected),
+            rejected_cents=int(line_cents(self.rejected["net_revenue"].dropna()).sum()),
+            outside_rows=len(out_rows),
+            outside_cents=int(line_cents(txn["net_revenue"].loc[out_rows]).sum()),
+            filtered_rows=len(filtered_rows),
+            filtered_cents=int(line_cents(txn["net_revenue"].loc[filtered_rows]).sum()),
+            exceptions=excluded,
+        )
+        return agg, accounting
