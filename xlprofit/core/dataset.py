@@ -31,6 +31,9 @@ class Dataset:
     ----------
     customers, transactions, activities:
         Required tables (DataFrames or anything :class:`pandas.DataFrame` accepts).
+        ``transactions`` may also be a :class:`~xlprofit.core.lines.LineSource` (an engine
+        reading a large file): its lines are then validated and summed by the engine, and
+        the ``transactions`` attribute stays empty.
     resources, usage:
         Optional tables: resources for time-driven ABC, usage for driver volumes that the
         transactions do not carry (visits, calls, complaints, …).
@@ -62,11 +65,14 @@ class Dataset:
     def __init__(self, customers: Any, transactions: Any, activities: Any, resources: Any = None,
                  usage: Any = None, parameters: Any = None, *, first_rows: Mapping[str, int] | None = None,
                  sources: Sequence[Source] = ()) -> None:
-        self._normalised: Normalised = normalise(customers, transactions, activities, resources, usage,
-                                                 parameters, first_rows=first_rows)
+        external = isinstance(transactions, LineSource)
+        self._normalised: Normalised = normalise(customers, None if external else transactions, activities,
+                                                 resources, usage, parameters, first_rows=first_rows,
+                                                 external_lines=external)
         self.sources: tuple[Source, ...] = tuple(sources)
         n = self._normalised
-        self._lines: LineSource = FrameLines(n.tables["transactions"], n.rejected_transactions, n.input_totals)
+        self._lines: LineSource = (transactions if external else
+                                   FrameLines(n.tables["transactions"], n.rejected_transactions, n.input_totals))
 
     @property
     def lines(self) -> LineSource:

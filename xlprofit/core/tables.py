@@ -671,7 +671,8 @@ def _empty(table: str) -> pd.DataFrame:
 
 
 def normalise(customers: Any, transactions: Any, activities: Any, resources: Any = None, usage: Any = None,
-              parameters: Any = None, *, first_rows: Mapping[str, int] | None = None) -> Normalised:
+              parameters: Any = None, *, first_rows: Mapping[str, int] | None = None,
+              external_lines: bool = False) -> Normalised:
     """Normalise and validate the input tables.
 
     Parameters
@@ -682,6 +683,9 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     first_rows:
         For each table, the row number the user sees for its first data row (default 2:
         the header is row 1). Used in every message and in the exceptions table.
+    external_lines:
+        The invoice lines are validated and summed elsewhere (an engine's line source);
+        ``transactions`` is ignored and the normalised transactions table is empty.
 
     Raises
     ------
@@ -693,6 +697,9 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     raw: dict[str, pd.DataFrame | None] = {}
     for name, data in (("customers", customers), ("transactions", transactions), ("activities", activities),
                        ("resources", resources), ("usage", usage)):
+        if name == "transactions" and external_lines:
+            raw[name] = None
+            continue
         frame = _as_frame(name, data, collector)
         if frame is not None:
             frame = _set_rows(frame, int(first_rows.get(name, 2)))
@@ -706,15 +713,21 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         raise ValidationError(collector.problems, "the input cannot be analysed")
 
     cust = _customers(raw["customers"], collector)  # type: ignore[arg-type]
-    raw_net = parse_numbers(raw["transactions"]["net_revenue"])[0]  # type: ignore[index]
-    readable = raw_net.notna().to_numpy()
-    amounts = raw_net.to_numpy()[readable] * 100.0
-    input_totals = {
-        "rows": int(len(raw_net)),
-        "net_revenue_cents": int((np.sign(amounts) * np.floor(np.abs(amounts) + 0.5)).astype("int64").sum()),
-        "unreadable_net_revenue": int((~readable).sum()),
-    }
-    txn, rejected = _transactions(raw["transactions"], cust, collector)  # type: ignore[arg-type]
+    if external_lines:
+        input_totals = {"rows": 0, "net_revenue_cents": 0, "unreadable_net_revenue": 0}
+        txn = _empty("transactions")
+        rejected = pd.DataFrame({"customer_id": pd.Series(dtype=object), "net_revenue": pd.Series(dtype="float64"),
+                                 "reason": pd.Series(dtype=object)}, index=pd.Index([], name="row", dtype="int64"))
+    else:
+        raw_net = parse_numbers(raw["transactions"]["net_revenue"])[0]  # type: ignore[index]
+        readable = raw_net.notna().to_numpy()
+        amounts = raw_net.to_numpy()[readable] * 100.0
+        input_totals = {
+            "rows": int(len(raw_net)),
+            "net_revenue_cents": int((np.sign(amounts) * np.floor(np.abs(amounts) + 0.5)).astype("int64").sum()),
+            "unreadable_net_revenue": int((~readable).sum()),
+        }
+        txn, rejected = _transactions(raw["transactions"], cust, collector)  # type: ignore[arg-type]
     res = _resources(raw["resources"], collector) if raw["resources"] is not None else _empty("resources")
     use = (_usage(raw["usage"], cust, collector) if raw["usage"] is not None
            else _empty("usage").assign(period_start=pd.Series(dtype="datetime64[ns]"),
@@ -732,7 +745,7 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         collector.cells("usage", rows, "driver", use["driver"].loc[rows], "is not used by any activity",
                         "rejected", customer_id=use["customer_id"])
         use = use.loc[~orphan]
-    if txn.empty:
+    if txn.empty and not external_lines:
         collector.table_problem("transactions", None, "has no usable rows")
     if act.empty:
         collector.table_problem("activities", None, "has no usable rows")
