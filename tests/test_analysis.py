@@ -35,7 +35,8 @@ def _kaplan_anderson_dataset() -> xlprofit.Dataset:
         "net_revenue": 100.0, "cogs": 60.0,
     })
     usage = pd.DataFrame(
-        [(c, "inquiries", q) for c, q in _KA_INQUIRIES.items()] + [(c, "credit_checks", q) for c, q in _KA_CHECKS.items()],
+        [(c, "inquiries", q) for c, q in _KA_INQUIRIES.items()]
+        + [(c, "credit_checks", q) for c, q in _KA_CHECKS.items()],
         columns=["customer_id", "driver", "quantity"])
     activities = pd.DataFrame({
         "activity": ["Process customer orders", "Handle customer inquiries", "Perform credit check"],

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core import acquisition, costing, segments
+from xlprofit.core.aggregate import LineAggregates
 from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv, rfm
 from xlprofit.core.dataset import Dataset
-from xlprofit.core.aggregate import LineAggregates
-from xlprofit.core.lines import LineAccounting
 from xlprofit.core.drivers import BUILTIN_DRIVERS, spread_usage, volumes
+from xlprofit.core.lines import LineAccounting
 from xlprofit.core.periods import Periods
 from xlprofit.core.profit import (
     cents,
@@ -26,7 +26,13 @@ from xlprofit.core.profit import (
 )
 from xlprofit.core.tables import EXCEPTION_COLUMNS, PARAMETERS, _Collector, _parameters
 from xlprofit.core.timeeq import parse_time_equation
-from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError, ValidationError, XlprofitError
+from xlprofit.errors import (
+    ArgumentError,
+    DegenerateDataError,
+    DivisionByZeroError,
+    ValidationError,
+    XlprofitError,
+)
 
 __all__ = ["Analysis", "analyze"]
 
@@ -278,7 +284,8 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     return Analysis(
         customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
         segments=by_dim, whale=whale, deciles=deciles, matrix=matrix, quadrants=quadrants, trend=trend,
-        period_totals=totals, acquisition=acq, clv=clv, clv_models=clv_models, kpis=kpis, reconciliation=reconciliation, exceptions=exceptions,
+        period_totals=totals, acquisition=acq, clv=clv, clv_models=clv_models, kpis=kpis,
+        reconciliation=reconciliation, exceptions=exceptions,
         assumptions=assumptions, parameters=params, sources=dataset.sources,
     )
 

@@ -33,8 +33,8 @@ _MAX_SERIAL = 2_958_465  # 9999-12-31
 
 _BLANK_STRINGS = frozenset({"", "-", "n/a", "na", "nan", "none", "null", "#n/a"})
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_CURRENCY = re.compile(r"^(?:[$€£¥]|kr\.?|nok|sek|pln|zł|eur|usd|gbp|dkk)\s*|\s*(?:[$€£¥]|kr\.?|nok|sek|pln|zł|eur|usd|gbp|dkk)$",
-                       re.IGNORECASE)
+_CURRENCY_WORD = r"(?:[$€£¥]|kr\.?|nok|sek|pln|zł|eur|usd|gbp|dkk)"
+_CURRENCY = re.compile(rf"^{_CURRENCY_WORD}\s*|\s*{_CURRENCY_WORD}$", re.IGNORECASE)
 _GROUPED = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
 
