@@ -258,3 +258,33 @@ def test_clean_small_dataset_has_no_problems(tables):
     assert ds.problems == [] and ds.exceptions.empty
     assert set(ds.activities["method"]) == {"abc", "tdabc"}
     assert list(ds.activities["level"]) == ["order", "line", "customer", "order"]
+
+
+def test_foreign_currency_lines_are_converted_with_the_fx_table(tables):
+    tables["transactions"]["currency"] = ["EUR"] * 7 + ["SEK"]  # last line: 50 SEK gross/net, 25 SEK cogs
+    ds = xlprofit.Dataset(**tables, fx={"SEK": 0.087})
+    last = ds.transactions.loc[9]
+    assert (last["net_revenue"], last["gross_revenue"], last["cogs"]) == (4.35, 4.35, 2.18)
+    result = xlprofit.analyze(ds)
+    assert result.checks_hold
+
+
+def test_foreign_currency_without_a_rate_is_rejected(tables):
+    tables["transactions"]["currency"] = ["EUR"] * 7 + ["USD"]
+    ds = xlprofit.Dataset(**tables, fx={"SEK": 0.087})
+    _assert_problem(ds.problems, "transactions", 9, "currency", "USD", "no rate")
+    assert 9 in ds.rejected_transactions.index
+    assert xlprofit.analyze(ds).checks_hold
+
+
+def test_several_currencies_need_a_reporting_currency(tables):
+    tables["transactions"]["currency"] = ["EUR"] * 7 + ["USD"]
+    tables["parameters"] = {k: v for k, v in tables["parameters"].items() if k != "currency"}
+    with pytest.raises(ValidationError, match="several currencies"):
+        xlprofit.Dataset(**tables)
+
+
+def test_period_end_before_start_is_fatal(tables):
+    tables["parameters"] = {"period_start": "2024-12-31", "period_end": "2024-01-01"}
+    with pytest.raises(ValidationError, match="is before period_start"):
+        xlprofit.Dataset(**tables)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.money import to_cents
+
 __all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "aggregate_lines", "line_cents",
            "NO_PRODUCT", "order_key_from_date"]
 
@@ -60,9 +62,8 @@ class LineAggregates:
 
 
 def line_cents(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Money to integer cents, half away from zero."""
-    x = np.asarray(values, dtype="float64") * 100.0
-    return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype("int64")
+    """Money to integer cents, half away from zero (:func:`xlprofit.core.money.to_cents`)."""
+    return to_cents(values)
 
 
 def order_key_from_date(customer_date: pd.Series) -> pd.Series:

@@ -15,6 +15,7 @@ from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv, rfm
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, spread_usage, volumes
 from xlprofit.core.lines import LineAccounting
+from xlprofit.core.money import round_money
 from xlprofit.core.periods import Periods
 from xlprofit.core.profit import (
     cents,
@@ -296,7 +297,7 @@ def _acquisition_table(pnl: pd.DataFrame, params: dict[str, Any], periods: Perio
     table = pd.DataFrame(index=pnl.index)
     table["acquired_on"] = pnl["acquired_on"]
     table["acquisition_cost"] = acq_cost
-    table["contribution_per_period"] = per_period.round(2)
+    table["contribution_per_period"] = round_money(per_period)
     rate = float(params.get("discount_rate", 0.0) or 0.0)
     per_period_rate = (1.0 + rate) ** (1.0 / periods.periods_per_year) - 1.0
     charged = acq_cost > 0

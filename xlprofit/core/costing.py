@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.drivers import DriverVolumes
+from xlprofit.core.money import round_half_away
 from xlprofit.core.timeeq import TimeEquation, parse_time_equation
 from xlprofit.errors import (
     ArgumentError,
@@ -97,13 +98,8 @@ def _shape_result(array: np.ndarray, scalar: bool) -> float | np.ndarray:
 
 
 def _round_half_away(values: np.ndarray) -> np.ndarray:
-    """Round to whole numbers, halves away from zero, after removing binary noise.
-
-    ``1.005 * 100`` is ``100.49999999999999`` in binary; rounding it to 6 decimals first
-    makes it 100.5, so money rounds the way a spreadsheet user expects (1.005 → 1.01).
-    """
-    cleaned = np.round(np.asarray(values, dtype=float), 6)
-    return np.sign(cleaned) * np.floor(np.abs(cleaned) + 0.5)
+    """Round to whole numbers, halves away from zero (``1.005 * 100`` → 101: 1.005 → 1.01)."""
+    return round_half_away(values)
 
 
 def _to_cents(argument: str, amount: Any) -> np.ndarray:

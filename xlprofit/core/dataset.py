@@ -39,6 +39,9 @@ class Dataset:
         transactions do not carry (visits, calls, complaints, …).
     parameters:
         A ``name, value`` table or a ``{name: value}`` mapping.
+    fx:
+        Exchange rates into the reporting currency (``currency, rate`` table or mapping);
+        needed when ``currency`` columns hold other currencies than the ``currency`` parameter.
     first_rows:
         Row number the user sees for each table's first data row (default 2).
     sources:
@@ -63,11 +66,11 @@ class Dataset:
     """
 
     def __init__(self, customers: Any, transactions: Any, activities: Any, resources: Any = None,
-                 usage: Any = None, parameters: Any = None, *, first_rows: Mapping[str, int] | None = None,
-                 sources: Sequence[Source] = ()) -> None:
+                 usage: Any = None, parameters: Any = None, *, fx: Any = None,
+                 first_rows: Mapping[str, int] | None = None, sources: Sequence[Source] = ()) -> None:
         external = isinstance(transactions, LineSource)
         self._normalised: Normalised = normalise(customers, None if external else transactions, activities,
-                                                 resources, usage, parameters, first_rows=first_rows,
+                                                 resources, usage, parameters, fx=fx, first_rows=first_rows,
                                                  external_lines=external)
         self.sources: tuple[Source, ...] = tuple(sources)
         n = self._normalised

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.drivers import BUILTIN_DRIVERS
+from xlprofit.core.money import round_money, to_cents
 from xlprofit.core.parsing import (
     blank_mask,
     parse_dates,
@@ -270,7 +271,7 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
     elif col.kind in ("money", "number", "rate"):
         values, reasons = parse_numbers(raw)
         if col.kind == "money":
-            values = values.round(2)
+            values = round_money(values)
         if col.minimum is not None:
             low = (values <= col.minimum) if col.strict else (values < col.minimum)
             low &= reasons.isna()
@@ -328,7 +329,7 @@ def _typed(table: str, frame: pd.DataFrame, collector: _Collector, *, reject: se
     cust = parse_ids(frame[customer_col]) if customer_col and customer_col in frame.columns else None
     amount = None
     if amount_col and amount_col in frame.columns:
-        amount = parse_numbers(frame[amount_col])[0].round(2)
+        amount = round_money(parse_numbers(frame[amount_col])[0])
     out = {}
     for col in SCHEMAS[table]:
         out[col.name] = _parse_column(table, frame, col, collector, bad_rows, col.required or col.name in reject,
@@ -383,14 +384,83 @@ def _customers(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
     return typed
 
 
-def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+_LINE_MONEY = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off")
+
+
+def _fx_rates(data: Any, collector: _Collector) -> dict[str, float]:
+    """The ``fx`` table: ``currency, rate`` (units of reporting currency per unit of ``currency``)."""
+    if data is None:
+        return {}
+    if isinstance(data, Mapping):
+        frame = pd.DataFrame({"currency": list(data), "rate": list(data.values())})
+    else:
+        frame = _as_frame("fx", data, collector)
+        if frame is None:
+            return {}
+    frame = _set_rows(frame, 2)
+    for col in ("currency", "rate"):
+        if col not in frame.columns:
+            collector.table_problem("fx", col, f"required column '{col}' is missing")
+            return {}
+    rates, why = parse_numbers(frame["rate"])
+    bad = why.notna() | ~(rates > 0)
+    for r in frame.index[bad.to_numpy()]:
+        p = Problem("fx", int(r), "rate", _display(frame.at[r, "rate"]), "must be a number > 0")
+        collector.problems.append(p)
+        collector.fatal.append(p)
+    codes = frame["currency"].map(lambda c: str(c).strip().upper() if isinstance(c, str) else None)
+    return {c: float(v) for c, v in zip(codes[~bad], rates[~bad], strict=True) if c}
+
+
+def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str, float], reporting: str | None,
+                      table: str, collector: _Collector, customer_ids: pd.Series | None = None,
+                      amount: pd.Series | None = None, action: str = "rejected") -> set[int]:
+    """Convert money columns of rows in a foreign currency; return rows that cannot be converted."""
+    cur = typed["currency"].map(lambda c: c.upper() if isinstance(c, str) else None)
+    if reporting is None:
+        seen = sorted(set(cur.dropna()))
+        if len(seen) > 1:
+            collector.table_problem(table, "currency", f"holds several currencies ({', '.join(seen)}); set the "
+                                    "'currency' parameter (reporting currency) and give an fx table")
+        return set()
+    foreign = cur.notna() & (cur != reporting)
+    if not foreign.any():
+        return set()
+    rate = cur.map(fx)
+    missing = foreign & rate.isna()
+    rows = typed.index[missing.to_numpy()]
+    collector.cells(table, rows, "currency", cur.loc[rows],
+                    f"is not the reporting currency {reporting} and the fx table has no rate for it", action,
+                    customer_id=customer_ids, amount=amount)
+    convert = foreign & rate.notna()
+    for col in columns:
+        typed.loc[convert, col] = round_money(typed.loc[convert, col] * rate[convert])
+    return {int(r) for r in rows}
+
+
+def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector, fx: dict[str, float],
+                  reporting: str | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     money = {"gross_revenue", "discount", "rebate", "cogs", "written_off", "quantity"}
     typed, bad = _typed("transactions", frame, collector, reject=money | {"paid_on", "returned"},
                         customer_col="customer_id", amount_col="net_revenue")
     reasons: dict[int, str] = {}
     for r in bad:
         reasons[r] = "unreadable or missing value"
+    # Amounts as read; converted to the reporting currency where the fx table allows.
+    raw_net = round_money(parse_numbers(frame["net_revenue"])[0])
+    no_rate = _convert_currency(typed, _LINE_MONEY, fx, reporting, "transactions", collector,
+                                customer_ids=typed["customer_id"], amount=raw_net)
+    for r in no_rate:
+        reasons.setdefault(r, "currency without an fx rate")
+    converted = raw_net.copy()
+    ok = typed["net_revenue"].notna()
+    converted[ok] = typed.loc[ok, "net_revenue"]
+    readable = converted.notna().to_numpy()
+    input_totals = {
+        "rows": int(len(converted)),
+        "net_revenue_cents": int(to_cents(converted.to_numpy()[readable]).sum()),
+        "unreadable_net_revenue": int((~readable).sum()),
+    }
     # Fill the revenue waterfall: gross − discount − rebate = net.
     net = typed["net_revenue"]
     disc_given, reb_given, gross_given = (typed[c].notna() for c in ("discount", "rebate", "gross_revenue"))
@@ -398,8 +468,8 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
     rebate = typed["rebate"].fillna(0.0)
     gross = typed["gross_revenue"]
     derive_discount = gross_given & ~disc_given
-    discount = discount.where(~derive_discount, (gross - rebate - net).round(2))
-    gross = gross.where(gross_given, (net + discount + rebate).round(2))
+    discount = discount.where(~derive_discount, round_money(gross - rebate - net))
+    gross = gross.where(gross_given, round_money(net + discount + rebate))
     mismatch = gross_given & disc_given & ((gross - discount - rebate - net).abs() > 0.005)
     mismatch &= ~typed.index.isin(list(bad))
     if mismatch.any():
@@ -414,8 +484,8 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
             reasons[int(r)] = "revenue does not add up"
     del reb_given
     typed["gross_revenue"] = gross
-    typed["discount"] = discount.round(2)
-    typed["rebate"] = rebate.round(2)
+    typed["discount"] = round_money(discount)
+    typed["rebate"] = round_money(rebate)
     typed["cogs"] = typed["cogs"].fillna(0.0)
     typed["written_off"] = typed["written_off"].fillna(0.0)
     # Unknown customers.
@@ -436,7 +506,7 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
         "reason": [reasons[r] for r in rejected_rows],
     }, index=pd.Index(rejected_rows, name="row"))
     typed = _reject(typed, rejected_rows)
-    return typed, rejected
+    return typed, rejected, input_totals
 
 
 def _resources(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
@@ -671,7 +741,7 @@ def _empty(table: str) -> pd.DataFrame:
 
 
 def normalise(customers: Any, transactions: Any, activities: Any, resources: Any = None, usage: Any = None,
-              parameters: Any = None, *, first_rows: Mapping[str, int] | None = None,
+              parameters: Any = None, *, fx: Any = None, first_rows: Mapping[str, int] | None = None,
               external_lines: bool = False) -> Normalised:
     """Normalise and validate the input tables.
 
@@ -680,6 +750,11 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     customers, transactions, activities, resources, usage, parameters:
         The tables as DataFrames or anything :class:`pandas.DataFrame` accepts;
         ``parameters`` may also be a ``{name: value}`` mapping.
+    fx:
+        Exchange rates (``currency, rate``: units of the reporting currency per unit), or a
+        ``{currency: rate}`` mapping. Money in rows whose ``currency`` differs from the
+        ``currency`` parameter is converted before anything else; rows in a currency
+        without a rate are rejected.
     first_rows:
         For each table, the row number the user sees for its first data row (default 2:
         the header is row 1). Used in every message and in the exceptions table.
@@ -693,6 +768,7 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         When a table is unusable as a whole; its ``problems`` list every problem found.
     """
     collector = _Collector()
+    fx_table = fx
     first_rows = dict(first_rows or {})
     raw: dict[str, pd.DataFrame | None] = {}
     for name, data in (("customers", customers), ("transactions", transactions), ("activities", activities),
@@ -712,22 +788,22 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     if collector.fatal:
         raise ValidationError(collector.problems, "the input cannot be analysed")
 
+    fx = _fx_rates(fx_table, collector)
+    reporting = params["currency"].upper() if isinstance(params.get("currency"), str) else None
+    if collector.fatal:
+        raise ValidationError(collector.problems, "the input cannot be analysed")
     cust = _customers(raw["customers"], collector)  # type: ignore[arg-type]
+    dropped = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
+                                customer_ids=cust["customer_id"], action="value ignored")
+    cust.loc[cust.index.isin(list(dropped)), "acquisition_cost"] = np.nan
     if external_lines:
         input_totals = {"rows": 0, "net_revenue_cents": 0, "unreadable_net_revenue": 0}
         txn = _empty("transactions")
         rejected = pd.DataFrame({"customer_id": pd.Series(dtype=object), "net_revenue": pd.Series(dtype="float64"),
                                  "reason": pd.Series(dtype=object)}, index=pd.Index([], name="row", dtype="int64"))
     else:
-        raw_net = parse_numbers(raw["transactions"]["net_revenue"])[0]  # type: ignore[index]
-        readable = raw_net.notna().to_numpy()
-        amounts = raw_net.to_numpy()[readable] * 100.0
-        input_totals = {
-            "rows": int(len(raw_net)),
-            "net_revenue_cents": int((np.sign(amounts) * np.floor(np.abs(amounts) + 0.5)).astype("int64").sum()),
-            "unreadable_net_revenue": int((~readable).sum()),
-        }
-        txn, rejected = _transactions(raw["transactions"], cust, collector)  # type: ignore[arg-type]
+        txn, rejected, input_totals = _transactions(raw["transactions"], cust, collector, fx,  # type: ignore[arg-type]
+                                                    reporting)
     res = _resources(raw["resources"], collector) if raw["resources"] is not None else _empty("resources")
     use = (_usage(raw["usage"], cust, collector) if raw["usage"] is not None
            else _empty("usage").assign(period_start=pd.Series(dtype="datetime64[ns]"),
