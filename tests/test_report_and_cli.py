@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -122,3 +124,15 @@ def test_workbook_with_entity_declarations_is_refused(tmp_path):
     text.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(xlprofit.errors.InputError, match="not an xlsx workbook"):
         xlprofit.read(text)
+
+
+def test_cli_functions_lists_the_catalogue(capsys):
+    from xlprofit.excel.catalogue import FUNCTIONS
+
+    assert main(["functions"]) == 0
+    out = capsys.readouterr().out
+    for f in FUNCTIONS:
+        assert f.name in out
+    assert main(["functions", "--markdown"]) == 0
+    assert capsys.readouterr().out.strip() == (Path(__file__).parent.parent / "docs" / "functions.md").read_text(
+        encoding="utf-8").strip()

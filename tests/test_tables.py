@@ -288,3 +288,17 @@ def test_period_end_before_start_is_fatal(tables):
     tables["parameters"] = {"period_start": "2024-12-31", "period_end": "2024-01-01"}
     with pytest.raises(ValidationError, match="is before period_start"):
         xlprofit.Dataset(**tables)
+
+
+def test_blank_choice_parameter_is_blank_and_literal_none_is_none(tables):
+    tables["parameters"] = pd.DataFrame({"name": ["acquisition_charge"], "value": [None]})
+    assert "acquisition_charge" not in xlprofit.Dataset(**tables).parameters
+    tables["parameters"] = pd.DataFrame({"name": ["acquisition_charge"], "value": ["none"]})
+    assert xlprofit.Dataset(**tables).parameters["acquisition_charge"] == "none"
+
+
+def test_parameter_rows_follow_first_rows(tables):
+    tables["parameters"] = pd.DataFrame({"name": ["currency", "discount_rate"], "value": ["EUR", "lots"]})
+    with pytest.raises(ValidationError) as info:
+        xlprofit.Dataset(**tables, first_rows={"parameters": 6})
+    assert [p.row for p in info.value.problems if p.table == "parameters"] == [7]

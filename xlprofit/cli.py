@@ -54,9 +54,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import xlprofit
     from xlprofit.report import REPORT_SHEETS
 
-    out = Path(args.output)
-    if out.suffix.lower() != ".xlsx":
-        raise _Usage(f"the report must be an .xlsx file; got '{out.name}'")
+    out = _xlsx_output(args.output)
     if args.input is not None:
         src = Path(args.input)
         if _same_file(src, out) or (src.is_dir() and out.resolve().parent == src.resolve()
@@ -104,8 +102,40 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def _xlsx_output(path: str) -> Path:
+    out = Path(path)
+    if out.suffix.lower() != ".xlsx":
+        raise _Usage(f"the workbook must be an .xlsx file; got '{out.name}'")
+    return out
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from xlprofit.report.template import write_template
+
+    out = _xlsx_output(args.output)
+    write_template(out, language=args.language)
+    print(f"wrote {out} — the input template ({args.language})")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from xlprofit.report.template import write_demo
+
+    out = _xlsx_output(args.output)
+    write_demo(out, language=args.language)
+    print(f"wrote {out} — the template filled with the demo data; try: xlprofit report {out} -o report.xlsx")
+    return EXIT_OK
+
+
 class _Usage(Exception):
     """A usage error found after parsing."""
+
+
+def _cmd_functions(args: argparse.Namespace) -> int:
+    from xlprofit.excel.catalogue import render_markdown, render_text
+
+    print(render_markdown() if args.markdown else render_text())
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,11 +162,36 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("input", help="workbook (.xlsx) or folder")
     val.add_argument("--limit", type=int, default=200, help="most problems to print (default 200)")
     val.set_defaults(func=_cmd_validate)
+
+    languages = ("en", "nb", "sv", "pl")
+    tpl = sub.add_parser("template", help="write the empty input workbook (workbook_template.xlsx)",
+                         description="Write the template workbook: a Start here sheet, the input Tables, "
+                                     "the Parameters sheet and live XLP_* calculation sheets.")
+    tpl.add_argument("-o", "--output", required=True, help="workbook to write (.xlsx)")
+    tpl.add_argument("--language", choices=languages, default="en",
+                     help="language of titles and instructions (headers stay English snake_case)")
+    tpl.set_defaults(func=_cmd_template)
+
+    demo = sub.add_parser("demo", help="write the template filled with the embedded demo data",
+                          description="Write the template workbook filled with the embedded demo data.")
+    demo.add_argument("-o", "--output", required=True, help="workbook to write (.xlsx)")
+    demo.add_argument("--language", choices=languages, default="en",
+                      help="language of titles and instructions (headers stay English snake_case)")
+    demo.set_defaults(func=_cmd_demo)
+
+    fun = sub.add_parser("functions", help="list the XLP_* Excel functions with signatures and descriptions",
+                         description="Print the catalogue of Excel functions (classic names XLP_…, "
+                                     "namespace XLP in Office.js).")
+    fun.add_argument("--markdown", action="store_true", help="print the reference as Markdown")
+    fun.set_defaults(func=_cmd_functions)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    # Workbooks from outside are parsed by the standard library through defusedxml, never by lxml.
+    if "openpyxl" not in sys.modules:
+        os.environ.setdefault("OPENPYXL_LXML", "False")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

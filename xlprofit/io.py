@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -20,14 +22,22 @@ from xlprofit.core.dataset import Dataset, Source
 from xlprofit.core.tables import TABLES
 from xlprofit.errors import InputError
 
-__all__ = ["read", "read_tables", "check_xlsx", "sha256", "MAX_UNCOMPRESSED_BYTES", "load_demo"]
+__all__ = ["read", "read_tables", "check_xlsx", "sha256", "MAX_UNCOMPRESSED_BYTES", "MAX_PARTS", "MAX_TABLE_CELLS",
+           "load_demo"]
 
 #: The most a workbook may unpack to (bytes). Larger files should come as CSV or Parquet.
 MAX_UNCOMPRESSED_BYTES = 1_500_000_000
 #: The most any one XML part may expand relative to its compressed size.
 MAX_COMPRESSION_RATIO = 200
+#: The most parts (files) a workbook package may hold.
+MAX_PARTS = 10_000
+#: The most cells the reader takes from one input table.
+MAX_TABLE_CELLS = 60_000_000
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 _TABLE_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".txt")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DECLARATIONS = (b"<!doctype", b"<!entity")
+_SCAN_CHUNK = 1 << 20
 
 
 def sha256(path: str | os.PathLike[str]) -> str:
@@ -39,15 +49,36 @@ def sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
+def _declares_entities(fh: IO[bytes], name: str, book: str) -> bool:
+    """Whether an XML part holds a DOCTYPE or ENTITY declaration (scanned to the end, in chunks)."""
+    head = fh.read(4)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) == 4 and (head[0] == 0 or head[1] == 0)):
+        raise InputError(f"'{book}': part '{name}' is not UTF-8 encoded XML; workbooks saved by Excel or "
+                         "LibreOffice are, so this file is refused")
+    tail = head.lower()
+    while True:
+        chunk = fh.read(_SCAN_CHUNK)
+        window = tail + chunk.lower()
+        if any(d in window for d in _DECLARATIONS):
+            return True
+        if not chunk:
+            return False
+        tail = window[-16:]
+
+
 def check_xlsx(path: str | os.PathLike[str]) -> None:
     """Refuse anything that is not a safe xlsx package.
+
+    The whole of every XML part is scanned before any XML parser sees it, so a document
+    type definition, and with it any entity, is impossible in what the reader parses.
 
     Raises
     ------
     InputError
-        When the file is not a zip package with a workbook part, unpacks to more than
-        :data:`MAX_UNCOMPRESSED_BYTES`, has a part compressed more than
-        :data:`MAX_COMPRESSION_RATIO` times, or any XML part declares a DOCTYPE.
+        When the file is not a zip package with a workbook part, holds more than
+        :data:`MAX_PARTS` parts, unpacks to more than :data:`MAX_UNCOMPRESSED_BYTES`, has a
+        large part compressed more than :data:`MAX_COMPRESSION_RATIO` times, has an XML
+        part that is not UTF-8, or any XML part declares a DOCTYPE or an ENTITY.
     """
     p = Path(path)
     try:
@@ -55,23 +86,30 @@ def check_xlsx(path: str | os.PathLike[str]) -> None:
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"'{p.name}' is not an xlsx workbook ({exc})") from None
     with zf:
-        names = zf.namelist()
+        infos = zf.infolist()
+        if len(infos) > MAX_PARTS:
+            raise InputError(f"'{p.name}' holds {len(infos):,} parts (at most {MAX_PARTS:,}); refusing it")
+        names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-            raise InputError(f"'{p.name}' is not an xlsx workbook (no xl/workbook.xml part)")
+            kind = " (an .xlsb binary workbook?)" if "xl/workbook.bin" in names else ""
+            raise InputError(f"'{p.name}' is not an xlsx workbook{kind} (no xl/workbook.xml part)")
         total = 0
-        for info in zf.infolist():
+        for info in infos:
             total += info.file_size
             if total > MAX_UNCOMPRESSED_BYTES:
                 raise InputError(f"'{p.name}' unpacks to more than {MAX_UNCOMPRESSED_BYTES:,} bytes; "
                                  "export the large tables as CSV or Parquet instead")
-            if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
-                    and info.file_size > 10_000_000:
-                raise InputError(f"'{p.name}': part '{info.filename}' is compressed {info.file_size // info.compress_size}"
-                                 " times; refusing a possible zip bomb")
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                with zf.open(info) as fh:
-                    head = fh.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<!doctype" in head:
+            if info.file_size > 10_000_000 and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+                raise InputError(f"'{p.name}': part '{info.filename}' is compressed "
+                                 f"{info.file_size // max(info.compress_size, 1)} times; refusing a possible zip bomb")
+        for info in infos:
+            if info.filename.lower().endswith(_XML_SUFFIXES):
+                try:
+                    with zf.open(info) as fh:
+                        declared = _declares_entities(fh, info.filename, p.name)
+                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+                    raise InputError(f"'{p.name}': part '{info.filename}' cannot be read ({exc})") from None
+                if declared:
                     raise InputError(f"'{p.name}': part '{info.filename}' declares a DOCTYPE/ENTITY; "
                                      "workbooks with XML entity declarations are refused")
 
@@ -94,19 +132,84 @@ def _read_file(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
 
 
-def _rows_of(ws: Any, ref: str | None) -> tuple[list[Any], list[list[Any]], int]:
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _part_path(base: str, target: str) -> str:
+    """Resolve a relationship target against the folder of the part ``base``."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    from defusedxml.ElementTree import fromstring
+
+    rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if rels not in zf.namelist():
+        return {}
+    root = fromstring(zf.read(rels))
+    return {r.get("Id", ""): _part_path(part, r.get("Target", "")) for r in root.iter(f"{_PKG_REL_NS}Relationship")}
+
+
+def _excel_tables(path: Path) -> dict[str, tuple[str, str]]:
+    """Excel Tables of a workbook: ``{table name: (sheet title, ref)}``, read with defusedxml."""
+    from defusedxml.ElementTree import fromstring
+
+    out: dict[str, tuple[str, str]] = {}
+    with zipfile.ZipFile(path) as zf:
+        book_rels = _relationships(zf, "xl/workbook.xml")
+        book = fromstring(zf.read("xl/workbook.xml"))
+        for sheet in book.iter(f"{_MAIN_NS}sheet"):
+            part = book_rels.get(sheet.get(f"{_REL_NS}id", ""))
+            if part is None or part not in zf.namelist():
+                continue
+            for target in _relationships(zf, part).values():
+                if not target.startswith("xl/tables/") or target not in zf.namelist():
+                    continue
+                table = fromstring(zf.read(target))
+                name = table.get("displayName") or table.get("name") or ""
+                if name and table.get("ref"):
+                    out[name] = (sheet.get("name", ""), table.get("ref", ""))
+    return out
+
+
+def _trim(values: list[list[Any]]) -> list[list[Any]]:
+    """Drop trailing rows whose cells are all blank (an Excel Table's empty last rows)."""
+    end = len(values)
+    while end and all(v is None or (isinstance(v, str) and not v.strip()) for v in values[end - 1]):
+        end -= 1
+    return values[:end]
+
+
+def _rows_of(ws: Any, ref: str | None, table: str) -> tuple[list[Any], list[list[Any]], int]:
     """Header, data rows and the sheet row number of the first data row."""
+    from openpyxl.utils.cell import range_boundaries
+
     if ref:
-        rows = list(ws[ref])
-        values = [[c.value for c in r] for r in rows]
-        first_row = rows[0][0].row + 1
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        cells = (max_col - min_col + 1) * (max_row - min_row + 1)
+        if cells > MAX_TABLE_CELLS:
+            raise InputError(f"Excel Table '{table}' spans {cells:,} cells (at most {MAX_TABLE_CELLS:,}); "
+                             "export it as CSV or Parquet instead")
+        values = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                                 max_col=max_col, values_only=True)]
+        first_row = min_row + 1
     else:
-        values = [list(r) for r in ws.iter_rows(values_only=True)]
-        first_row = 1
-        while values and all(v is None or (isinstance(v, str) and not v.strip()) for v in values[0]):
-            values.pop(0)
-            first_row += 1
+        values, first_row, cells = [], 1, 0
+        for r in ws.iter_rows(values_only=True):
+            cells += len(r)
+            if cells > MAX_TABLE_CELLS:
+                raise InputError(f"sheet '{ws.title}' holds more than {MAX_TABLE_CELLS:,} cells; "
+                                 "export it as CSV or Parquet instead")
+            if not values and all(v is None or (isinstance(v, str) and not v.strip()) for v in r):
+                first_row += 1
+                continue
+            values.append(list(r))
         first_row += 1
+    values = _trim(values)
     if not values:
         return [], [], first_row
     header = values[0]
@@ -118,29 +221,37 @@ def _rows_of(ws: Any, ref: str | None) -> tuple[list[Any], list[list[Any]], int]
 
 def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
     check_xlsx(path)
-    import openpyxl  # noqa: PLC0415 - only needed for workbooks
+    import openpyxl  # only needed for workbooks
+    from defusedxml import DefusedXmlException
 
     from xlprofit.core.parsing import snake_case
 
-    wb = openpyxl.load_workbook(path, data_only=True, read_only=False, keep_links=False)
+    if not openpyxl.DEFUSEDXML:
+        raise InputError("reading workbooks needs the 'defusedxml' package (pip install defusedxml)")
     try:
+        excel_tables = {snake_case(k): v for k, v in _excel_tables(path).items()}
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, DefusedXmlException) as exc:
+        raise InputError(f"'{path.name}' is not a readable xlsx workbook ({exc})") from None
+    try:
+        sheets = {snake_case(ws.title): ws for ws in wb.worksheets}
+        titles = {ws.title: ws for ws in wb.worksheets}
         tables: dict[str, pd.DataFrame] = {}
         first_rows: dict[str, int] = {}
-        excel_tables: dict[str, tuple[Any, str]] = {}
-        for ws in wb.worksheets:
-            for name, table in ws.tables.items():
-                ref = table.ref if hasattr(table, "ref") else table
-                excel_tables[snake_case(name)] = (ws, ref)
-        sheets = {snake_case(ws.title): ws for ws in wb.worksheets}
         for table in TABLES:
-            if table in excel_tables:
-                ws, ref = excel_tables[table]
-                header, data, first = _rows_of(ws, ref)
+            if table in excel_tables and excel_tables[table][0] in titles:
+                title, ref = excel_tables[table]
+                header, data, first = _rows_of(titles[title], ref, table)
             elif table in sheets:
-                header, data, first = _rows_of(sheets[table], None)
+                header, data, first = _rows_of(sheets[table], None, table)
             else:
                 continue
-            tables[table] = pd.DataFrame(data, columns=header) if header else pd.DataFrame()
+            frame = pd.DataFrame(data, columns=header) if header else pd.DataFrame()
+            if table == "parameters" and frame.shape[1] >= 2:
+                # A name whose value cell is blank is a parameter not given (the template lists them all).
+                value = frame.iloc[:, 1]
+                frame = frame[~(value.isna() | value.astype(str).str.strip().eq(""))]
+            tables[table] = frame
             first_rows[table] = first
     finally:
         wb.close()

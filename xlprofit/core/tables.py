@@ -658,7 +658,7 @@ def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector) 
     return _reject(typed, rejected)
 
 
-def _parameters(data: Any, collector: _Collector) -> dict[str, Any]:
+def _parameters(data: Any, collector: _Collector, first_row: int = 2) -> dict[str, Any]:
     if data is None:
         return {}
     if isinstance(data, Mapping):
@@ -668,7 +668,7 @@ def _parameters(data: Any, collector: _Collector) -> dict[str, Any]:
         frame = _as_frame("parameters", data, collector)
         if frame is None:
             return {}
-        frame = _set_rows(frame, 2)
+        frame = _set_rows(frame, first_row)
         if not {"name", "value"} <= set(frame.columns):
             if len(frame.columns) >= 2:
                 frame = frame.rename(columns={frame.columns[0]: "name", frame.columns[1]: "value"})
@@ -693,7 +693,8 @@ def _parameters(data: Any, collector: _Collector) -> dict[str, Any]:
             continue
         kind = PARAMETERS[key][0]
         cell = pd.Series([value], dtype=object)
-        if blank_mask(cell).iloc[0] and not (kind == "choice" and str(value).strip()):
+        literal_none = kind == "choice" and isinstance(value, str) and value.strip().lower() == "none"
+        if blank_mask(cell).iloc[0] and not literal_none:
             continue
         if kind == "date":
             parsed, why = parse_dates(cell)
@@ -784,7 +785,7 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         elif name in ("customers", "transactions", "activities") and data is None:
             collector.table_problem(name, None, "is missing; the analysis needs it")
         raw[name] = frame
-    params = _parameters(parameters, collector)
+    params = _parameters(parameters, collector, int(first_rows.get("parameters", 2)))
     if collector.fatal:
         raise ValidationError(collector.problems, "the input cannot be analysed")
 

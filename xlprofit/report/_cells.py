@@ -1,8 +1,17 @@
-"""Writing cells safely and formatting tables: the one place report cells are made.
+"""Writing cells safely and laying out sheets: the one place workbook cells are made.
 
 openpyxl turns a string that starts with ``=`` into a formula and a string equal to an
 error code (``#N/A``) into an error. Text from input data must stay text whatever it starts
-with, so every value goes through :func:`cell_value`, which pins strings to the string type.
+with, so every value goes through :func:`set_value`, which pins strings to the string type.
+Formulas are written only through :class:`Formula`, which the template builder creates from
+its own text, never from input data.
+
+Sheets are streamed (openpyxl's write-only mode) so that a report of 100,000 customers needs
+memory for one row at a time: a :class:`SheetLayout` first collects the blocks of a sheet
+(titles, notes, label/value pairs, tables, charts), which fixes every row number, column width
+and Table range before the first row is written; :func:`write_layout` then streams the rows.
+Cell formats are named styles registered once per workbook (:class:`Styles`), so a styled cell
+costs one integer.
 """
 
 from __future__ import annotations
@@ -10,16 +19,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from copy import copy
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 __all__ = [
     "MONEY",
@@ -28,41 +41,76 @@ __all__ = [
     "NUMBER",
     "DATE",
     "RATE",
-    "set_value",
-    "write_table",
-    "title",
-    "label_for",
+    "Formula",
+    "SheetLayout",
+    "Styles",
+    "TableSpot",
+    "cell_value",
     "format_for",
+    "label_for",
+    "set_value",
+    "style_for",
     "table_name",
+    "write_layout",
 ]
 
 MONEY = "#,##0.00;[Red]-#,##0.00"
 PERCENT = "0.0%;[Red]-0.0%"
-COUNT = "#,##0"
+COUNT = "#,##0;[Red]-#,##0"
 NUMBER = "#,##0.00;[Red]-#,##0.00"
-RATE = "#,##0.0000"
+RATE = "#,##0.0000;[Red]-#,##0.0000"
 DATE = "yyyy-mm-dd"
 
-HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=16, color="1F3864")
-SUBTITLE_FONT = Font(bold=True, size=12, color="1F3864")
-THIN = Side(style="thin", color="BFBFBF")
+#: Most rows a worksheet can hold (Excel's limit).
+MAX_SHEET_ROWS = 1_048_576
+
+_NAVY = "1F3864"
+_THIN = Side(style="thin", color="BFBFBF")
+
+#: The named styles of every workbook xlprofit writes: name -> NamedStyle options.
+_STYLE_SPECS: dict[str, dict[str, Any]] = {
+    "title": {"font": Font(bold=True, size=16, color=_NAVY)},
+    "subtitle": {"font": Font(italic=True, color="595959")},
+    "heading": {"font": Font(bold=True, size=12, color=_NAVY)},
+    "note": {"font": Font(color="595959")},
+    "header": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=_NAVY),
+               "alignment": Alignment(wrap_text=True, vertical="center")},
+    "caption": {"font": Font(italic=True, size=9, color="595959"),
+                "alignment": Alignment(wrap_text=True, vertical="bottom")},
+    "label": {"font": Font(bold=True)},
+    "text": {},
+    "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
+    "money": {"number_format": MONEY},
+    "percent": {"number_format": PERCENT},
+    "count": {"number_format": COUNT},
+    "number": {"number_format": NUMBER},
+    "rate": {"number_format": RATE},
+    "date": {"number_format": DATE},
+    "input": {"fill": PatternFill("solid", fgColor="FFF2CC"), "border": Border(bottom=_THIN)},
+    "input_date": {"number_format": DATE, "fill": PatternFill("solid", fgColor="FFF2CC"),
+                   "border": Border(bottom=_THIN)},
+    "input_percent": {"number_format": "0.00%", "fill": PatternFill("solid", fgColor="FFF2CC"),
+                      "border": Border(bottom=_THIN)},
+    "ok": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="548235")},
+    "fail": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="C00000")},
+}
+_FORMAT_STYLE = {MONEY: "money", PERCENT: "percent", COUNT: "count", NUMBER: "number", RATE: "rate",
+                 DATE: "date"}
 
 _MONEY_COLUMNS = {
     "gross_revenue", "discounts", "invoice_revenue", "rebates", "net_revenue", "cogs", "gross_margin",
     "cost_to_serve", "commissions", "cost_of_credit", "bad_debt", "contribution", "acquisition_cost", "profit",
     "discounted_revenue", "cost", "assigned", "unassigned", "used_cost", "unused_cost", "cumulative_profit",
     "expected", "actual", "difference", "amount", "order_profit", "contribution_per_period", "referral_value",
-    "losses", "total_profit", "clv", "expected_spend",
+    "losses", "total_profit", "clv", "expected_spend", "discount", "rebate", "written_off",
 }
 _PERCENT_COLUMNS = {
     "margin_pct", "utilisation", "cumulative_profit_pct", "cumulative_customers_pct", "cumulative_revenue_pct",
     "discount_dependency", "net_price_pct", "cost_to_serve_pct", "commission_rate", "share", "p_alive",
-    "margin_ratio",
+    "margin_ratio", "customers_pct", "revenue_pct", "profit_pct", "retention",
 }
 _COUNT_COLUMNS = {"orders", "lines", "customers", "rank", "decile", "loss_makers", "row", "returns",
-                  "periods", "periods_active"}
+                  "periods", "periods_active", "customers_active", "units"}
 _RATE_COLUMNS = {"capacity_rate", "effective_rate", "driver_rate"}
 _LABELS = {
     "customer_id": "Customer", "net_revenue": "Net revenue", "gross_revenue": "Gross revenue",
@@ -71,10 +119,23 @@ _LABELS = {
     "capacity_rate": "Capacity rate (per min)", "effective_rate": "Effective rate (per min)",
     "unit_time": "Unit time (min)", "minutes": "Minutes used", "used": "Used (min)", "unused": "Unused (min)",
     "capacity": "Practical capacity (min)", "used_cost": "Used cost", "unused_cost": "Unused capacity cost",
-    "kpi": "KPI",
+    "kpi": "KPI", "net_price_pct": "Net price % of list", "cost_to_serve_pct": "Cost-to-serve % of net revenue",
+    "cost_to_serve": "Cost-to-serve", "cumulative_profit_pct": "Cumulative profit %",
+    "cumulative_customers_pct": "Cumulative customers %", "cumulative_revenue_pct": "Cumulative revenue %",
+    "customers_pct": "Customers %", "revenue_pct": "Revenue %", "profit_pct": "Profit %",
+    "sha256": "SHA-256", "product_id": "Product", "order_id": "Order", "p_alive": "P(alive)",
+    "clv": "CLV", "payback_periods": "Payback (periods)", "discount_dependency": "Discount dependency",
 }
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_MAX_TEXT = 32_767
+
+
+class Formula(str):
+    """Formula text the workbook builders wrote themselves (starts with ``=``).
+
+    :func:`set_value` writes every other string as text; only a ``Formula`` becomes a formula.
+    """
 
 
 def label_for(column: str) -> str:
@@ -100,6 +161,8 @@ def format_for(column: str, series: pd.Series | None = None) -> str | None:
     if series is not None:
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
             return DATE
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return None
         if pd.api.types.is_integer_dtype(series.dtype):
             return COUNT
         if pd.api.types.is_float_dtype(series.dtype):
@@ -107,55 +170,62 @@ def format_for(column: str, series: pd.Series | None = None) -> str | None:
     return None
 
 
-def cell_value(value: Any) -> tuple[Any, str | None]:
-    """Python value for a cell and the data type to pin (``"s"`` for all text)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None, None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value), None
-    if isinstance(value, (np.integer,)):
-        return int(value), None
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        if math.isnan(f):
-            return None, None
-        if math.isinf(f):
-            return ("∞" if f > 0 else "−∞"), "s"
-        return f, None
-    if isinstance(value, int):
-        return value, None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime(), None
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value, None
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).to_pydatetime(), None
-    text = _ILLEGAL.sub("", str(value))
-    if len(text) > 32_767:
-        text = text[:32_766] + "…"
+def style_for(column: str, series: pd.Series | None = None) -> str:
+    """Name of the cell style of a column (``money``, ``percent``, ``date``, …, or ``text``)."""
+    fmt = format_for(column, series)
+    return _FORMAT_STYLE.get(fmt, "text") if fmt else "text"
+
+
+def _text(value: str) -> tuple[Any, str | None]:
+    text = _ILLEGAL.sub("", value)
+    if len(text) > _MAX_TEXT:
+        text = text[: _MAX_TEXT - 1] + "…"
     return text, "s"
 
 
+def _float(value: float) -> tuple[Any, str | None]:
+    if math.isnan(value):
+        return None, None
+    if math.isinf(value):
+        return ("∞" if value > 0 else "−∞"), "s"
+    return value, "n"
+
+
+def cell_value(value: Any) -> tuple[Any, str | None]:
+    """Python value for a cell and its data type (``"s"`` for all text, ``"f"`` only for :class:`Formula`)."""
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if kind is float:
+        return _float(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None, None
+    if isinstance(value, Formula):
+        return str(value), "f"
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value), "b"
+    if isinstance(value, (int, np.integer)):
+        return int(value), "n"
+    if isinstance(value, (float, np.floating)):
+        return _float(float(value))
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime(), "d"
+    if isinstance(value, np.datetime64):
+        return (None, None) if np.isnat(value) else (pd.Timestamp(value).to_pydatetime(), "d")
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value, "d"
+    return _text(str(value))
+
+
 def set_value(cell: Cell, value: Any) -> Cell:
-    """Write ``value`` into ``cell``; text is always stored as text, never as a formula or error."""
+    """Write ``value`` into ``cell``; text is always stored as text, never as a formula or an error."""
     v, kind = cell_value(value)
-    cell.value = v
-    if kind == "s":
-        cell.data_type = "s"
+    if kind == "f":
+        cell.value = v
+        return cell
+    cell._value = v
+    cell.data_type = kind or "n"
     return cell
-
-
-def title(ws: Worksheet, text: str, subtitle: str | None = None) -> int:
-    """Write a sheet title (and subtitle); return the next free row."""
-    set_value(ws.cell(row=1, column=1), text).font = TITLE_FONT
-    row = 2
-    if subtitle:
-        set_value(ws.cell(row=2, column=1), subtitle).font = Font(italic=True, color="595959")
-        row = 3
-    return row + 1
-
-
-_used_names: set[str] = set()
 
 
 def table_name(base: str, taken: set[str]) -> str:
@@ -171,84 +241,365 @@ def table_name(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def write_table(ws: Worksheet, frame: pd.DataFrame, *, top: int, name: str, taken: set[str],
-                left: int = 1, formats: dict[str, str] | None = None, style: str = "TableStyleMedium2",
-                labels: dict[str, str] | None = None, widths: bool = True, max_width: int = 48,
-                wrap: Sequence[str] = ()) -> tuple[int, int]:
-    """Write ``frame`` as an Excel Table with its header at row ``top``.
+class Styles:
+    """The named styles of one workbook, registered once; ``styles["money"]`` is a cell style id."""
 
-    Returns ``(last_row, last_column)`` of the table.
+    def __init__(self, wb: Workbook) -> None:
+        self._ids: dict[str, int] = {}
+        for name, options in _STYLE_SPECS.items():
+            named = NamedStyle(name=f"xlprofit {name}", **options)
+            wb.add_named_style(named)
+            self._ids[name] = wb._cell_styles.add(copy(named.as_tuple()))
+
+    def __getitem__(self, name: str) -> int:
+        return self._ids[name]
+
+
+class _StyledCell(Cell):
+    """A reusable write-only cell whose style is a ready cell style id."""
+
+    __slots__ = ("_sid",)
+
+    @property
+    def style_id(self) -> int:  # the writer asks for this id once per cell
+        return self._sid
+
+    @property
+    def has_style(self) -> bool:
+        return self._sid != 0
+
+
+class _StreamSheet(WriteOnlyWorksheet):
+    """A write-only sheet whose rows carry a style id per cell."""
+
+    def __init__(self, parent: Workbook, title: str) -> None:
+        super().__init__(parent, title)
+        self._row_styles: Sequence[int] = ()
+
+    def put(self, values: Sequence[Any], styles: Sequence[int]) -> None:
+        """Append one row: ``values[j]`` with cell style id ``styles[j]`` (0: none)."""
+        self._row_styles = styles
+        self.append(values if isinstance(values, (list, tuple)) else list(values))
+
+    def _values_to_row(self, values: Sequence[Any], row_idx: int) -> Iterator[Cell]:
+        styles = self._row_styles
+        cell = _StyledCell(self, row=row_idx, column=1)
+        for col_idx, value in enumerate(values, 1):
+            sid = styles[col_idx - 1] if col_idx <= len(styles) else 0
+            if value is None and not sid:
+                continue
+            set_value(cell, value)
+            cell._sid = sid
+            cell.column = col_idx
+            yield cell
+
+
+def new_sheet(wb: Workbook, title: str) -> _StreamSheet:
+    """Add a streaming sheet named ``title`` to the write-only workbook ``wb``."""
+    ws = _StreamSheet(wb, title)
+    wb._add_sheet(ws)  # the public create_sheet() cannot make a subclass
+    return ws
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class TableSpot:
+    """Where a table landed: header row, first/last data row and the column of every field."""
+
+    name: str
+    header_row: int
+    first_row: int
+    last_row: int
+    left: int
+    columns: tuple[str, ...]
+
+    def col(self, column: str) -> int:
+        """Sheet column number of ``column``."""
+        return self.left + self.columns.index(column)
+
+
+@dataclass
+class _Block:
+    kind: str
+    top: int
+    height: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class SheetLayout:
+    """The blocks of one sheet, stacked from row 1 down, before any row is written.
+
+    Parameters
+    ----------
+    title:
+        Sheet (tab) name.
     """
-    formats = dict(formats or {})
-    labels = dict(labels or {})
-    columns = list(frame.columns)
-    headers: list[str] = []
+
+    def __init__(self, title: str) -> None:
+        self.name = title
+        self.blocks: list[_Block] = []
+        self.next_row = 1
+        self.widths: dict[int, float] = {}
+        self.freeze: str | None = None
+        self.print_rows: int | None = None
+        self.charts: list[tuple[Callable[[Any], Any], str]] = []
+        self.validations: list[Any] = []
+        self.defined_names: list[tuple[str, str]] = []
+        self.tab_color: str | None = None
+        self.row_heights: dict[int, float] = {}
+
+    def _add(self, kind: str, height: int, **payload: Any) -> _Block:
+        block = _Block(kind, self.next_row, height, payload)
+        self.blocks.append(block)
+        self.next_row += height
+        return block
+
+    def _fit(self, column: int, width: float) -> None:
+        self.widths[column] = max(self.widths.get(column, 0.0), width)
+
+    def line(self, values: Sequence[Any], styles: Sequence[str], *, height: float | None = None,
+             fit: bool = False) -> int:
+        """One row of cells; returns its row number. ``fit`` widens the columns to the values."""
+        block = self._add("line", 1, values=list(values), styles=list(styles))
+        if height:
+            self.row_heights[block.top] = height
+        if fit:
+            for j, v in enumerate(values):
+                self._fit(j + 1, _text_width(v))
+        return block.top
+
+    def title(self, text: str, subtitle: str | None = None) -> None:
+        """Sheet title and an optional subtitle, then a blank row."""
+        self.line([text], ["title"], height=24)
+        if subtitle:
+            self.line([subtitle], ["subtitle"])
+        self.skip()
+
+    def heading(self, text: str) -> int:
+        """A bold heading row."""
+        return self.line([text], ["heading"], height=18)
+
+    def note(self, text: str, style: str = "note") -> int:
+        """A row of explanatory text (overflows to the right)."""
+        return self.line([text], [style])
+
+    def skip(self, rows: int = 1) -> None:
+        """Leave ``rows`` blank rows."""
+        if rows > 0:
+            self._add("blank", rows)
+
+    def key_values(self, rows: Sequence[tuple[str, Any, str]], *, label_width: float = 34) -> None:
+        """Label/value pairs, one per row; the third item is the value's style name."""
+        for label, value, style in rows:
+            self.line([label, value], ["label", style])
+            self._fit(2, _value_width(value, style))
+        self._fit(1, label_width)
+        self.skip()
+
+    def table(self, frame: pd.DataFrame, name: str, taken: set[str], *, left: int = 1,
+              labels: dict[str, str] | None = None, styles: dict[str, str] | None = None,
+              cell_styles: dict[str, Sequence[str]] | None = None, max_width: float = 40,
+              main: bool = False, style: str = "TableStyleMedium2", captions: Sequence[str] | None = None,
+              header_height: float = 30) -> TableSpot:
+        """An Excel Table of ``frame`` (header row, then one row per record).
+
+        ``styles`` names a cell style per column (default: by column name and dtype);
+        ``cell_styles`` gives one style per row for columns of mixed content; ``captions``
+        adds a row of explanations above the header. With ``main``, the header is frozen and
+        repeated on every printed page.
+        """
+        labels = dict(labels or {})
+        columns = [str(c) for c in frame.columns]
+        headers = _unique_headers([labels.get(c, label_for(c)) for c in columns])
+        col_styles = [(styles or {}).get(c) or style_for(c, frame[c]) for c in columns]
+        if captions is not None:
+            self.line([None] * (left - 1) + list(captions), [""] * (left - 1) + ["caption"] * len(captions),
+                      height=42)
+        header_row = self.next_row
+        n = len(frame)
+        self._add("table", 1 + max(n, 1), frame=frame, headers=headers, styles=col_styles, left=left,
+                  cell_styles=dict(cell_styles or {}), table_style=style)
+        self.row_heights[header_row] = header_height
+        spot = TableSpot(table_name(name, taken), header_row, header_row + 1, header_row + max(n, 1), left,
+                         tuple(columns))
+        for j, c in enumerate(columns):
+            need = max(_header_width(headers[j]), _column_width(frame[c], col_styles[j]))
+            self._fit(left + j, min(max_width, need))
+        if main:
+            self.freeze = f"{get_column_letter(left)}{header_row + 1}"
+            self.print_rows = header_row
+        self.blocks[-1].payload["spot"] = spot
+        return spot
+
+    def chart(self, make: Callable[[Any], Any], anchor: str) -> None:
+        """A chart built by ``make(worksheet)`` and anchored at cell ``anchor``."""
+        self.charts.append((make, anchor))
+
+
+def _unique_headers(headers: Sequence[str]) -> list[str]:
+    out: list[str] = []
     seen: set[str] = set()
-    for c in columns:
-        h = labels.get(c, label_for(str(c)))
+    for h in headers:
         h = _ILLEGAL.sub("", h).strip() or "Column"
         base, k = h, 2
         while h.lower() in seen:
             h = f"{base} ({k})"
             k += 1
         seen.add(h.lower())
-        headers.append(h)
-    for j, h in enumerate(headers):
-        cell = set_value(ws.cell(row=top, column=left + j), h)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    fmt = [formats.get(c, format_for(str(c), frame[c])) for c in columns]
-    values = frame.to_numpy(dtype=object)
-    lengths = [len(h) for h in headers]
-    wrap_cols = {columns.index(c) for c in wrap if c in columns}
-    for i, row in enumerate(values):
-        r = top + 1 + i
-        for j, v in enumerate(row):
-            cell = set_value(ws.cell(row=r, column=left + j), v)
-            if fmt[j]:
-                cell.number_format = fmt[j]
-            if j in wrap_cols:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if widths and i < 2000:
-                lengths[j] = max(lengths[j], _display_len(cell.value, fmt[j]))
-    last_row = top + max(len(values), 1)
-    last_col = left + len(columns) - 1
-    if len(values) == 0:
-        for j in range(len(columns)):
-            ws.cell(row=top + 1, column=left + j)
-    ref = f"{get_column_letter(left)}{top}:{get_column_letter(last_col)}{last_row}"
-    table = Table(displayName=table_name(name, taken), ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name=style, showRowStripes=True, showColumnStripes=False)
-    ws.add_table(table)
-    if widths:
-        for j, n in enumerate(lengths):
-            letter = get_column_letter(left + j)
-            current = ws.column_dimensions[letter].width or 0
-            ws.column_dimensions[letter].width = max(current, min(max_width, n + 3))
-    return last_row, last_col
+        out.append(h)
+    return out
 
 
-def _display_len(value: Any, fmt: str | None) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, float):
-        if fmt in (PERCENT,):
-            return 8
-        return len(f"{value:,.2f}") + 1
-    if isinstance(value, (dt.date, dt.datetime)):
-        return 10
-    return len(str(value))
+def _header_width(header: str) -> float:
+    words = header.split()
+    longest = max((len(w) for w in words), default=4)
+    return float(max(longest + 2, min(len(header) + 2, math.ceil(len(header) / 2) + 3), 8))
 
 
-def key_values(ws: Worksheet, rows: Iterable[tuple[str, Any, str | None]], *, top: int, left: int = 1) -> int:
-    """Write label/value pairs with number formats; return the next free row."""
-    r = top
-    for label, value, fmt in rows:
-        set_value(ws.cell(row=r, column=left), label).font = Font(bold=True)
-        cell = set_value(ws.cell(row=r, column=left + 1), value)
-        if fmt:
-            cell.number_format = fmt
-        cell.border = Border(bottom=THIN)
-        r += 1
-    return r + 1
+def _text_width(value: Any) -> float:
+    return float(len(str(value))) + 2 if value is not None else 0.0
+
+
+def _value_width(value: Any, style: str) -> float:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return _numbers_width(np.array([float(value)]), style)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return 12.0
+    return _text_width(value)
+
+
+def _numbers_width(values: np.ndarray, style: str) -> float:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 6.0
+    big = float(np.max(np.abs(finite)))
+    negative = bool((finite < 0).any())
+    if style in ("percent", "input_percent"):
+        text = f"{big * 100:,.1f}%"
+    elif style == "count":
+        text = f"{big:,.0f}"
+    elif style == "rate":
+        text = f"{big:,.4f}"
+    elif style == "date":
+        return 12.0
+    else:
+        text = f"{big:,.2f}"
+    return len(text) + (1 if negative else 0) + 3.0
+
+
+def _column_width(series: pd.Series, style: str) -> float:
+    if len(series) == 0:
+        return 6.0
+    if style == "date" or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return 12.0
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return 7.0
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return _numbers_width(series.to_numpy(dtype="float64", na_value=np.nan), style)
+    lengths = series.dropna().astype(str).str.len()
+    return float(lengths.max()) + 2 if len(lengths) else 6.0
+
+
+# ----------------------------------------------------------------------------- writing
+
+_CHUNK_ROWS = 5_000
+
+
+def write_layout(wb: Workbook, layout: SheetLayout, styles: Styles, *, print_setup: bool = True) -> _StreamSheet:
+    """Stream the sheet ``layout`` into the write-only workbook ``wb``."""
+    if layout.next_row - 1 > MAX_SHEET_ROWS:
+        raise ValueError(f"sheet '{layout.name}' needs {layout.next_row - 1:,} rows; a worksheet holds "
+                         f"{MAX_SHEET_ROWS:,}")
+    ws = new_sheet(wb, layout.name)
+    for col, width in layout.widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = round(width * 1.1 + 1, 1)
+    if layout.freeze:
+        ws.freeze_panes = layout.freeze
+    if layout.tab_color:
+        ws.sheet_properties.tabColor = layout.tab_color
+    if print_setup:
+        _print_setup(ws, layout.print_rows)
+    for dv in layout.validations:
+        ws.data_validations.append(dv)
+    heights = layout.row_heights
+    for block in layout.blocks:
+        if block.top in heights:
+            ws.row_dimensions[block.top].height = heights[block.top]
+        if block.kind == "blank":
+            for _ in range(block.height):
+                ws.put((), ())
+        elif block.kind == "line":
+            ws.put(block.payload["values"], [styles[s] if s else 0 for s in block.payload["styles"]])
+        else:
+            _stream_table(ws, block, styles)
+    for make, anchor in layout.charts:
+        ws.add_chart(make(ws), anchor)
+    return ws
+
+
+def _stream_table(ws: _StreamSheet, block: _Block, styles: Styles) -> None:
+    p = block.payload
+    frame: pd.DataFrame = p["frame"]
+    spot: TableSpot = p["spot"]
+    pad = [None] * (spot.left - 1)
+    pad_styles = [0] * (spot.left - 1)
+    ws.put(pad + list(p["headers"]), pad_styles + [styles["header"]] * len(p["headers"]))
+    col_styles = [styles[s] for s in p["styles"]]
+    row_styles = {frame.columns.get_loc(c): [styles[s] for s in v] for c, v in p["cell_styles"].items()}
+    n = len(frame)
+    if n == 0:
+        ws.put(pad + [None] * len(col_styles), pad_styles + col_styles)
+    for start in range(0, n, _CHUNK_ROWS):
+        chunk = frame.iloc[start:start + _CHUNK_ROWS]
+        columns = [_column_values(chunk.iloc[:, j]) for j in range(chunk.shape[1])]
+        for i, row in enumerate(zip(*columns, strict=True)):
+            if row_styles:
+                row_style = list(col_styles)
+                for j, per_row in row_styles.items():
+                    row_style[j] = per_row[start + i]
+                ws.put(pad + list(row), pad_styles + row_style)
+            else:
+                ws.put(pad + list(row) if pad else row, pad_styles + col_styles if pad else col_styles)
+    end = get_column_letter(spot.left + len(p["headers"]) - 1)
+    table = Table(displayName=spot.name, ref=f"{get_column_letter(spot.left)}{spot.header_row}:{end}{spot.last_row}")
+    table.tableStyleInfo = TableStyleInfo(name=p["table_style"], showRowStripes=True,
+                                          showColumnStripes=False)
+    add_table(ws, table, p["headers"])
+
+
+def add_table(ws: _StreamSheet, table: Table, headers: Sequence[str]) -> None:
+    """Add ``table`` to a streamed sheet; its columns are named after ``headers`` (the header cells)."""
+    table.tableColumns = [TableColumn(id=j + 1, name=h) for j, h in enumerate(headers)]
+    table.autoFilter = AutoFilter(ref=table.ref)
+    ws.tables.add(table)
+
+
+def _column_values(series: pd.Series) -> list[Any]:
+    """Python values of a column: floats, ints, bools, datetimes or text (missing values as None)."""
+    dtype = series.dtype
+    if pd.api.types.is_float_dtype(dtype):
+        return series.astype("float64").tolist()
+    if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.BooleanDtype):
+        return series.astype(bool).tolist()
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return series.tolist()
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return [None if pd.isna(v) else v for v in series.dt.to_pydatetime()] if series.isna().any() \
+            else list(series.dt.to_pydatetime())
+    return series.astype(object).tolist()
+
+
+def _print_setup(ws: _StreamSheet, header_row: int | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "&A — page &P of &N"
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"

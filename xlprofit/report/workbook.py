@@ -1,4 +1,9 @@
-"""The report workbook: values only, formatted for management, opens without the add-in."""
+"""The report workbook: values only, formatted for management, opens without the add-in.
+
+Every number shown comes from :class:`~xlprofit.Analysis`; this module only chooses the
+rows, the order and the format. Sheets are streamed (see :mod:`xlprofit.report._cells`), so
+memory stays bounded by the analysis itself for reports of any size a worksheet can hold.
+"""
 
 from __future__ import annotations
 
@@ -10,46 +15,57 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.chart.marker import Marker
 
 from xlprofit.core.analysis import Analysis
 from xlprofit.errors import OutputError
-from xlprofit.report._cells import (
-    COUNT,
-    MONEY,
-    PERCENT,
-    key_values,
-    set_value,
-    title,
-    write_table,
+from xlprofit.report._cells import MAX_SHEET_ROWS, SheetLayout, Styles, TableSpot, write_layout
+
+__all__ = ["write_report", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save", "check_target"]
+
+#: The sheets of the report, in order (DESIGN section 6).
+REPORT_SHEETS: tuple[str, ...] = (
+    "Summary", "Customer P&L", "Cost-to-serve", "Activities", "Whale curve", "Matrix", "Segments", "Products",
+    "Trend", "CLV", "Reconciliation", "Exceptions", "Assumptions",
 )
+#: Excel Tables every report holds, by sheet (more may appear, e.g. ``Resources``, ``CLV``).
+REPORT_TABLES: dict[str, tuple[str, ...]] = {
+    "Summary": ("KPIs", "TopCustomers", "BottomCustomers", "Checks"),
+    "Customer P&L": ("CustomerPnL",),
+    "Cost-to-serve": ("CostToServe",),
+    "Activities": ("Activities",),
+    "Whale curve": ("WhaleCurve", "Deciles"),
+    "Matrix": ("Quadrants", "Matrix"),
+    "Segments": ("Segments",),
+    "Products": ("Products",),
+    "Trend": ("PeriodTotals", "FlaggedCustomers"),
+    "CLV": ("Acquisition",),
+    "Reconciliation": ("Reconciliation",),
+    "Exceptions": ("Exceptions",),
+    "Assumptions": ("Parameters", "Sources"),
+}
 
-__all__ = ["write_report", "REPORT_SHEETS", "atomic_save"]
-
-REPORT_SHEETS: tuple[str, ...] = ("Summary", "Customer P&L", "Activities", "Reconciliation", "Exceptions")
-
-_PNL_COLUMNS_HEAD = ["name", "segment", "channel", "region"]
-_PNL_COLUMNS_TAIL = ["cost_to_serve", "commissions", "cost_of_credit", "bad_debt", "contribution",
-                     "acquisition_cost", "profit", "margin_pct", "orders", "lines", "payment_days", "quadrant",
-                     "flagged", "reasons"]
-_PNL_COLUMNS_MID = ["gross_revenue", "discounts", "invoice_revenue", "rebates", "net_revenue", "cogs",
-                    "gross_margin"]
+_PNL_HEAD = ["customer_id", "name", "segment", "channel", "region"]
+_PNL_MID = ["gross_revenue", "discounts", "invoice_revenue", "rebates", "net_revenue", "cogs", "gross_margin"]
+_PNL_TAIL = ["cost_to_serve", "commissions", "cost_of_credit", "bad_debt", "contribution", "acquisition_cost",
+             "profit", "margin_pct", "rank", "orders", "lines", "payment_days", "quadrant", "flagged"]
+_FLAGS = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]
+_QUADRANT_COLOURS = {"passive": "548235", "carriage trade": "2E75B6", "bargain basement": "BF8F00",
+                     "aggressive": "C00000"}
+_UNIT_STYLE = {"money": "money", "percent": "percent", "count": "count"}
 
 
-def _print_setup(ws: Worksheet, header_row: int | None = None) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "&A — page &P of &N"
-    if header_row:
-        ws.print_title_rows = f"{header_row}:{header_row}"
+def _present(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    return [c for c in columns if c in frame.columns]
+
+
+def _by_profit(frame: pd.DataFrame) -> pd.DataFrame:
+    """Customers by profit, highest first; ties by customer id."""
+    return frame.sort_values(["profit", "customer_id"], ascending=[False, True], kind="stable")
 
 
 def _period_text(a: Analysis) -> str:
@@ -59,91 +75,381 @@ def _period_text(a: Analysis) -> str:
     return text + (f" · amounts in {cur}" if cur else "")
 
 
-def _summary(ws: Worksheet, a: Analysis, taken: set[str], generated: dt.datetime, version: str) -> None:
-    row = title(ws, "Customer profitability report", f"{_period_text(a)} · generated {generated:%Y-%m-%d %H:%M} "
-                f"by xlprofit {version}")
+def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str) -> SheetLayout:
+    lay = SheetLayout("Summary")
+    lay.title("Customer profitability report",
+              f"{_period_text(a)} · generated {generated:%Y-%m-%d %H:%M} by xlprofit {version}")
     checks = a.reconciliation
     holding = int(checks["holds"].sum())
     ok = holding == len(checks)
-    cell = set_value(ws.cell(row=row, column=1),
-                     f"{'✓' if ok else '✗'} {holding} of {len(checks)} reconciliation checks hold"
-                     + ("" if ok else " — see the Reconciliation sheet"))
-    cell.font = Font(bold=True, color="FFFFFF")
-    cell.fill = PatternFill("solid", fgColor="548235" if ok else "C00000")
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    row += 2
-    fmt = {"money": MONEY, "percent": PERCENT, "count": COUNT}
-    row = key_values(ws, [(k, v, fmt.get(u)) for k, v, u in a.kpis.itertuples(index=False)], top=row)
-    cols = ["name", "segment", "net_revenue", "cost_to_serve", "profit", "margin_pct"]
+    lay.line([f"{'✓' if ok else '✗'} {holding} of {len(checks)} reconciliation checks hold"
+              + ("" if ok else " — see the Reconciliation sheet"), None, None],
+             ["ok" if ok else "fail"] * 3, height=20)
+    lay.skip()
+    lay.heading("Key figures")
+    kpis = a.kpis.rename(columns={"kpi": "figure"})
+    lay.table(kpis[["figure", "value"]], "KPIs", taken, labels={"figure": "Figure", "value": "Value"},
+              cell_styles={"value": [_UNIT_STYLE.get(u, "number") for u in kpis["unit"]]}, header_height=18)
+    lay.skip()
     pnl = a.customers.reset_index()
-    top = pnl.sort_values(["profit", "customer_id"], ascending=[False, True]).head(10)
-    bottom = pnl.sort_values(["profit", "customer_id"], ascending=[True, True]).head(10)
-    set_value(ws.cell(row=row, column=1), "Ten most profitable customers").font = Font(bold=True, size=12)
-    last, _ = write_table(ws, top[["customer_id", *cols]], top=row + 1, name="TopCustomers", taken=taken)
-    row = last + 2
-    set_value(ws.cell(row=row, column=1), "Ten least profitable customers").font = Font(bold=True, size=12)
-    write_table(ws, bottom[["customer_id", *cols]], top=row + 1, name="BottomCustomers", taken=taken)
-    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 44)
-    ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width or 0, 30)
-    _print_setup(ws)
+    cols = _present(pnl, ["customer_id", "name", "segment", "net_revenue", "cost_to_serve", "profit", "margin_pct"])
+    ranked = _by_profit(pnl)
+    lay.heading("Ten most profitable customers")
+    lay.table(ranked.head(10)[cols], "TopCustomers", taken, max_width=34)
+    lay.skip()
+    lay.heading("Ten least profitable customers")
+    lay.table(ranked.tail(10).iloc[::-1][cols], "BottomCustomers", taken, max_width=34)
+    lay.skip()
+    lay.heading("Checks")
+    rec = checks[["check", "holds"]].copy()
+    rec["holds"] = rec["holds"].map({True: "✓ holds", False: "✗ FAILS"})
+    lay.table(rec, "Checks", taken, max_width=60, header_height=18)
+    return lay
 
 
-def _pnl(ws: Worksheet, a: Analysis, taken: set[str]) -> None:
+def _pnl(a: Analysis, taken: set[str]) -> SheetLayout:
+    pnl = _by_profit(a.customers.reset_index())
+    cols = _present(pnl, [*_PNL_HEAD, *_PNL_MID, *_PNL_TAIL])
+    lay = SheetLayout("Customer P&L")
+    lay.title("Customer P&L", "One row per customer, most profitable first: revenue waterfall, cost-to-serve "
+              "(by activity on the Cost-to-serve sheet), contribution and profit. Negative figures in red; "
+              "reasons for flags on the Trend sheet.")
+    frame = pnl[cols].copy()
+    if "flagged" in frame:
+        frame["flagged"] = frame["flagged"].map({True: "flagged", False: ""})
+    spot = lay.table(frame, "CustomerPnL", taken, max_width=26, main=True)
+    lay.freeze = f"C{spot.first_row}"
+    return lay
+
+
+def _cost_to_serve(a: Analysis, taken: set[str]) -> SheetLayout:
     pnl = a.customers.reset_index()
     cts = [c for c in pnl.columns if c.startswith("cts_")]
-    cols = ["customer_id", *_PNL_COLUMNS_HEAD, *_PNL_COLUMNS_MID, *cts, *_PNL_COLUMNS_TAIL]
-    cols = [c for c in cols if c in pnl.columns]
-    pnl = pnl.sort_values(["profit", "customer_id"], ascending=[False, True])
-    row = title(ws, "Customer P&L", "One row per customer: revenue waterfall, cost-to-serve by activity, "
-                "contribution and profit. Negative figures in red.")
-    write_table(ws, pnl[cols], top=row, name="CustomerPnL", taken=taken, max_width=28)
-    ws.freeze_panes = ws.cell(row=row + 1, column=3)
-    _print_setup(ws, row)
+    frame = pnl[_present(pnl, ["customer_id", "name", "net_revenue", *cts, "cost_to_serve"])]
+    share = a.matrix["cost_to_serve_pct"].reindex(pnl["customer_id"]).to_numpy()
+    frame = frame.assign(cost_to_serve_pct=share).sort_values(["cost_to_serve", "customer_id"],
+                                                              ascending=[False, True], kind="stable")
+    lay = SheetLayout("Cost-to-serve")
+    lay.title("Cost-to-serve by customer and activity",
+              "Activity costs assigned to each customer by its driver volumes; highest cost-to-serve first.")
+    spot = lay.table(frame, "CostToServe", taken, max_width=24, main=True)
+    lay.freeze = f"C{spot.first_row}"
+    return lay
 
 
-def _activities(ws: Worksheet, a: Analysis, taken: set[str]) -> None:
-    row = title(ws, "Activities and resources", "Rates per driver unit; time-driven resources show used and "
-                "unused capacity. Unused capacity is reported here and never charged to customers.")
+def _activities(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Activities")
+    lay.title("Activities and resources", "Rates per driver unit; time-driven resources show used and unused "
+              "capacity. Unused capacity is reported here and never charged to customers.")
     acts = a.activities.copy()
     acts["method"] = acts["method"].map({"abc": "conventional ABC", "tdabc": "time-driven ABC"})
-    cols = ["activity", "method", "level", "resource", "driver", "unit_time", "time_equation", "driver_volume",
-            "driver_rate", "minutes", "cost", "assigned", "unassigned", "unassigned_reason"]
-    last, _ = write_table(ws, acts[[c for c in cols if c in acts.columns]], top=row, name="Activities",
-                          taken=taken, max_width=30)
-    ws.freeze_panes = ws.cell(row=row + 1, column=2)
-    row = last + 3
+    cols = _present(acts, ["activity", "method", "level", "resource", "driver", "unit_time", "time_equation",
+                           "driver_volume", "driver_rate", "minutes", "cost", "assigned", "unassigned",
+                           "unassigned_reason"])
+    spot = lay.table(acts[cols], "Activities", taken, max_width=28, main=True, styles={"driver_volume": "number"})
+    lay.freeze = f"B{spot.first_row}"
     if len(a.resources):
-        set_value(ws.cell(row=row - 1, column=1), "Resources (time-driven ABC)").font = Font(bold=True, size=12)
+        lay.skip()
+        lay.heading("Resources (time-driven ABC): practical capacity, used and unused")
         res = a.resources.copy()
         res["over_capacity"] = res["over_capacity"].map({True: "OVER CAPACITY", False: ""})
-        write_table(ws, res, top=row, name="Resources", taken=taken, max_width=30)
-    _print_setup(ws)
+        lay.table(res, "Resources", taken, max_width=28, styles={"capacity": "count", "used": "number",
+                                                                  "unused": "number"})
+    return lay
 
 
-def _reconciliation(ws: Worksheet, a: Analysis, taken: set[str]) -> None:
-    row = title(ws, "Reconciliation", "Every cost and every revenue line is accounted for, to the cent.")
+def _whale(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Whale curve")
+    peak = a.kpis.set_index("kpi")["value"]
+    lay.title("Whale curve", "Customers ranked by profit (most profitable first) against cumulative profit as "
+              "a share of total profit.")
+    rows = [(k, peak[k], "percent" if k == "Whale curve peak" else "count")
+            for k in ("Whale curve peak", "Customers at the peak") if k in peak.index]
+    lay.key_values(rows, label_width=26)
+    lay.heading("Profit by decile (decile 1: most profitable tenth)")
+    lay.table(a.deciles, "Deciles", taken, max_width=22, header_height=30)
+    lay.skip()
+    lay.heading("Whale curve data")
+    whale = a.whale
+    spot = lay.table(whale, "WhaleCurve", taken, max_width=22, main=True)
+    anchor = f"J{spot.header_row - len(a.deciles) - 3}"
+
+    def make(ws: Any) -> ScatterChart:
+        chart = ScatterChart(scatterStyle="line")
+        chart.title = "Whale curve: cumulative profit % by cumulative customers %"
+        x = Reference(ws, min_col=spot.col("cumulative_customers_pct"), min_row=spot.first_row,
+                      max_row=spot.last_row)
+        y = Reference(ws, min_col=spot.col("cumulative_profit_pct"), min_row=spot.header_row,
+                      max_row=spot.last_row)
+        series = Series(y, x, title_from_data=True)
+        series.marker = Marker(symbol="none")
+        series.smooth = False
+        series.graphicalProperties.line.solidFill = "1F3864"
+        series.graphicalProperties.line.width = 28000
+        chart.series.append(series)
+        _axes(chart, "Customers (cumulative %, most profitable first)", "Profit (cumulative % of total)",
+              "0%", "0%")
+        chart.x_axis.scaling.min = 0
+        chart.x_axis.scaling.max = 1
+        chart.legend = None
+        chart.width, chart.height = 22, 12
+        return chart
+
+    lay.chart(make, anchor)
+    return lay
+
+
+def _axes(chart: Any, x_title: str, y_title: str, x_format: str, y_format: str) -> None:
+    chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
+    chart.x_axis.number_format = x_format
+    chart.y_axis.number_format = y_format
+    chart.x_axis.majorTickMark = chart.y_axis.majorTickMark = "out"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.tickLblPos = "low"
+    chart.y_axis.tickLblPos = "low"
+
+
+def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Matrix")
+    lay.title("Profitability matrix", "Net price (net revenue as % of gross) against cost-to-serve (% of net "
+              "revenue): passive, carriage trade, bargain basement and aggressive customers.")
+    lay.heading("Customers per quadrant")
+    lay.table(a.quadrants, "Quadrants", taken, max_width=22, header_height=18)
+    lay.skip(2)
+    order = {q: i for i, q in enumerate(_QUADRANT_COLOURS)}
+    matrix = a.matrix.reset_index()
+    matrix = matrix.assign(_order=matrix["quadrant"].map(order).fillna(len(order))).sort_values(
+        ["_order", "customer_id"], kind="stable").drop(columns="_order")
+    lay.heading("Customers (grouped by quadrant)")
+    spot = lay.table(matrix, "Matrix", taken, max_width=24, main=True)
+    anchor = f"J{spot.header_row - len(a.quadrants) - 4}"
+    groups = matrix["quadrant"].fillna("").to_numpy()
+    x_max, y_min, beyond = _matrix_axes(matrix)
+    if beyond:
+        lay.blocks[1].payload["values"][0] += (f" The chart's cost-to-serve axis ends at {x_max:.0%}; "
+                                               f"{beyond:,} customer(s) beyond it are in the table.")
+
+    def make(ws: Any) -> ScatterChart:
+        chart = ScatterChart(scatterStyle="lineMarker")
+        chart.title = "Net price vs cost-to-serve"
+        for quadrant in dict.fromkeys(groups):
+            where = np.flatnonzero(groups == quadrant)
+            if not len(where):
+                continue
+            lo, hi = spot.first_row + int(where[0]), spot.first_row + int(where[-1])
+            x = Reference(ws, min_col=spot.col("cost_to_serve_pct"), min_row=lo, max_row=hi)
+            y = Reference(ws, min_col=spot.col("net_price_pct"), min_row=lo, max_row=hi)
+            series = Series(y, x, title=str(quadrant) or "unclassified")
+            series.marker = Marker(symbol="circle", size=5)
+            colour = _QUADRANT_COLOURS.get(str(quadrant), "7F7F7F")
+            series.marker.graphicalProperties.solidFill = colour
+            series.marker.graphicalProperties.line.solidFill = colour
+            series.graphicalProperties.line.noFill = True
+            chart.series.append(series)
+        _axes(chart, "Cost-to-serve (% of net revenue)", "Net price (% of gross revenue)", "0%", "0%")
+        chart.x_axis.scaling.min = 0
+        chart.x_axis.scaling.max = x_max
+        chart.y_axis.scaling.min = y_min
+        chart.y_axis.scaling.max = 1
+        chart.legend.position = "b"
+        chart.width, chart.height = 20, 12
+        return chart
+
+    lay.chart(make, anchor)
+    return lay
+
+
+def _matrix_axes(matrix: pd.DataFrame) -> tuple[float, float, int]:
+    """Axis ends that keep the bulk of the customers readable, and how many points lie beyond."""
+    x = matrix["cost_to_serve_pct"].to_numpy(dtype="float64", na_value=np.nan)
+    y = matrix["net_price_pct"].to_numpy(dtype="float64", na_value=np.nan)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    x_max = max(0.5, float(np.ceil(np.quantile(x, 0.98) * 10) / 10)) if x.size else 1.0
+    y_min = min(0.8, float(np.floor(np.quantile(y, 0.01) * 10) / 10)) if y.size else 0.0
+    return x_max, max(0.0, y_min), int((x > x_max).sum())
+
+
+def _segments(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Segments")
+    lay.title("Profit by segment, channel and region", "Customer P&L totals per group; loss makers are "
+              "customers with negative profit.")
+    seg = a.segments.copy()
+    lay.table(seg, "Segments", taken, max_width=28, main=True)
+    spot_rows = lay.blocks[-1].payload["spot"]
+    first = seg["dimension"].to_numpy()
+    where = np.flatnonzero(first == "segment")
+    if len(where):
+        lo, hi = spot_rows.first_row + int(where[0]), spot_rows.first_row + int(where[-1])
+
+        def make(ws: Any) -> BarChart:
+            chart = BarChart()
+            chart.type = "bar"
+            chart.title = "Profit by segment"
+            data = Reference(ws, min_col=spot_rows.col("profit"), min_row=lo, max_row=hi)
+            cats = Reference(ws, min_col=spot_rows.col("value"), min_row=lo, max_row=hi)
+            chart.add_data(data)
+            chart.set_categories(cats)
+            chart.legend = None
+            _axes(chart, "", "Profit", "General", "#,##0")
+            chart.x_axis.title = None
+            chart.width, chart.height = 16, 8
+            return chart
+
+        lay.chart(make, f"A{lay.next_row + 1}")
+    return lay
+
+
+def _products(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Products")
+    lay.title("Product profitability", "Gross margin less line- and product-level cost-to-serve, by product; "
+              "most profitable first.")
+    prod = a.products.reset_index()
+    prod = prod.sort_values(["contribution", "product_id"], ascending=[False, True], kind="stable")
+    spot = lay.table(prod, "Products", taken, max_width=24, main=True)
+    lay.freeze = f"B{spot.first_row}"
+    return lay
+
+
+def _trend(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Trend")
+    lay.title("Trend", "Totals per period, and customers flagged as turning unprofitable with their "
+              "contribution per period.")
+    lay.heading("Totals per period")
+    totals = a.period_totals
+    tspot = lay.table(totals, "PeriodTotals", taken, max_width=22)
+    # The chart beside the totals is about 16 rows tall: the flagged customers start below it.
+    lay.skip(max(1, tspot.header_row + 17 - lay.next_row))
+    pnl = a.customers.reset_index()
+    flagged = pnl[pnl["flagged"].astype(bool)] if "flagged" in pnl else pnl.iloc[:0]
+    flagged = _by_profit(flagged)
+    flags = _present(flagged, _FLAGS)
+    frame = flagged[_present(flagged, ["customer_id", "name", "segment", "profit", *flags, "reasons"])].copy()
+    for c in flags:
+        frame[c] = frame[c].map({True: "yes", False: ""})
+    wide = a.trend.pivot(index="customer_id", columns="period", values="contribution")
+    wide = wide.reindex(index=frame["customer_id"], columns=list(totals["period"]))
+    wide.columns = [f"contribution {p}" for p in wide.columns]
+    frame = pd.concat([frame.reset_index(drop=True), wide.reset_index(drop=True)], axis=1)
+    reasons = frame.pop("reasons") if "reasons" in frame else None
+    if reasons is not None:
+        frame["reasons"] = reasons
+    styles = {c: "money" for c in wide.columns}
+    lay.heading(f"Flagged customers ({len(frame):,})")
+    lay.table(frame, "FlaggedCustomers", taken, max_width=22, main=True, styles=styles,
+              labels={c: c.replace("contribution ", "Contribution ") for c in wide.columns})
+    lay.widths[len(frame.columns)] = 90.0
+
+    def make(ws: Any) -> BarChart:
+        chart = BarChart()
+        chart.title = "Contribution per period"
+        data = Reference(ws, min_col=tspot.col("contribution"), min_row=tspot.header_row, max_row=tspot.last_row)
+        cats = Reference(ws, min_col=tspot.col("period"), min_row=tspot.first_row, max_row=tspot.last_row)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(cats)
+        chart.legend = None
+        _axes(chart, "Period", "Contribution", "General", "#,##0")
+        chart.width, chart.height = 16, 7.5
+        return chart
+
+    lay.chart(make, f"K{max(tspot.header_row - 1, 1)}")
+    return lay
+
+
+def _clv(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("CLV")
+    lay.title("Customer lifetime value and acquisition", "Lifetime value on contribution after cost-to-serve; "
+              "acquisition cost, payback and referral value per customer.")
+    clv = getattr(a, "clv", None)
+    models = getattr(a, "clv_models", None)
+    if models is not None and len(models):
+        lay.heading("Models")
+        lay.table(models, "CLVModels", taken, max_width=60, styles={"value": "rate"}, header_height=18)
+        lay.skip()
+    if clv is not None and len(clv) and clv.notna().any().any():
+        frame = clv.reset_index()
+        if "clv" in frame:
+            frame = frame.sort_values(["clv", "customer_id"], ascending=[False, True], kind="stable",
+                                      na_position="last")
+        lay.heading("Lifetime value per customer (highest first)")
+        lay.table(frame, "CLV", taken, max_width=20, main=True,
+                  styles={"frequency": "count", "recency": "number", "T": "number", "monetary_value": "money",
+                          "expected_purchases": "number", "discounted_purchases": "number"})
+        lay.skip()
+    else:
+        lay.note("Lifetime values were not computed for this analysis"
+                 + (" (see the note above)." if models is not None and len(models) else "."))
+        lay.skip()
+    acq = a.acquisition.reset_index()
+    lay.heading("Acquisition and referral value per customer")
+    lay.table(acq, "Acquisition", taken, max_width=22, styles={"payback_periods": "number"},
+              main=clv is None or not len(clv))
+    return lay
+
+
+def _reconciliation(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Reconciliation")
+    lay.title("Reconciliation", "Every cost and every revenue line is accounted for, to the cent.")
     rec = a.reconciliation.copy()
     rec["holds"] = rec["holds"].map({True: "✓ holds", False: "✗ FAILS"})
-    write_table(ws, rec, top=row, name="Reconciliation", taken=taken, max_width=70, wrap=["detail"])
-    ws.freeze_panes = ws.cell(row=row + 1, column=1)
-    _print_setup(ws, row)
+    lay.table(rec, "Reconciliation", taken, max_width=70, main=True)
+    return lay
 
 
-def _exceptions(ws: Worksheet, a: Analysis, taken: set[str]) -> None:
+def _exceptions(a: Analysis, taken: set[str]) -> SheetLayout:
     ex = a.exceptions
-    row = title(ws, "Exceptions", f"{len(ex):,} rejected, excluded or corrected input rows with the reason. "
-                "Row numbers are those of the input sheet or file.")
-    write_table(ws, ex, top=row, name="Exceptions", taken=taken, max_width=60)
-    ws.freeze_panes = ws.cell(row=row + 1, column=1)
-    _print_setup(ws, row)
+    lay = SheetLayout("Exceptions")
+    lay.title("Exceptions", f"{len(ex):,} rejected, excluded or corrected input rows with the reason. "
+              "Row numbers are those of the input sheet or file.")
+    values = ex["value"] if "value" in ex else pd.Series(dtype=object)
+    lay.table(ex, "Exceptions", taken, max_width=60, main=True, styles={"value": "text", "row": "count"},
+              cell_styles={"value": ["number" if isinstance(v, float) else "text" for v in values]})
+    return lay
+
+
+def _assumptions(a: Analysis, taken: set[str], generated: dt.datetime, version: str) -> SheetLayout:
+    lay = SheetLayout("Assumptions")
+    lay.title("Assumptions", "Parameters used and where they came from; the input files and their SHA-256.")
+    lay.key_values([("xlprofit version", version, "text"), ("Generated", generated, "date"),
+                    ("Customers analysed", float(len(a.customers)), "count")], label_width=22)
+    lay.heading("Parameters")
+    params = a.assumptions
+    lay.table(params, "Parameters", taken, max_width=50, main=True,
+              cell_styles={"value": [_assumption_style(p, v) for p, v in zip(params["parameter"], params["value"],
+                                                                              strict=True)]})
+    lay.skip()
+    lay.heading("Input files")
+    sources = pd.DataFrame([(s.table, s.path, s.sha256) for s in a.sources], columns=["table", "file", "sha256"])
+    lay.table(sources, "Sources", taken, max_width=70, header_height=18)
+    return lay
+
+
+def _assumption_style(parameter: str, value: Any) -> str:
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return "date"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return "text"
+    if parameter in ("discount_rate", "cost_of_capital", "commission_rate"):
+        return "percent"
+    return "number" if isinstance(value, float) and not float(value).is_integer() else "count"
+
+
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """Refuse an output path that cannot be written before any work is done; return its folder."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise OutputError(f"cannot write '{target}': folder '{folder}' does not exist")
+    if target.is_dir():
+        raise OutputError(f"cannot write '{target}': it is a folder")
+    return folder
 
 
 def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str]) -> None:
     """Save through a temporary file in the target folder, then rename it into place."""
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.exists():
-        raise OutputError(f"cannot write '{target}': folder '{folder}' does not exist")
+    folder = check_target(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=folder)
     except OSError as exc:
@@ -161,6 +467,25 @@ def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str]) -> N
             os.unlink(tmp)
 
 
+def _layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str
+             ) -> dict[str, Callable[[], SheetLayout]]:
+    return {
+        "Summary": lambda: _summary(a, taken, generated, version),
+        "Customer P&L": lambda: _pnl(a, taken),
+        "Cost-to-serve": lambda: _cost_to_serve(a, taken),
+        "Activities": lambda: _activities(a, taken),
+        "Whale curve": lambda: _whale(a, taken),
+        "Matrix": lambda: _matrix(a, taken),
+        "Segments": lambda: _segments(a, taken),
+        "Products": lambda: _products(a, taken),
+        "Trend": lambda: _trend(a, taken),
+        "CLV": lambda: _clv(a, taken),
+        "Reconciliation": lambda: _reconciliation(a, taken),
+        "Exceptions": lambda: _exceptions(a, taken),
+        "Assumptions": lambda: _assumptions(a, taken, generated, version),
+    }
+
+
 def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: Callable[[str], Any] | None = None,
                  generated: dt.datetime | None = None) -> None:
     """Write the report workbook for ``analysis`` to ``path`` (atomically).
@@ -172,30 +497,35 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     path:
         The ``.xlsx`` file to write; replaced only once the new file is complete.
     progress:
-        Called with the name of each sheet as it is written.
+        Called with the name of each sheet as it is written (:data:`REPORT_SHEETS`).
     generated:
-        Time stamp shown on the Summary (default: now).
+        Time stamp shown on the Summary and Assumptions sheets (default: now).
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written (folder missing, file open elsewhere, not writable)
+        or a sheet would exceed the rows a worksheet holds.
     """
     from xlprofit import __version__
 
     generated = generated or dt.datetime.now().replace(microsecond=0)
-    wb = Workbook()
+    check_target(path)
+    if len(analysis.customers) + 10 > MAX_SHEET_ROWS:
+        raise OutputError(f"{len(analysis.customers):,} customers do not fit on one worksheet "
+                          f"({MAX_SHEET_ROWS:,} rows); analyse a subset or use the Python API")
+    wb = Workbook(write_only=True)
+    styles = Styles(wb)
     taken: set[str] = set()
-    writers = {
-        "Summary": lambda ws: _summary(ws, analysis, taken, generated, __version__),
-        "Customer P&L": lambda ws: _pnl(ws, analysis, taken),
-        "Activities": lambda ws: _activities(ws, analysis, taken),
-        "Reconciliation": lambda ws: _reconciliation(ws, analysis, taken),
-        "Exceptions": lambda ws: _exceptions(ws, analysis, taken),
-    }
-    first = True
-    for name, writer in writers.items():
+    for name, build in _layouts(analysis, taken, generated, __version__).items():
         if progress:
             progress(name)
-        ws = wb.active if first else wb.create_sheet()
-        ws.title = name
-        first = False
-        writer(ws)
+        write_layout(wb, build(), styles)
     wb.properties.creator = f"xlprofit {__version__}"
     wb.properties.title = "Customer profitability report"
     atomic_save(lambda p: wb.save(p), path)
+
+
+def table_spots(layout: SheetLayout) -> list[TableSpot]:
+    """The Tables of a sheet layout (for tests and the template builder)."""
+    return [b.payload["spot"] for b in layout.blocks if b.kind == "table"]

@@ -1,0 +1,333 @@
+"""The template, demo and report workbooks, read back with openpyxl (no spreadsheet engine)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import xlprofit
+from tests.conftest import small_tables
+from xlprofit.cli import main
+from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES
+from xlprofit.errors import InputError, OutputError
+from xlprofit.report import REPORT_SHEETS
+from xlprofit.report._cells import Formula, cell_value
+from xlprofit.report.template import INPUT_SHEETS, LIVE_SHEETS, PARAMETER_NAMES, write_demo, write_template
+from xlprofit.report.workbook import REPORT_TABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = ['=HYPERLINK("http://example.invalid","x")', "=1+1", "+SUM(1)", "@A1", "#N/A", "-2+3", "#DIV/0!"]
+
+
+def hostile_tables() -> dict:
+    """The small dataset with formula-like and error-like text in every text field users fill."""
+    t = small_tables()
+    t["customers"]["name"] = HOSTILE[:3]
+    t["customers"]["segment"] = HOSTILE[3:6]
+    t["customers"]["region"] = [HOSTILE[6], "=1+1", "North"]
+    t["transactions"]["product_id"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(t["transactions"]))]
+    return t
+
+
+def table_frame(ws, name: str) -> pd.DataFrame:
+    rows = [[c.value for c in r] for r in ws[ws.tables[name].ref]]
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+@pytest.fixture(scope="module")
+def demo_analysis():
+    return xlprofit.analyze(xlprofit.load_demo())
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_analysis, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.xlsx"
+    xlprofit.write_report(demo_analysis, out)
+    return openpyxl.load_workbook(out)
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+    write_demo(out)
+    return out
+
+
+def test_report_has_every_sheet_and_table(demo_report):
+    assert demo_report.sheetnames == list(REPORT_SHEETS)
+    for sheet, tables in REPORT_TABLES.items():
+        assert set(tables) <= set(demo_report[sheet].tables), sheet
+    # Values only: no formula anywhere.
+    for ws in demo_report.worksheets:
+        assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row), ws.title
+
+
+def test_report_numbers_equal_the_analysis_to_the_cent(demo_report, demo_analysis):
+    pnl = table_frame(demo_report["Customer P&L"], "CustomerPnL").set_index("Customer")
+    expected = demo_analysis.customers
+    assert len(pnl) == len(expected)
+    for label, column in (("Net revenue", "net_revenue"), ("Cost-to-serve", "cost_to_serve"), ("Profit", "profit"),
+                          ("Contribution", "contribution")):
+        diff = (pnl[label].astype(float) - expected[column].reindex(pnl.index)).abs().max()
+        assert diff < 0.005, label  # cents: the P&L is cent-exact by construction (docs/architecture.md)
+    cts = table_frame(demo_report["Cost-to-serve"], "CostToServe").set_index("Customer")
+    for activity in [c for c in expected.columns if c.startswith("cts_")]:
+        diff = (cts[f"CTS: {activity[4:]}"].astype(float) - expected[activity].reindex(cts.index)).abs().max()
+        assert diff < 0.005, activity
+    kpis = table_frame(demo_report["Summary"], "KPIs").set_index("Figure")["Value"]
+    for kpi, value in demo_analysis.kpis.set_index("kpi")["value"].items():
+        assert kpis[kpi] == pytest.approx(value, abs=0.005), kpi
+    whale = table_frame(demo_report["Whale curve"], "WhaleCurve")
+    assert whale["Cumulative profit %"].tolist() == pytest.approx(
+        demo_analysis.whale["cumulative_profit_pct"].tolist(), abs=1e-12)
+
+
+def test_report_formatting(demo_report):
+    ws = demo_report["Customer P&L"]
+    header = ws.tables["CustomerPnL"].ref.split(":")[0]
+    header_row = int("".join(ch for ch in header if ch.isdigit()))
+    assert ws.freeze_panes == f"C{header_row + 1}"
+    assert ws.print_title_rows.replace("$", "") == f"{header_row}:{header_row}"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    heads = [c.value for c in ws[header_row]]
+    profit = ws.cell(row=header_row + 1, column=heads.index("Profit") + 1)
+    assert "[Red]" in profit.number_format
+    margin = ws.cell(row=header_row + 1, column=heads.index("Margin %") + 1)
+    assert "%" in margin.number_format
+    for letter in ("A", "B", "F"):
+        assert ws.column_dimensions[letter].width >= 8
+    assert len(demo_report["Whale curve"]._charts) == 1
+    assert len(demo_report["Matrix"]._charts) == 1
+    sources = table_frame(demo_report["Assumptions"], "Sources")
+    assert all(len(h) == 64 for h in sources["SHA-256"])
+
+
+def test_clv_sheet_without_clv_shows_a_note(tables, tmp_path):
+    result = xlprofit.analyze(xlprofit.Dataset(**tables))
+    if hasattr(result, "clv"):
+        result = dataclasses.replace(result, clv=None)
+    out = tmp_path / "r.xlsx"
+    xlprofit.write_report(result, out)
+    ws = openpyxl.load_workbook(out)["CLV"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("Lifetime values were not computed") for t in texts)
+    assert "Acquisition" in ws.tables
+
+
+def _hostile_cells(path: Path) -> set[str]:
+    seen: set[str] = set()
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value in HOSTILE:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
+                    seen.add(cell.value)
+                assert not (cell.data_type == "e"), (ws.title, cell.coordinate)
+    return seen
+
+
+def test_formula_injection_stays_text_in_report_and_demo(tmp_path):
+    data = hostile_tables()
+    report = tmp_path / "r.xlsx"
+    xlprofit.write_report(xlprofit.analyze(xlprofit.Dataset(**data)), report)
+    assert _hostile_cells(report) == set(HOSTILE)
+    book = tmp_path / "book.xlsx"
+    write_template(book, data=data)
+    assert _hostile_cells(book) == set(HOSTILE)
+    # And the filled workbook reads back with the text intact.
+    back = xlprofit.read(book)
+    assert list(back.customers["name"]) == HOSTILE[:3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_is_written_as_text(text):
+    value, kind = cell_value(text)
+    assert kind == "s"
+    assert value == "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32)
+
+
+def test_only_builder_formulas_become_formulas():
+    assert cell_value(Formula("=XLP_CLV(DiscountRate,B6,C6)")) == ("=XLP_CLV(DiscountRate,B6,C6)", "f")
+    assert cell_value("=XLP_CLV(DiscountRate,B6,C6)")[1] == "s"
+    assert cell_value(float("nan")) == (None, None)
+
+
+def test_committed_template_is_what_the_command_writes(tmp_path):
+    fresh = tmp_path / "t.xlsx"
+    assert main(["template", "-o", str(fresh)]) == 0
+    a, b = openpyxl.load_workbook(ROOT / "workbook_template.xlsx"), openpyxl.load_workbook(fresh)
+    assert a.sheetnames == b.sheetnames
+    assert sorted(a.defined_names) == sorted(b.defined_names)
+    for name in a.defined_names:
+        assert a.defined_names[name].attr_text == b.defined_names[name].attr_text
+    for wa, wb_ in zip(a.worksheets, b.worksheets, strict=True):
+        cells_a = [(c.coordinate, c.value, c.data_type, c.number_format) for r in wa.iter_rows() for c in r]
+        cells_b = [(c.coordinate, c.value, c.data_type, c.number_format) for r in wb_.iter_rows() for c in r]
+        assert cells_a == cells_b, wa.title
+        assert dict(wa.tables.items()) == dict(wb_.tables.items())
+        assert sorted(str(v.sqref) for v in wa.data_validations.dataValidation) == \
+            sorted(str(v.sqref) for v in wb_.data_validations.dataValidation)
+
+
+def test_template_names_tables_headers_and_validation():
+    wb = openpyxl.load_workbook(ROOT / "workbook_template.xlsx")
+    assert wb.sheetnames == ["Start here", *INPUT_SHEETS.values(), *LIVE_SHEETS]
+    for table, sheet in INPUT_SHEETS.items():
+        ws = wb[sheet]
+        assert sheet in ws.tables, sheet
+        header = list(table_frame(ws, sheet).columns)
+        if table == "parameters":
+            assert header[:2] == ["name", "value"]
+            continue
+        assert header == [c.name for c in SCHEMAS[table]]
+        validated = " ".join(str(v.sqref) for v in ws.data_validations.dataValidation)
+        ref = ws.tables[sheet].ref
+        first_data = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit())) + 1
+        for column in SCHEMAS[table]:
+            if column.kind in ("money", "number", "rate", "date"):
+                letter = openpyxl.utils.get_column_letter(header.index(column.name) + 1)
+                assert f"{letter}{first_data}:" in validated, (table, column.name)
+    params = table_frame(wb["Parameters"], "Parameters")
+    assert list(params["name"]) == list(PARAMETERS)
+    for parameter, name in PARAMETER_NAMES.items():
+        sheet, cell = next(iter(wb.defined_names[name].destinations))
+        assert sheet == "Parameters"
+        ws = wb[sheet]
+        row = ws[cell.replace("$", "")].row
+        assert ws.cell(row=row, column=1).value == parameter
+    assert {"DiscountRate", "PaymentDays", "CommissionRate", "DriverNames"} <= set(wb.defined_names)
+    formulas = [c.value for ws in (wb[s] for s in LIVE_SHEETS) for r in ws.iter_rows() for c in r
+                if c.data_type == "f"]
+    for function in ("XLP_CUSTOMER_PNL(", "XLP_ACTIVITY_RATES(", "XLP_WHALE_CURVE(", "XLP_WHALE_PEAK(", "XLP_CLV(",
+                     "XLP_CREDIT_COST("):
+        assert any(function in f for f in formulas), function
+    assert any("Transactions[#All]" in f for f in formulas)
+
+
+def test_empty_template_reads_as_empty_tables(tmp_path):
+    tables, first_rows, _ = xlprofit.io.read_tables(ROOT / "workbook_template.xlsx")
+    assert set(tables) == set(TABLES)
+    assert all(len(frame) == 0 for name, frame in tables.items())
+    assert list(tables["customers"].columns) == [c.name for c in SCHEMAS["customers"]]
+
+
+def test_demo_workbook_gives_the_same_analysis(demo_book, demo_analysis):
+    result = xlprofit.analyze(xlprofit.read(demo_book))
+    pd.testing.assert_frame_equal(result.customers, demo_analysis.customers, check_exact=False, atol=0.005, rtol=0)
+    assert result.parameters == demo_analysis.parameters
+    assert result.checks_hold
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "pl"])
+def test_translated_templates_read_back(language, tmp_path):
+    english, other = tmp_path / "en.xlsx", tmp_path / f"{language}.xlsx"
+    write_template(english, data=small_tables())
+    write_template(other, data=small_tables(), language=language)
+    a = xlprofit.analyze(xlprofit.read(english))
+    b = xlprofit.analyze(xlprofit.read(other))
+    pd.testing.assert_frame_equal(a.customers, b.customers)
+    wa, wb_ = openpyxl.load_workbook(english), openpyxl.load_workbook(other)
+    assert wa.sheetnames == wb_.sheetnames
+    assert wa["Start here"]["A1"].value != wb_["Start here"]["A1"].value
+    assert wa["Customers"]["A1"].value != wb_["Customers"]["A1"].value
+
+
+def test_row_numbers_are_those_of_the_sheet(tmp_path):
+    data = small_tables()
+    data["transactions"] = data["transactions"].astype({"net_revenue": object})
+    data["transactions"].loc[2, "net_revenue"] = "lots"
+    book = tmp_path / "bad.xlsx"
+    write_template(book, data=data)
+    ws = openpyxl.load_workbook(book)["Transactions"]
+    header_row = int("".join(ch for ch in ws.tables["Transactions"].ref.split(":")[0] if ch.isdigit()))
+    problems = [str(p) for p in xlprofit.read(book).problems]
+    assert any(f"row {header_row + 3}, column 'net_revenue', value 'lots'" in p for p in problems), problems
+
+
+def _nested_entities(depth: int = 12) -> str:
+    lines = ['<!ENTITY e0 "lollollollollollollollollollol">']
+    lines += [f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, depth)]
+    return "<!DOCTYPE worksheet [" + "".join(lines) + "]>"
+
+
+def test_nested_entities_are_refused_quickly_with_bounded_memory(tmp_path):
+    source = tmp_path / "t.xlsx"
+    write_template(source, data=small_tables())
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                # The declaration hides behind a long comment, past any fixed-size header check.
+                body = data.decode("utf-8").split("?>", 1)[-1]
+                data = ('<?xml version="1.0" encoding="UTF-8"?><!--' + "x" * 20_000 + "-->"
+                        + _nested_entities() + body.replace("<sheetData>", "<sheetData>&e11;", 1)).encode()
+            zout.writestr(info, data)
+    tracemalloc.start()
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="declares a DOCTYPE/ENTITY"):
+        xlprofit.read(bomb)
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # 10**11 expanded characters if any parser expanded them; the refusal reads a few kB.
+    assert elapsed < 2.0
+    assert peak < 20_000_000
+
+
+def test_utf16_parts_and_non_workbooks_are_refused(tmp_path):
+    odd = tmp_path / "utf16.xlsx"
+    with zipfile.ZipFile(odd, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        zf.writestr("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-16"?><workbook/>'.encode("utf-16"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        xlprofit.read(odd)
+    binary = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(binary, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.bin", b"\x00\x01")
+    with pytest.raises(InputError, match="xlsb"):
+        xlprofit.read(binary)
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match="old .xls"):
+        xlprofit.read(old)
+
+
+def test_output_errors_are_clear(tmp_path, monkeypatch, demo_analysis):
+    folder = tmp_path / "report.xlsx"
+    folder.mkdir()
+    with pytest.raises(OutputError, match="it is a folder"):
+        xlprofit.write_report(demo_analysis, folder)
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("xlprofit.report.workbook.os.replace", locked)
+    target = tmp_path / "locked.xlsx"
+    with pytest.raises(OutputError, match="open in another program or not writable"):
+        write_template(target)
+    assert not target.exists()
+    assert not list(tmp_path.glob(".locked-*"))
+
+
+def test_template_and_demo_commands(tmp_path, capsys):
+    assert main(["template", "-o", str(tmp_path / "t.xlsx"), "--language", "pl"]) == 0
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx")["Start here"]["A1"].value.startswith("xlprofit — skoroszyt")
+    assert main(["template", "-o", str(tmp_path / "t.csv")]) == 2
+    with pytest.raises(SystemExit) as info:
+        main(["template", "-o", str(tmp_path / "t.xlsx"), "--language", "de"])
+    assert info.value.code == 2
+    assert "wrote" in capsys.readouterr().out

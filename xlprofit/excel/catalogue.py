@@ -1,0 +1,777 @@
+"""The catalogue of Excel functions: names, arguments and help text, in one place.
+
+Every ``XLP_*`` function of :mod:`xlprofit.excel.udfs` is described here once. The
+descriptions become the function wizard's help in classic Excel and the formula help in
+Office.js (both limited to 255 characters), the output of ``xlprofit functions`` and the
+reference page ``docs/functions.md``; a test proves that the page is current.
+
+This module does not import xlwings, so that the command line can print the catalogue
+without it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "CATEGORIES",
+    "FUNCTIONS",
+    "MAX_HELP_LENGTH",
+    "NAMESPACE",
+    "Argument",
+    "Function",
+    "by_name",
+    "render_markdown",
+    "render_text",
+    "signature",
+]
+
+#: Office.js namespace: ``XLP_CLV`` appears as ``XLP.CLV`` there.
+NAMESPACE = "XLP"
+#: Longest help text Excel shows for a function or an argument.
+MAX_HELP_LENGTH = 255
+#: Categories in the order the reference lists them.
+CATEGORIES: tuple[str, ...] = ("Costing", "Profit", "Acquisition", "Lifetime value")
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of an Excel function.
+
+    Attributes
+    ----------
+    name:
+        The Python and Excel name of the argument.
+    help:
+        What the argument is, its unit and, for an optional one, what a blank means.
+    optional:
+        Whether the argument may be left out or blank.
+    shape:
+        ``"scalar"`` (one cell), ``"vector"`` (a row or column of cells) or ``"table"``
+        (a range or Excel Table with a header row).
+    """
+
+    name: str
+    help: str
+    optional: bool = False
+    shape: str = "scalar"
+
+
+@dataclass(frozen=True)
+class Function:
+    """One ``XLP_*`` function.
+
+    Attributes
+    ----------
+    name:
+        Classic Excel name (``XLP_CLV``); the Office.js name is ``XLP.`` + the rest.
+    category:
+        One of :data:`CATEGORIES`.
+    description:
+        One line, at most :data:`MAX_HELP_LENGTH` characters.
+    arguments:
+        The arguments in order; optional ones last.
+    returns:
+        What the cell (or the spilled range) holds.
+    cache:
+        Whether Office.js may cache the result (fit functions).
+    """
+
+    name: str
+    category: str
+    description: str
+    arguments: tuple[Argument, ...]
+    returns: str
+    cache: bool = False
+
+    @property
+    def officejs_name(self) -> str:
+        """Name under Office.js: ``XLP.CLV`` for ``XLP_CLV``."""
+        return f"{NAMESPACE}.{self.short_name}"
+
+    @property
+    def short_name(self) -> str:
+        """Name inside the namespace: ``CLV`` for ``XLP_CLV``."""
+        return self.name.removeprefix(NAMESPACE + "_")
+
+
+def _a(name: str, text: str, *, optional: bool = False, shape: str = "scalar") -> Argument:
+    return Argument(name, text, optional, shape)
+
+
+_TABLES = "A range or Excel Table with a header row (e.g. {0}[#All])"
+
+FUNCTIONS: tuple[Function, ...] = (
+    # ------------------------------------------------------------------ costing
+    Function(
+        "XLP_CAPACITY_RATE",
+        "Costing",
+        "Capacity cost rate of a resource (time-driven ABC): cost per minute of practical capacity.",
+        (
+            _a("cost", "Cost of the resource (a department) for the period, in money; at least 0."),
+            _a("capacity", "Practical capacity of the resource in the same period, in minutes; above 0."),
+        ),
+        "Money per minute: cost / capacity.",
+    ),
+    Function(
+        "XLP_ACTIVITY_RATE",
+        "Costing",
+        "Time-driven ABC driver rate: cost of one event of an activity, unit time × cost / capacity.",
+        (
+            _a("cost", "Cost of the resource for the period, in money; at least 0."),
+            _a("capacity", "Practical capacity of the resource in minutes; above 0."),
+            _a("unit_time", "Minutes of the resource one event of the activity takes; at least 0."),
+        ),
+        "Money per driver event.",
+    ),
+    Function(
+        "XLP_TIME",
+        "Costing",
+        'Minutes of one event of an activity from a time equation such as "5 + 2*lines + 10*rush", '
+        "given the values of the drivers it names.",
+        (
+            _a("equation", 'Time equation: minutes per event, linear in the drivers, e.g. "5 + 2*lines".'),
+            _a(
+                "driver_names",
+                "Names of the drivers the equation uses (a row or column of text). "
+                "Blank for an equation without drivers.",
+                optional=True,
+                shape="vector",
+            ),
+            _a(
+                "driver_values",
+                "Value of each driver for this event, in the order of driver_names. "
+                "Blank for an equation without drivers.",
+                optional=True,
+                shape="vector",
+            ),
+        ),
+        "Minutes.",
+    ),
+    Function(
+        "XLP_COST_TO_SERVE",
+        "Costing",
+        "Cost-to-serve of one customer: the sum over activities of driver rate × the customer's "
+        "driver volume (like SUMPRODUCT, with checks).",
+        (
+            _a(
+                "driver_rates",
+                "Cost of one driver event per activity, e.g. from XLP_ACTIVITY_RATE (a row or column of numbers).",
+                shape="vector",
+            ),
+            _a(
+                "driver_volumes",
+                "The customer's volume of each activity's driver, in the same order; "
+                "at least 0. Blank cells count as 0.",
+                shape="vector",
+            ),
+        ),
+        "Money.",
+    ),
+    Function(
+        "XLP_ACTIVITY_RATES",
+        "Costing",
+        "Spills the activities table: method, driver rate, driver volume, minutes, cost, assigned and "
+        "unassigned cost of every activity.",
+        (
+            _a(
+                "activities",
+                _TABLES.format("Activities") + ": activity, driver, and cost or resource with "
+                "unit_time / time_equation.",
+                shape="table",
+            ),
+            _a(
+                "resources",
+                _TABLES.format("Resources") + ": resource, cost, capacity (minutes). "
+                "Blank when every activity has its own cost.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "transactions",
+                _TABLES.format("Transactions") + ". Blank: only the rates of time-driven activities, without volumes.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "usage",
+                _TABLES.format("Usage") + ": customer_id, driver, quantity. Blank: no usage drivers.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "customers",
+                _TABLES.format("Customers") + ". Blank: the customer ids of the transactions.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "parameters",
+                "A name/value table of parameters with a header row. Blank: defaults.",
+                optional=True,
+                shape="table",
+            ),
+        ),
+        "A table with a header row, one row per activity.",
+    ),
+    Function(
+        "XLP_ALLOCATE",
+        "Costing",
+        "Splits an amount over weights, exact to the cent: largest-remainder rounding, so the parts "
+        "always add up to the amount.",
+        (
+            _a("amount", "Money to split (rounded to the cent first); negative for a credit."),
+            _a("weights", "One weight per part, at least 0, not all 0 (a row or column).", shape="vector"),
+        ),
+        "The parts, in the orientation of weights (a column for a column).",
+    ),
+    Function(
+        "XLP_CREDIT_COST",
+        "Costing",
+        "Cost of the credit given to a customer: net revenue × payment days / 365 × annual rate.",
+        (
+            _a("net_revenue", "Net revenue of the customer, in money."),
+            _a("payment_days", "Days the customer takes to pay; at least 0."),
+            _a("annual_rate", "Annual cost of capital as a fraction (0.08 for 8 %); at least 0."),
+        ),
+        "Money.",
+    ),
+    # ------------------------------------------------------------------ profit
+    Function(
+        "XLP_CUSTOMER_PROFIT",
+        "Profit",
+        "Customer profit: net revenue − COGS − cost-to-serve − other costs, summed in cents.",
+        (
+            _a("net_revenue", "Net revenue of the customer, in money."),
+            _a("cogs", "Cost of goods sold to the customer, in money."),
+            _a("cost_to_serve", "Cost-to-serve of the customer, in money."),
+            _a(
+                "other_costs",
+                "Further costs to deduct (commissions, cost of credit, bad debt…): a number or "
+                "a range, blanks count as 0. Blank: none.",
+                optional=True,
+                shape="vector",
+            ),
+        ),
+        "Money.",
+    ),
+    Function(
+        "XLP_CUSTOMER_PNL",
+        "Profit",
+        "Spills the customer P&L: revenue waterfall, cost-to-serve per activity, contribution and profit "
+        "for every customer, from the input tables.",
+        (
+            _a(
+                "transactions",
+                _TABLES.format("Transactions") + ": date, customer_id, net_revenue, …",
+                shape="table",
+            ),
+            _a(
+                "activities",
+                _TABLES.format("Activities") + ": activity, driver, cost or resource.",
+                shape="table",
+            ),
+            _a(
+                "usage",
+                _TABLES.format("Usage") + ": customer_id, driver, quantity. Blank: no usage drivers.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "resources",
+                _TABLES.format("Resources") + ": resource, cost, capacity. Blank: none.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "customers",
+                _TABLES.format("Customers") + ". Blank: the customer ids found in the transactions.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "parameters",
+                "A name/value table of parameters with a header row. Blank: defaults.",
+                optional=True,
+                shape="table",
+            ),
+        ),
+        "A table with a header row, one row per customer (the columns of Analysis.customers).",
+    ),
+    Function(
+        "XLP_WHALE_CURVE",
+        "Profit",
+        "Spills the whale curve: customers ranked by profit with cumulative profit and its share of total profit.",
+        (
+            _a("profit", "Profit per customer (a row or column of numbers).", shape="vector"),
+            _a(
+                "customer_id",
+                "Customer ids in the order of profit. Blank: the position in the list.",
+                optional=True,
+                shape="vector",
+            ),
+        ),
+        "A table: rank, customer, profit, cumulative_profit, cumulative_pct (blank when total profit is not positive).",
+    ),
+    Function(
+        "XLP_WHALE_PEAK",
+        "Profit",
+        "Peak of the whale curve: the profit of the profitable customers as a share of total profit (1.85 = 185 %).",
+        (_a("profit", "Profit per customer (a row or column of numbers); total above 0.", shape="vector"),),
+        "A fraction.",
+    ),
+    Function(
+        "XLP_LOSS_SHARE",
+        "Profit",
+        "Losses of unprofitable customers as a share of the profits of the profitable ones.",
+        (_a("profit", "Profit per customer (a row or column of numbers).", shape="vector"),),
+        "A fraction (0.4 = losses give back 40 % of the gains).",
+    ),
+    Function(
+        "XLP_QUADRANT",
+        "Profit",
+        "Profitability-matrix quadrant (Shapiro et al. 1987): carriage trade, passive, bargain basement or aggressive.",
+        (
+            _a(
+                "net_price_pct",
+                "Net revenue / gross revenue of the customer (a number, or a column for many customers).",
+                shape="vector",
+            ),
+            _a("cost_to_serve_pct", "Cost-to-serve / net revenue, in the same shape.", shape="vector"),
+            _a(
+                "price_threshold",
+                "Net price at or above which a customer is high price. Blank: the median "
+                "of net_price_pct (required for one customer).",
+                optional=True,
+            ),
+            _a(
+                "cost_threshold",
+                "Cost ratio at or above which a customer is high cost. Blank: the median "
+                "of cost_to_serve_pct (required for one customer).",
+                optional=True,
+            ),
+        ),
+        "Text, or a column of text.",
+    ),
+    Function(
+        "XLP_TREND",
+        "Profit",
+        "Spills contribution per customer and period, with a flag and the reasons for customers turning unprofitable.",
+        (
+            _a("transactions", _TABLES.format("Transactions") + ".", shape="table"),
+            _a("activities", _TABLES.format("Activities") + ".", shape="table"),
+            _a("usage", _TABLES.format("Usage") + ". Blank: no usage drivers.", optional=True, shape="table"),
+            _a("resources", _TABLES.format("Resources") + ". Blank: none.", optional=True, shape="table"),
+            _a(
+                "customers",
+                _TABLES.format("Customers") + ". Blank: the customer ids found in the transactions.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "parameters",
+                "A name/value table of parameters (periods_per_year sets the period). Blank: quarters.",
+                optional=True,
+                shape="table",
+            ),
+        ),
+        "A table: customer_id, one column per period, flagged, reasons.",
+    ),
+    # ------------------------------------------------------------------ acquisition
+    Function(
+        "XLP_CAC",
+        "Acquisition",
+        "Customer acquisition cost: acquisition spend per customer acquired.",
+        (
+            _a(
+                "acquisition_spend",
+                "Marketing and sales spend on winning customers in the period; at least 0.",
+            ),
+            _a("customers_acquired", "Customers won with that spend; above 0."),
+        ),
+        "Money per customer.",
+    ),
+    Function(
+        "XLP_PAYBACK",
+        "Acquisition",
+        "Payback period: periods of (retained, discounted) contribution needed to recover the acquisition cost.",
+        (
+            _a("discount_rate", "Discount rate per period (the period of the contribution); at least 0."),
+            _a("cac", "Acquisition cost to recover; at least 0."),
+            _a("contribution_per_period", "Contribution of a retained customer per period."),
+            _a("retention", "Share of customers kept from one period to the next, 0 to 1."),
+            _a(
+                "timing",
+                '"end" (contribution at the end of each period) or "start". Blank: "end".',
+                optional=True,
+            ),
+        ),
+        "Periods (fractional). #NUM! when the cost is never recovered.",
+    ),
+    Function(
+        "XLP_REFERRAL_VALUE",
+        "Acquisition",
+        "Referral value of a customer: a share of the value of the customers it referred (after Kumar et al.).",
+        (
+            _a("customer", "The customer id to value."),
+            _a("customer_ids", "Every customer id (a column).", shape="vector"),
+            _a(
+                "referred_by",
+                "Who referred each customer, in the order of customer_ids; blank for none.",
+                shape="vector",
+            ),
+            _a(
+                "values",
+                "Value of each customer (contribution, profit or CLV), in the same order.",
+                shape="vector",
+            ),
+            _a("attribution_share", "Share of a referred customer's value credited to the referrer, 0 to 1."),
+        ),
+        "Money. #N/A for a customer that is not in customer_ids.",
+    ),
+    Function(
+        "XLP_PROSPECT_VALUE",
+        "Acquisition",
+        "Value of a prospect: expected lifetime contribution after cost-to-serve, minus what it costs to acquire.",
+        (
+            _a("discount_rate", "Discount rate per period; at least 0."),
+            _a("expected_revenue", "Expected net revenue per period; at least 0."),
+            _a("gross_margin_pct", "Gross margin as a share of net revenue; at most 1."),
+            _a("expected_cost_to_serve", "Expected cost-to-serve per period; at least 0."),
+            _a("retention", "Retention per period, 0 to 1."),
+            _a("acquisition_cost", "Cost to acquire the prospect, paid now. Blank: 0.", optional=True),
+            _a("horizon", "Number of periods to value. Blank: no end.", optional=True),
+            _a("timing", '"end" (margin at period end) or "start". Blank: "end".', optional=True),
+        ),
+        "Money.",
+    ),
+    # ------------------------------------------------------------------ lifetime value
+    Function(
+        "XLP_CLV",
+        "Lifetime value",
+        "Customer lifetime value with the retention formula (Gupta & Lehmann): m·r/(1+i−r) with margin at period end.",
+        (
+            _a("discount_rate", "Discount rate per period (the period of margin and retention); above -1."),
+            _a("margin", "Contribution margin per period of a retained customer (after cost-to-serve)."),
+            _a("retention", "Probability that a customer active in one period is active in the next, 0 to 1."),
+            _a(
+                "timing",
+                '"end" (margins at period ends) or "start" (first margin now). Blank: "end".',
+                optional=True,
+            ),
+            _a(
+                "horizon",
+                "Number of margins counted, a whole number of periods. Blank: no end.",
+                optional=True,
+            ),
+            _a("margin_growth", "Growth of the margin per period (0.02 = +2 %). Blank: 0.", optional=True),
+            _a(
+                "acquisition_cost",
+                "Subtracted from the value (spent now to acquire). Blank: 0.",
+                optional=True,
+            ),
+        ),
+        "Money.",
+    ),
+    Function(
+        "XLP_CLV_CASHFLOWS",
+        "Lifetime value",
+        "Present value of an explicit stream of margins, one per period, optionally weighted by retention.",
+        (
+            _a("discount_rate", "Discount rate per period; above -1."),
+            _a("margins", "Margin of periods 1, 2, … (a row or column of numbers).", shape="vector"),
+            _a(
+                "retention",
+                "A number (constant retention) or one rate per period, 0 to 1. Blank: the margins are certain.",
+                optional=True,
+                shape="vector",
+            ),
+            _a(
+                "timing",
+                '"end" (margin of period t at time t) or "start" (at t − 1). Blank: "end".',
+                optional=True,
+            ),
+        ),
+        "Money.",
+    ),
+    Function(
+        "XLP_RFM",
+        "Lifetime value",
+        "Spills frequency, recency, T and monetary value per customer from invoice lines, in a stated period unit.",
+        (
+            _a(
+                "transactions",
+                _TABLES.format("Transactions") + ": customer_id, date, net_revenue.",
+                shape="table",
+            ),
+            _a("observation_end", "Last day of the observation period (a date); later lines are left out."),
+            _a(
+                "period",
+                'Unit of recency and T: "day", "week", or a number of days (30.4375 for an average month).',
+            ),
+        ),
+        "A table: customer_id, frequency, recency, T, monetary_value.",
+    ),
+    Function(
+        "XLP_SBG_FIT",
+        "Lifetime value",
+        "Fits the shifted-beta-geometric retention model (Fader & Hardie) to cohort survivor counts.",
+        (
+            _a(
+                "survivors",
+                "Customers still active at t = 0, 1, 2, …: one row per cohort (a single column is one "
+                "cohort); younger cohorts leave later periods blank.",
+                shape="table",
+            ),
+        ),
+        "A parameter block (model, alpha, beta, log_likelihood) for XLP_SBG_RETENTION and XLP_SBG_DERL.",
+        cache=True,
+    ),
+    Function(
+        "XLP_SBG_RETENTION",
+        "Lifetime value",
+        "Retention rate of period t under a fitted sBG model: (beta + t − 1) / (alpha + beta + t − 1).",
+        (
+            _a("model", "The parameter block returned by XLP_SBG_FIT.", shape="table"),
+            _a("t", "Period, a whole number of at least 1 (or a column of them).", shape="vector"),
+        ),
+        "A fraction, or a column of fractions.",
+    ),
+    Function(
+        "XLP_SBG_DERL",
+        "Lifetime value",
+        "Discounted expected residual lifetime under a fitted sBG model: multiply by the margin per period "
+        "for the residual value.",
+        (
+            _a("model", "The parameter block returned by XLP_SBG_FIT.", shape="table"),
+            _a("discount_rate", "Discount rate per contract period; above 0."),
+            _a(
+                "renewals",
+                "Renewals the customer has made so far. Blank: 0 (a customer in its first period).",
+                optional=True,
+            ),
+        ),
+        "Contract periods (present value of 1 per period).",
+    ),
+    Function(
+        "XLP_BGNBD_FIT",
+        "Lifetime value",
+        "Fits the BG/NBD purchase model (Fader, Hardie & Lee 2005) to frequency, recency and T per customer.",
+        (
+            _a("frequency", "Repeat purchases per customer (a column of whole numbers).", shape="vector"),
+            _a(
+                "recency",
+                "Time from the first to the last purchase, per customer (0 without repeats).",
+                shape="vector",
+            ),
+            _a(
+                "T",
+                "Time from the first purchase to the end of observation, per customer; above 0.",
+                shape="vector",
+            ),
+        ),
+        "A parameter block (model, r, alpha, a, b, log_likelihood) for XLP_BGNBD_EXPECTED and XLP_BGNBD_ALIVE.",
+        cache=True,
+    ),
+    Function(
+        "XLP_BGNBD_EXPECTED",
+        "Lifetime value",
+        "Expected repeat purchases in the next t periods under a fitted BG/NBD model, for a customer "
+        "with the given history.",
+        (
+            _a("model", "The parameter block returned by XLP_BGNBD_FIT.", shape="table"),
+            _a("t", "Length of the forecast window, in the time unit of recency and T; at least 0."),
+            _a(
+                "frequency",
+                "The customer's repeat purchases (a number or a column). Blank: a new customer.",
+                optional=True,
+                shape="vector",
+            ),
+            _a("recency", "The customer's recency. Blank: a new customer.", optional=True, shape="vector"),
+            _a("T", "The customer's T. Blank: a new customer.", optional=True, shape="vector"),
+        ),
+        "Expected purchases, or a column of them.",
+    ),
+    Function(
+        "XLP_BGNBD_ALIVE",
+        "Lifetime value",
+        "Probability that a customer is still active, under a fitted BG/NBD model.",
+        (
+            _a("model", "The parameter block returned by XLP_BGNBD_FIT.", shape="table"),
+            _a("frequency", "Repeat purchases (a number or a column).", shape="vector"),
+            _a("recency", "Recency, in the same shape.", shape="vector"),
+            _a("T", "T, in the same shape.", shape="vector"),
+        ),
+        "A probability, or a column of them.",
+    ),
+    Function(
+        "XLP_GG_FIT",
+        "Lifetime value",
+        "Fits the Gamma-Gamma spend model (Fader & Hardie) to repeat purchases and average repeat spend per customer.",
+        (
+            _a("frequency", "Repeat purchases per customer (a column of whole numbers).", shape="vector"),
+            _a(
+                "monetary_value",
+                "Average value of the repeat purchases, per customer; above 0 where frequency > 0.",
+                shape="vector",
+            ),
+        ),
+        "A parameter block (model, p, q, v, log_likelihood) for XLP_GG_SPEND.",
+        cache=True,
+    ),
+    Function(
+        "XLP_GG_SPEND",
+        "Lifetime value",
+        "Expected value of a customer's future purchases under a fitted Gamma-Gamma model.",
+        (
+            _a("model", "The parameter block returned by XLP_GG_FIT.", shape="table"),
+            _a(
+                "frequency",
+                "Repeat purchases (a number or a column). Blank: the population mean spend.",
+                optional=True,
+                shape="vector",
+            ),
+            _a(
+                "monetary_value",
+                "Average repeat spend, in the same shape. Blank: the population mean spend.",
+                optional=True,
+                shape="vector",
+            ),
+        ),
+        "Money per purchase, or a column of it.",
+    ),
+    Function(
+        "XLP_CUSTOMER_CLV",
+        "Lifetime value",
+        "Spills the lifetime value of every customer on contribution after cost-to-serve, from fitted "
+        "BG/NBD + Gamma-Gamma (or sBG) models.",
+        (
+            _a("discount_rate", "Discount rate per discounting period; above -1 (above 0 for sBG)."),
+            _a("purchase_model", "A block from XLP_BGNBD_FIT or XLP_SBG_FIT.", shape="table"),
+            _a(
+                "rfm",
+                "A table with a header row: customer_id and frequency, recency, T, monetary_value "
+                "(BG/NBD) or renewals, monetary_value (sBG), e.g. from XLP_RFM.",
+                shape="table",
+            ),
+            _a(
+                "margin_ratio",
+                "Contribution / net revenue: one number, or a column with one value per row of rfm.",
+                shape="vector",
+            ),
+            _a("horizon", "Number of discounting periods counted, 1 to 1200."),
+            _a(
+                "spend_model",
+                "A block from XLP_GG_FIT (required with BG/NBD; blank with sBG).",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "discount_period",
+                "Length of one discounting period in the time unit of recency and T. Blank: 1.",
+                optional=True,
+            ),
+        ),
+        "A table: customer_id, expected_purchases, discounted_purchases, p_alive, expected_spend, margin_ratio, clv.",
+    ),
+)
+
+
+def by_name() -> dict[str, Function]:
+    """Every function of the catalogue by its classic name."""
+    return {function.name: function for function in FUNCTIONS}
+
+
+def signature(function: Function) -> str:
+    """Excel-style signature, optional arguments in brackets: ``XLP_CAC(acquisition_spend, …)``."""
+    parts = [f"[{a.name}]" if a.optional else a.name for a in function.arguments]
+    return f"{function.name}({', '.join(parts)})"
+
+
+def render_text() -> str:
+    """Render the catalogue as plain text, for ``xlprofit functions``.
+
+    Returns
+    -------
+    str
+        One block per function: signature, Office.js name and description, grouped by category.
+    """
+    lines: list[str] = []
+    for category in CATEGORIES:
+        lines.append(category.upper())
+        for function in FUNCTIONS:
+            if function.category != category:
+                continue
+            lines.append(f"  {signature(function)}")
+            lines.append(f"      {function.description}")
+            lines.append(f"      Office.js: ={function.officejs_name}(…)")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_markdown() -> str:
+    """Render the reference page ``docs/functions.md`` from the catalogue.
+
+    Returns
+    -------
+    str
+        Markdown: an index, then every function with its arguments and result.
+    """
+    out = [
+        "# Excel functions",
+        "",
+        "<!-- Generated by `python -m xlprofit.excel.catalogue`; do not edit by hand. -->",
+        "",
+        "Classic Excel (the xlwings add-in) names the functions `XLP_*`; Office.js (xlwings Server and "
+        "xlwings Lite) shows the same functions in the `XLP` namespace (`XLP_CLV` is `XLP.CLV`). "
+        'Rates come first, optional arguments last; a blank argument means "use the default". '
+        "Ranges and Excel Tables are read with their header row, and tables are returned as spilled "
+        "arrays with a header row.",
+        "",
+        "Errors: bad input gives `#VALUE!` with a message naming the argument and the value; impossible "
+        "maths or a fit that does not converge gives `#NUM!`; a zero denominator `#DIV/0!`; an unknown "
+        "customer or missing history `#N/A`. An Excel error in an argument is passed on unchanged.",
+        "",
+    ]
+    for category in CATEGORIES:
+        out.append(f"## {category}")
+        out.append("")
+        for function in FUNCTIONS:
+            if function.category != category:
+                continue
+            out.append(f"### `{function.name}`")
+            out.append("")
+            out.append(function.description)
+            out.append("")
+            out.append("```")
+            out.append(f"={signature(function)}")
+            out.append("```")
+            out.append("")
+            out.append(
+                f"Office.js: `={function.officejs_name}(…)`"
+                + (" — cached by Office.js (a fit function)." if function.cache else "")
+            )
+            out.append("")
+            out.append("| argument | description |")
+            out.append("|---|---|")
+            for argument in function.arguments:
+                name = f"`{argument.name}`" + (" (optional)" if argument.optional else "")
+                out.append(f"| {name} | {argument.help.replace('|', '/')} |")
+            out.append("")
+            out.append(f"**Returns:** {function.returns}")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write ``docs/functions.md`` (or the path given) from the catalogue."""
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "docs" / "functions.md"
+    target.write_text(render_markdown(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

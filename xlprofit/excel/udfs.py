@@ -1,0 +1,731 @@
+"""The Excel functions of xlprofit: thin adapters over :mod:`xlprofit.core`.
+
+Import this module as the UDF module of the classic xlwings add-in (``xlprofit.excel.udfs``)
+or from the ``main.py`` of xlwings Lite / xlwings Server. Each function reads its cell
+arguments (:mod:`xlprofit.excel._args`), calls the core once and returns a value or a table
+with a header row; :func:`~xlprofit.excel._boundary.udf` maps errors and registers it under
+its classic name (``XLP_CLV``) and its Office.js name (``XLP.CLV``). Names, argument help and
+descriptions live in :mod:`xlprofit.excel.catalogue`.
+
+The adapters' parameters carry no type annotations on purpose: xlwings reads annotations as
+value converters, which would reject a text or blank cell before the error boundary could
+report it. Every argument is a raw cell value (number, text, bool, date, ``None``) or a
+nested list for a range, and is read by the helpers of ``_args``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import pickle
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlprofit.core import acquisition, costing, segments
+from xlprofit.core.analysis import Analysis, analyze
+from xlprofit.core.clv import (
+    BetaGeo,
+    GammaGamma,
+    ShiftedBetaGeometric,
+    clv_cashflows,
+    customer_clv,
+    rfm,
+    simple_clv,
+)
+from xlprofit.core.dataset import Dataset
+from xlprofit.core.parsing import parse_dates, parse_ids, parse_numbers, snake_case
+from xlprofit.core.profit import cents
+from xlprofit.core.timeeq import parse_time_equation
+from xlprofit.errors import ArgumentError, ModelError, UnknownCustomerError
+
+from . import _args as a
+from ._boundary import frame_cells, udf
+
+__all__ = [
+    "XLP_ACTIVITY_RATE",
+    "XLP_ACTIVITY_RATES",
+    "XLP_ALLOCATE",
+    "XLP_BGNBD_ALIVE",
+    "XLP_BGNBD_EXPECTED",
+    "XLP_BGNBD_FIT",
+    "XLP_CAC",
+    "XLP_CAPACITY_RATE",
+    "XLP_CLV",
+    "XLP_CLV_CASHFLOWS",
+    "XLP_COST_TO_SERVE",
+    "XLP_CREDIT_COST",
+    "XLP_CUSTOMER_CLV",
+    "XLP_CUSTOMER_PNL",
+    "XLP_CUSTOMER_PROFIT",
+    "XLP_GG_FIT",
+    "XLP_GG_SPEND",
+    "XLP_LOSS_SHARE",
+    "XLP_PAYBACK",
+    "XLP_PROSPECT_VALUE",
+    "XLP_QUADRANT",
+    "XLP_REFERRAL_VALUE",
+    "XLP_RFM",
+    "XLP_SBG_DERL",
+    "XLP_SBG_FIT",
+    "XLP_SBG_RETENTION",
+    "XLP_TIME",
+    "XLP_TREND",
+    "XLP_WHALE_CURVE",
+    "XLP_WHALE_PEAK",
+]
+
+#: Longest horizon of XLP_CUSTOMER_CLV, in discounting periods (100 years of months).
+MAX_HORIZON = 1200
+#: Longest finite horizon of the closed forms, in periods.
+MAX_CLOSED_FORM_HORIZON = 1_000_000_000
+#: Analyses kept for recalculation: the P&L, activity and trend tables of one workbook share one.
+_ANALYSES_KEPT = 4
+_analyses: OrderedDict[bytes, Analysis] = OrderedDict()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _column(values: Any) -> Any:
+    """One number for a single value, else a spilled column; non-finite values left blank."""
+    array = np.atleast_1d(np.asarray(values, dtype=float))
+    if array.size == 1:
+        return float(array[0])
+    return [[float(v) if math.isfinite(v) else None] for v in array]
+
+
+def _is_row(value: Any) -> bool:
+    """Whether a range argument is one row of several cells (Office.js sends it as a flat list)."""
+    if not isinstance(value, list) or not value:
+        return False
+    if isinstance(value[0], list):
+        return len(value) == 1 and len(value[0]) > 1
+    return len(value) > 1
+
+
+def _same_length(**arrays: Any) -> int:
+    sizes = {name: len(values) for name, values in arrays.items()}
+    if len(set(sizes.values())) > 1:
+        first = next(iter(sizes))
+        raise ArgumentError(
+            first, ", ".join(f"{k}: {v} cells" for k, v in sizes.items()), "as many cells as the other lists"
+        )
+    return next(iter(sizes.values()))
+
+
+def _customers_of(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Build the customers table implied by the transactions: their distinct customer ids."""
+    columns = {snake_case(c): c for c in transactions.columns}
+    if "customer_id" not in columns:
+        return pd.DataFrame({"customer_id": pd.Series(dtype=object)})
+    ids = parse_ids(transactions[columns["customer_id"]].reset_index(drop=True))
+    return pd.DataFrame({"customer_id": sorted(set(ids.dropna()))})
+
+
+def _analysis(
+    transactions: Any, activities: Any, usage: Any, resources: Any, customers: Any, parameters: Any
+) -> Analysis:
+    """Analyse the input tables, reusing the result of identical inputs (cheap recalculation)."""
+    raw = (transactions, activities, usage, resources, customers, parameters)
+    try:
+        key: bytes | None = hashlib.blake2b(pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+    except (pickle.PicklingError, TypeError, AttributeError):
+        key = None
+    if key is not None and key in _analyses:
+        _analyses.move_to_end(key)
+        return _analyses[key]
+    txn = a.table("transactions", transactions)
+    act = a.table("activities", activities)
+    use = a.table("usage", usage, required=False)
+    res = a.table("resources", resources, required=False)
+    cus = a.table("customers", customers, required=False)
+    par = a.table("parameters", parameters, required=False)
+    assert txn is not None and act is not None
+    result = analyze(Dataset(cus if cus is not None else _customers_of(txn), txn, act, res, use, par))
+    if key is not None:
+        _analyses[key] = result
+        while len(_analyses) > _ANALYSES_KEPT:
+            _analyses.popitem(last=False)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget the analyses kept for recalculation."""
+    _analyses.clear()
+
+
+def _profit_series(profit: Any, ids: Any = None) -> tuple[pd.Series, bool]:
+    values = a.numbers_1d("profit", profit)
+    if ids is None or a.is_blank(ids):
+        width = len(str(len(values)))
+        labels = [f"{i:0{width}d}" for i in range(1, len(values) + 1)]
+        return pd.Series(values, index=labels), True
+    names = a.texts_1d("customer_id", ids)
+    _same_length(profit=values, customer_id=names)
+    if any(n is None for n in names):
+        raise ArgumentError("customer_id", "a blank cell", "an id in every cell")
+    return pd.Series(values, index=names), False
+
+
+def _block(model: str, params: dict[str, float], log_likelihood: float) -> list[list[Any]]:
+    return [
+        ["model", model],
+        *([name, float(value)] for name, value in params.items()),
+        ["log_likelihood", float(log_likelihood)],
+    ]
+
+
+def _sbg(model: Any) -> ShiftedBetaGeometric:
+    fitted = ShiftedBetaGeometric()
+    fitted.params_ = a.param_block("model", model, "sBG", ("alpha", "beta"))
+    return fitted
+
+
+def _bgnbd(model: Any, argument: str = "model") -> BetaGeo:
+    fitted = BetaGeo()
+    fitted.params_ = a.param_block(argument, model, "BG/NBD", ("r", "alpha", "a", "b"))
+    return fitted
+
+
+def _gg(model: Any, argument: str = "model") -> GammaGamma:
+    fitted = GammaGamma()
+    fitted.params_ = a.param_block(argument, model, "Gamma-Gamma", ("p", "q", "v"))
+    return fitted
+
+
+def _numbers_2d(argument: str, value: Any) -> np.ndarray:
+    """Read a block of numbers, blanks as NaN; a single column is read as one row."""
+    if not isinstance(value, list) or not value or not isinstance(value[0], list):
+        return a.numbers_1d(argument, value, blank="nan")[None, :]
+    width = max(len(row) for row in value)
+    rows = [a.numbers_1d(argument, [row + [None] * (width - len(row))], blank="nan") for row in value]
+    block = np.vstack(rows)
+    return block.T if block.shape[1] == 1 else block
+
+
+# --------------------------------------------------------------------------- costing
+
+
+@udf
+def XLP_CAPACITY_RATE(cost, capacity):
+    """Capacity cost rate: cost per minute of practical capacity."""
+    return costing.capacity_rate(a.number("cost", cost), a.number("capacity", capacity))
+
+
+@udf
+def XLP_ACTIVITY_RATE(cost, capacity, unit_time):
+    """Time-driven driver rate: unit time × cost / capacity."""
+    return costing.activity_rate(
+        a.number("cost", cost), a.number("capacity", capacity), a.number("unit_time", unit_time)
+    )
+
+
+@udf
+def XLP_TIME(equation, driver_names=None, driver_values=None):
+    """Minutes of one event from a time equation and its drivers' values."""
+    parsed = parse_time_equation(a.text("equation", equation))
+    names = [] if a.is_blank(driver_names) else a.texts_1d("driver_names", driver_names)
+    values = np.zeros(0) if a.is_blank(driver_values) else a.numbers_1d("driver_values", driver_values)
+    _same_length(driver_names=names, driver_values=values)
+    if any(n is None for n in names):
+        raise ArgumentError("driver_names", "a blank cell", "a driver name in every cell")
+    if len(set(names)) != len(names):
+        raise ArgumentError("driver_names", sorted(n for n in names if names.count(n) > 1)[0], "each driver named once")
+    return parsed.evaluate(dict(zip(names, values.tolist(), strict=True)))
+
+
+@udf
+def XLP_COST_TO_SERVE(driver_rates, driver_volumes):
+    """Cost-to-serve of one customer: Σ driver rate × driver volume."""
+    rates = a.numbers_1d("driver_rates", driver_rates)
+    volumes = a.numbers_1d("driver_volumes", driver_volumes, blank="zero")
+    _same_length(driver_rates=rates, driver_volumes=volumes)
+    for name, values in (("driver_rates", rates), ("driver_volumes", volumes)):
+        if (values < 0).any():
+            raise ArgumentError(name, float(values[values < 0][0]), "at least 0")
+    products = rates * volumes
+    if not np.isfinite(products).all():
+        raise ModelError("driver rate × volume overflows")
+    return math.fsum(products.tolist())
+
+
+@udf
+def XLP_ACTIVITY_RATES(activities, resources=None, transactions=None, usage=None, customers=None, parameters=None):
+    """Return the activities table of the costing."""
+    if not a.is_blank(transactions):
+        result = _analysis(transactions, activities, usage, resources, customers, parameters)
+        return frame_cells(result.activities.reset_index(drop=True))
+    return frame_cells(_rates_without_volumes(activities, resources))
+
+
+def _rates_without_volumes(activities: Any, resources: Any) -> pd.DataFrame:
+    """Driver rates of time-driven activities when no transactions give volumes."""
+    act = a.table("activities", activities)
+    res = a.table("resources", resources, required=False)
+    assert act is not None
+    act.columns = [snake_case(c) for c in act.columns]
+    for column in ("activity", "driver"):
+        if column not in act.columns:
+            raise ArgumentError("activities", f"columns {list(act.columns)}", f"a table with a '{column}' column")
+    frame = pd.DataFrame({"activity": act["activity"], "driver": act["driver"]})
+    for column in ("resource", "unit_time", "time_equation"):
+        frame[column] = act[column] if column in act.columns else None
+
+    def blank(cell: Any) -> bool:
+        return a.is_blank(cell) or (isinstance(cell, float) and math.isnan(cell))
+
+    frame["method"] = np.where(frame["resource"].map(blank), "abc", "tdabc")
+    minutes, _ = parse_numbers(frame["unit_time"])
+    equations = frame["time_equation"].map(lambda t: None if blank(t) else t)
+    intercepts = [parse_time_equation(str(t)).intercept if t is not None else np.nan for t in equations]
+    frame["unit_time"] = minutes
+    frame["minutes_per_event"] = np.where(equations.notna(), intercepts, minutes)
+    frame["capacity_rate"] = np.nan
+    frame["driver_rate"] = np.nan
+    timed = frame["method"] == "tdabc"
+    if timed.any():
+        if res is None:
+            raise ArgumentError("resources", "a blank cell", "the resources table when an activity names a resource")
+        res.columns = [snake_case(c) for c in res.columns]
+        for column in ("resource", "cost", "capacity"):
+            if column not in res.columns:
+                raise ArgumentError("resources", f"columns {list(res.columns)}", f"a table with a '{column}' column")
+        pools = pd.DataFrame(
+            {
+                "cost": parse_numbers(res["cost"])[0].to_numpy(),
+                "capacity": parse_numbers(res["capacity"])[0].to_numpy(),
+            },
+            index=res["resource"].astype(str).str.strip(),
+        )
+        names = frame.loc[timed, "resource"].astype(str).str.strip()
+        unknown = names[~names.isin(pools.index)]
+        if len(unknown):
+            raise ArgumentError("activities", unknown.iloc[0], "a resource listed in 'resources'")
+        per_event = frame.loc[timed, "minutes_per_event"].to_numpy(dtype=float)
+        if np.isnan(per_event).any():
+            raise ArgumentError(
+                "activities",
+                frame.loc[timed, "activity"][np.isnan(per_event)].iloc[0],
+                "an activity with a unit_time or a time_equation",
+            )
+        pool = pools.loc[names.to_numpy()]
+        frame.loc[timed, "capacity_rate"] = costing.capacity_rate(pool["cost"].to_numpy(), pool["capacity"].to_numpy())
+        frame.loc[timed, "driver_rate"] = costing.activity_rate(
+            pool["cost"].to_numpy(), pool["capacity"].to_numpy(), per_event
+        )
+    columns = [
+        "activity",
+        "method",
+        "resource",
+        "driver",
+        "unit_time",
+        "time_equation",
+        "capacity_rate",
+        "driver_rate",
+    ]
+    return frame[columns].reset_index(drop=True)
+
+
+@udf
+def XLP_ALLOCATE(amount, weights):
+    """Split an amount over weights, exact to the cent."""
+    parts = costing.allocate(a.number("amount", amount), a.numbers_1d("weights", weights))
+    values = [float(v) for v in parts]
+    return [values] if _is_row(weights) else [[v] for v in values]
+
+
+@udf
+def XLP_CREDIT_COST(net_revenue, payment_days, annual_rate):
+    """Cost of credit: net revenue × payment days / 365 × annual rate."""
+    return costing.credit_cost(
+        a.number("net_revenue", net_revenue),
+        a.number("payment_days", payment_days),
+        a.number("annual_rate", annual_rate),
+    )
+
+
+# --------------------------------------------------------------------------- profit
+
+
+@udf
+def XLP_CUSTOMER_PROFIT(net_revenue, cogs, cost_to_serve, other_costs=None):
+    """Return customer profit, summed in cents."""
+    amounts = [
+        a.number("net_revenue", net_revenue),
+        a.number("cogs", cogs),
+        a.number("cost_to_serve", cost_to_serve),
+    ]
+    others = np.zeros(0) if a.is_blank(other_costs) else a.numbers_1d("other_costs", other_costs, blank="zero")
+    for name, value in zip(("net_revenue", "cogs", "cost_to_serve"), amounts, strict=True):
+        if abs(value) >= 1e13:
+            raise ArgumentError(name, value, "smaller than 10,000,000,000,000 in absolute value")
+    if (np.abs(others) >= 1e13).any():
+        raise ArgumentError(
+            "other_costs",
+            float(others[np.abs(others) >= 1e13][0]),
+            "smaller than 10,000,000,000,000 in absolute value",
+        )
+    parts = cents(np.array(amounts))
+    return float(int(parts[0]) - int(parts[1]) - int(parts[2]) - int(cents(others).sum())) / 100.0
+
+
+@udf
+def XLP_CUSTOMER_PNL(transactions, activities, usage=None, resources=None, customers=None, parameters=None):
+    """Return the customer P&L."""
+    result = _analysis(transactions, activities, usage, resources, customers, parameters)
+    return frame_cells(result.customers, index="customer_id")
+
+
+@udf
+def XLP_WHALE_CURVE(profit, customer_id=None):
+    """Return the whale curve."""
+    series, positional = _profit_series(profit, customer_id)
+    curve = segments.whale_curve(series)
+    customer = curve["customer_id"].astype(int) if positional else curve["customer_id"]
+    table = pd.DataFrame(
+        {
+            "rank": curve["rank"],
+            "customer": customer,
+            "profit": curve["profit"],
+            "cumulative_profit": curve["cumulative_profit"],
+            "cumulative_pct": curve["cumulative_profit_pct"],
+        }
+    )
+    return frame_cells(table)
+
+
+@udf
+def XLP_WHALE_PEAK(profit):
+    """Peak of the whale curve."""
+    return segments.whale_peak(_profit_series(profit)[0])["peak_pct"]
+
+
+@udf
+def XLP_LOSS_SHARE(profit):
+    """Losses as a share of gains."""
+    return segments.loss_share(_profit_series(profit)[0])
+
+
+@udf
+def XLP_QUADRANT(net_price_pct, cost_to_serve_pct, price_threshold=None, cost_threshold=None):
+    """Profitability-matrix quadrant."""
+    price = a.numbers_1d("net_price_pct", net_price_pct)
+    cost = a.numbers_1d("cost_to_serve_pct", cost_to_serve_pct)
+    count = _same_length(net_price_pct=price, cost_to_serve_pct=cost)
+    thresholds = []
+    for name, raw, values in (
+        ("price_threshold", price_threshold, price),
+        ("cost_threshold", cost_threshold, cost),
+    ):
+        read = a.optional_number(name, raw)
+        if read is None:
+            if count < 2:
+                raise ArgumentError(name, "a blank cell", "a number when a single customer is classified")
+            read = float(np.median(values))
+        thresholds.append(read)
+    labels = [segments.quadrant(p, c, thresholds[0], thresholds[1]) for p, c in zip(price, cost, strict=True)]
+    return labels[0] if count == 1 else [[label] for label in labels]
+
+
+@udf
+def XLP_TREND(transactions, activities, usage=None, resources=None, customers=None, parameters=None):
+    """Contribution per customer and period, with flags."""
+    result = _analysis(transactions, activities, usage, resources, customers, parameters)
+    trend = result.trend
+    order = trend.drop_duplicates("period").sort_values(["period_start", "period"])["period"].tolist()
+    wide = trend.pivot_table(
+        index="customer_id", columns="period", values="contribution", aggfunc="sum", sort=True
+    ).reindex(columns=order)
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reindex(result.customers.index)
+    flags = result.customers[["flagged", "reasons"]]
+    table = wide.join(flags)
+    table["flagged"] = table["flagged"].fillna(False).astype(bool)
+    return frame_cells(table, index="customer_id")
+
+
+# --------------------------------------------------------------------------- acquisition
+
+
+@udf
+def XLP_CAC(acquisition_spend, customers_acquired):
+    """Acquisition cost per customer."""
+    return acquisition.cac(
+        a.number("acquisition_spend", acquisition_spend), a.number("customers_acquired", customers_acquired)
+    )
+
+
+@udf
+def XLP_PAYBACK(discount_rate, cac, contribution_per_period, retention, timing=None):
+    """Payback period in periods."""
+    periods = acquisition.payback_periods(
+        a.number("cac", cac),
+        a.number("contribution_per_period", contribution_per_period),
+        retention=a.number("retention", retention),
+        discount_rate=a.number("discount_rate", discount_rate),
+        timing=a.timing("timing", timing),
+    )
+    if not math.isfinite(periods):
+        raise ModelError(
+            "the acquisition cost is never recovered: the retained, discounted contribution "
+            "over an infinite horizon does not reach it"
+        )
+    return periods
+
+
+@udf
+def XLP_REFERRAL_VALUE(customer, customer_ids, referred_by, values, attribution_share):
+    """Referral value of one customer."""
+    who = a.text("customer", customer)
+    ids = a.texts_1d("customer_ids", customer_ids)
+    referrers = a.texts_1d("referred_by", referred_by)
+    worth = a.numbers_1d("values", values, blank="nan")
+    _same_length(customer_ids=ids, referred_by=referrers, values=worth)
+    if any(i is None for i in ids):
+        raise ArgumentError("customer_ids", "a blank cell", "an id in every cell")
+    share = a.number("attribution_share", attribution_share)
+    frame = pd.DataFrame(
+        {"referred_by": np.array(referrers, dtype=object), "value": worth}, index=pd.Index(ids, name="customer_id")
+    )
+    credited = acquisition.referral_value(frame, "value", attribution_share=share)
+    if who not in credited.index:
+        raise UnknownCustomerError(f"customer {who!r} is not in 'customer_ids'")
+    return float(credited[who])
+
+
+@udf
+def XLP_PROSPECT_VALUE(
+    discount_rate,
+    expected_revenue,
+    gross_margin_pct,
+    expected_cost_to_serve,
+    retention,
+    acquisition_cost=None,
+    horizon=None,
+    timing=None,
+):
+    """Value of a prospect."""
+    return acquisition.prospect_value(
+        a.number("expected_revenue", expected_revenue),
+        a.number("gross_margin_pct", gross_margin_pct),
+        a.number("expected_cost_to_serve", expected_cost_to_serve),
+        a.number("retention", retention),
+        a.number("discount_rate", discount_rate),
+        timing=a.timing("timing", timing),
+        acquisition_cost=a.number("acquisition_cost", acquisition_cost, 0.0),
+        horizon=a.whole_number("horizon", horizon, None, low=1, high=MAX_CLOSED_FORM_HORIZON),
+    )
+
+
+# --------------------------------------------------------------------------- lifetime value
+
+
+@udf
+def XLP_CLV(discount_rate, margin, retention, timing=None, horizon=None, margin_growth=None, acquisition_cost=None):
+    """Return customer lifetime value with the retention formula."""
+    return simple_clv(
+        a.number("margin", margin),
+        a.number("retention", retention),
+        a.number("discount_rate", discount_rate),
+        timing=a.timing("timing", timing),
+        horizon=a.whole_number("horizon", horizon, None, low=1, high=MAX_CLOSED_FORM_HORIZON),
+        margin_growth=a.number("margin_growth", margin_growth, 0.0),
+        acquisition_cost=a.number("acquisition_cost", acquisition_cost, 0.0),
+    )
+
+
+@udf
+def XLP_CLV_CASHFLOWS(discount_rate, margins, retention=None, timing=None):
+    """Present value of a margin stream."""
+    stream = a.numbers_1d("margins", margins)
+    rates: Any = None
+    if not a.is_blank(retention):
+        read = a.numbers_1d("retention", retention)
+        rates = float(read[0]) if read.size == 1 else read
+    return clv_cashflows(
+        stream, a.number("discount_rate", discount_rate), retention=rates, timing=a.timing("timing", timing)
+    )
+
+
+def _period(value: Any) -> Any:
+    read = a._unwrap("period", value)
+    if isinstance(read, str) and not a.is_blank(read) and read.strip().lower() in ("day", "week"):
+        return read.strip().lower()
+    days = a.number("period", read)
+    if days <= 0 or days > 36_600:
+        raise ArgumentError("period", days, '"day", "week" or a number of days between 0 and 36,600')
+    return pd.Timedelta(days=days)
+
+
+@udf
+def XLP_RFM(transactions, observation_end, period):
+    """RFM summary per customer."""
+    lines = a.table("transactions", transactions)
+    assert lines is not None
+    columns = {snake_case(c): c for c in lines.columns}
+    for column in ("customer_id", "date", "net_revenue"):
+        if column not in columns:
+            raise ArgumentError("transactions", f"columns {list(lines.columns)}", f"a table with a '{column}' column")
+    ids = parse_ids(lines[columns["customer_id"]])
+    dates, date_reasons = parse_dates(lines[columns["date"]])
+    values, value_reasons = parse_numbers(lines[columns["net_revenue"]])
+    for name, parsed, raw in (
+        ("customer_id", ids, lines[columns["customer_id"]]),
+        ("date", dates, lines[columns["date"]]),
+        ("net_revenue", values, lines[columns["net_revenue"]]),
+    ):
+        bad = parsed.isna().to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ArgumentError(
+                "transactions", f"row {row + 2}, {name} {raw.iloc[row]!r}", f"a readable {name} on every line"
+            )
+    frame = pd.DataFrame({"customer_id": ids.to_numpy(), "date": dates.to_numpy(), "net_revenue": values.to_numpy()})
+    result = rfm(frame, observation_end=a.date("observation_end", observation_end), period=_period(period))
+    return frame_cells(result, index="customer_id")
+
+
+@udf
+def XLP_SBG_FIT(survivors):
+    """Fit the sBG model."""
+    model = ShiftedBetaGeometric().fit(_numbers_2d("survivors", survivors))
+    return _block("sBG", model.params_, model.log_likelihood_)
+
+
+@udf
+def XLP_SBG_RETENTION(model, t):
+    """Retention rate of period t."""
+    return _column(_sbg(model).retention(a.numbers_1d("t", t)))
+
+
+@udf
+def XLP_SBG_DERL(model, discount_rate, renewals=None):
+    """Discounted expected residual lifetime."""
+    fitted = _sbg(model)
+    return fitted.discounted_residual_lifetime(
+        a.number("discount_rate", discount_rate), a.whole_number("renewals", renewals, 0, low=0)
+    )
+
+
+@udf
+def XLP_BGNBD_FIT(frequency, recency, T):
+    """Fit the BG/NBD model."""
+    model = BetaGeo().fit(a.numbers_1d("frequency", frequency), a.numbers_1d("recency", recency), a.numbers_1d("T", T))
+    return _block("BG/NBD", model.params_, model.log_likelihood_)
+
+
+def _history(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    blanks = [a.is_blank(v) for v in (frequency, recency, T)]
+    if all(blanks):
+        return None
+    if any(blanks):
+        missing = ("frequency", "recency", "T")[blanks.index(True)]
+        raise ArgumentError(missing, "a blank cell", "given together with the other history arguments")
+    history = (a.numbers_1d("frequency", frequency), a.numbers_1d("recency", recency), a.numbers_1d("T", T))
+    _same_length(frequency=history[0], recency=history[1], T=history[2])
+    return history
+
+
+@udf
+def XLP_BGNBD_EXPECTED(model, t, frequency=None, recency=None, T=None):
+    """Return the expected repeat purchases in the next t periods."""
+    fitted = _bgnbd(model)
+    window = a.number("t", t)
+    history = _history(frequency, recency, T)
+    if history is None:
+        return fitted.expected_purchases_new(window)
+    return _column(fitted.expected_purchases(window, *history))
+
+
+@udf
+def XLP_BGNBD_ALIVE(model, frequency, recency, T):
+    """Probability of being alive."""
+    history = _history(frequency, recency, T)
+    if history is None:
+        raise ArgumentError("frequency", "a blank cell", "the customer's repeat purchases")
+    return _column(_bgnbd(model).probability_alive(*history))
+
+
+@udf
+def XLP_GG_FIT(frequency, monetary_value):
+    """Fit the Gamma-Gamma model."""
+    model = GammaGamma().fit(a.numbers_1d("frequency", frequency), a.numbers_1d("monetary_value", monetary_value))
+    return _block("Gamma-Gamma", model.params_, model.log_likelihood_)
+
+
+@udf
+def XLP_GG_SPEND(model, frequency=None, monetary_value=None):
+    """Return the expected spend per purchase."""
+    fitted = _gg(model)
+    if a.is_blank(frequency) and a.is_blank(monetary_value):
+        return fitted.mean_spend()
+    count = a.numbers_1d("frequency", frequency)
+    spend = a.numbers_1d("monetary_value", monetary_value)
+    _same_length(frequency=count, monetary_value=spend)
+    return _column(fitted.expected_spend(count, spend))
+
+
+def _model_name(argument: str, block: Any) -> str:
+    if isinstance(block, list):
+        for row in block:
+            if (
+                isinstance(row, list)
+                and len(row) >= 2
+                and isinstance(row[0], str)
+                and row[0].strip().lower() == "model"
+                and isinstance(row[1], str)
+            ):
+                return row[1].strip()
+    raise ArgumentError(argument, a.describe_cells(block), "a parameter block from XLP_BGNBD_FIT or XLP_SBG_FIT")
+
+
+@udf
+def XLP_CUSTOMER_CLV(discount_rate, purchase_model, rfm, margin_ratio, horizon, spend_model=None, discount_period=None):
+    """Lifetime value of every customer on contribution."""
+    kind = _model_name("purchase_model", purchase_model)
+    purchases: BetaGeo | ShiftedBetaGeometric
+    if kind.lower() == "sbg":
+        purchases = ShiftedBetaGeometric()
+        purchases.params_ = a.param_block("purchase_model", purchase_model, "sBG", ("alpha", "beta"))
+        spend = None
+        if not a.is_blank(spend_model):
+            raise ArgumentError("spend_model", "a parameter block", "blank with an sBG purchase model")
+    else:
+        purchases = _bgnbd(purchase_model, "purchase_model")
+        if a.is_blank(spend_model):
+            raise ArgumentError("spend_model", "a blank cell", "a block from XLP_GG_FIT with a BG/NBD model")
+        spend = _gg(spend_model, "spend_model")
+    table = a.table("rfm", rfm)
+    assert table is not None
+    table.columns = [c if c == "T" else snake_case(c) for c in table.columns]
+    if "customer_id" not in table.columns:
+        raise ArgumentError("rfm", f"columns {list(table.columns)}", "a table with a 'customer_id' column")
+    ids = parse_ids(table["customer_id"])
+    if ids.isna().any():
+        raise ArgumentError("rfm", "a blank customer_id", "an id on every row")
+    numeric = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="customer_id"))
+    for column in table.columns:
+        if column != "customer_id":
+            numeric[column] = a.numbers_1d(f"rfm.{column}", [[v] for v in table[column]])
+    ratios = a.numbers_1d("margin_ratio", margin_ratio, blank="nan")
+    if ratios.size == 1:
+        ratio: Any = float(ratios[0])
+    elif ratios.size == len(numeric):
+        ratio = pd.Series(ratios, index=numeric.index)
+    else:
+        raise ArgumentError(
+            "margin_ratio", f"{ratios.size} cells", f"one number or one per row of rfm ({len(numeric)})"
+        )
+    result = customer_clv(
+        numeric,
+        ratio,
+        purchase_model=purchases,
+        spend_model=spend,
+        discount_rate=a.number("discount_rate", discount_rate),
+        discount_period=a.number("discount_period", discount_period, 1.0),
+        horizon=a.whole_number("horizon", horizon, low=1, high=MAX_HORIZON),
+    )
+    return frame_cells(result, index="customer_id")

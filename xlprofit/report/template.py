@@ -1,0 +1,337 @@
+"""The template workbook (``xlprofit template``) and the demo workbook (``xlprofit demo``).
+
+The template's input sheets are the input format of the whole product: one Excel Table per
+input table of DESIGN section 3, named after it (``Customers``, ``Transactions``, …) on a sheet
+of the same name, with the snake_case column headers :func:`xlprofit.read` expects. Those
+names and headers stay in English in every language; the titles, instructions and the caption
+row above each header are translated. The demo workbook is the same template filled with the
+embedded demo data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES, Column
+from xlprofit.errors import ArgumentError
+from xlprofit.report._cells import Formula, SheetLayout, Styles, TableSpot, write_layout
+from xlprofit.report._texts import LANGUAGES, caption, meaning, table_text, text
+from xlprofit.report.workbook import atomic_save, check_target
+
+__all__ = ["INPUT_SHEETS", "PARAMETER_NAMES", "LIVE_SHEETS", "LANGUAGES", "write_template", "write_demo",
+           "template_tables"]
+
+#: Sheet (and Excel Table) name of every input table.
+INPUT_SHEETS: dict[str, str] = {t: t.capitalize() for t in TABLES}
+#: Defined name of every parameter's value cell on the Parameters sheet.
+PARAMETER_NAMES: dict[str, str] = {p: "".join(w.capitalize() for w in p.split("_")) for p in PARAMETERS}
+#: The calculation sheets that call the XLP_* functions.
+LIVE_SHEETS: tuple[str, ...] = ("P&L live", "Rates live", "Whale live", "CLV live")
+
+_VALIDATION_ROWS = 20_000
+_CHOICES = {"periods_per_year": "1,2,4,12", "acquisition_charge": "in_period,all,none"}
+_LEVELS = "customer,order,line,product"
+_ALL = "[#All]"
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ArgumentError("language", language, f"one of {', '.join(LANGUAGES)}")
+
+
+def _column_style(column: Column) -> str:
+    if column.kind == "date":
+        return "date"
+    if column.kind == "money":
+        return "money"
+    if column.kind == "rate":
+        return "percent"
+    if column.kind == "number":
+        return "number"
+    return "text"
+
+
+def _validation(column: Column, language: str) -> DataValidation | None:
+    """Data validation for an input column (numbers ≥ 0, shares, dates)."""
+    if column.kind in ("money", "number"):
+        if column.minimum is not None:
+            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+            message = text("validation_number", language)
+        else:
+            dv = DataValidation(type="decimal", operator="between", formula1="-1E+15", formula2="1E+15")
+            message = text("validation_any_number", language)
+    elif column.kind == "rate":
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1")
+        message = text("validation_rate", language)
+    elif column.kind == "date":
+        dv = DataValidation(type="date", operator="greaterThan", formula1="1")
+        message = text("validation_date", language)
+    else:
+        return None
+    dv.error, dv.errorTitle, dv.showErrorMessage, dv.allow_blank = message, "xlprofit", True, True
+    return dv
+
+
+def _list_validation(source: str, language: str, *, strict: bool) -> DataValidation:
+    dv = DataValidation(type="list", formula1=source, allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop" if strict else "warning"
+    dv.errorTitle = "xlprofit"
+    dv.error = text("validation_choice" if strict else "validation_list", language)
+    return dv
+
+
+def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Input data as a spreadsheet holds it: real dates for date columns, everything else as given."""
+    out = frame.copy()
+    for column in SCHEMAS.get(table, ()):
+        if column.kind == "date" and column.name in out and not pd.api.types.is_datetime64_any_dtype(out[column.name]):
+            parsed = pd.to_datetime(out[column.name], errors="coerce", format="ISO8601")
+            out[column.name] = parsed.where(parsed.notna(), out[column.name]) if parsed.isna().any() else parsed
+    return out
+
+
+def _input_sheet(table: str, data: pd.DataFrame | None, language: str, taken: set[str],
+                 spots: dict[str, TableSpot]) -> SheetLayout:
+    schema = SCHEMAS[table]
+    columns = [c.name for c in schema]
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    if data is not None:
+        extra = [c for c in data.columns if c not in columns]
+        frame = _typed(table, data)[[c for c in columns if c in data.columns] + extra]
+        frame = frame.reindex(columns=[*columns, *extra])
+    lay = SheetLayout(INPUT_SHEETS[table])
+    lay.tab_color = "FFC000"
+    title, intro = table_text(table, language)
+    lay.title(title, intro)
+    by_name = {c.name: c for c in schema}
+    captions = [caption(c, language, required=by_name[c].required if c in by_name else False)
+                for c in frame.columns]
+    styles = {c.name: _column_style(c) for c in schema}
+    spot = lay.table(frame, INPUT_SHEETS[table], taken, labels={c: c for c in frame.columns}, styles=styles,
+                     captions=captions, main=True, max_width=30, style="TableStyleLight9", header_height=18)
+    for c in frame.columns:
+        lay._fit(spot.col(c), 16)
+    spots[table] = spot
+    last = max(spot.last_row, spot.first_row + _VALIDATION_ROWS - 1)
+    for column in schema:
+        letter = _letter(spot.col(column.name))
+        rng = f"{letter}{spot.first_row}:{letter}{last}"
+        dv = _validation(column, language)
+        if dv is not None:
+            dv.add(rng)
+            lay.validations.append(dv)
+    lists = {("usage", "driver"): "DriverNames", ("activities", "resource"): "ResourceNames",
+             ("transactions", "customer_id"): "CustomerIds", ("usage", "customer_id"): "CustomerIds"}
+    for (t, c), name in lists.items():
+        if t == table:
+            letter = _letter(spot.col(c))
+            dv = _list_validation(f"={name}", language, strict=False)
+            dv.add(f"{letter}{spot.first_row}:{letter}{last}")
+            lay.validations.append(dv)
+    if table == "activities":
+        letter = _letter(spot.col("level"))
+        dv = _list_validation(f'"{_LEVELS}"', language, strict=True)
+        dv.add(f"{letter}{spot.first_row}:{letter}{last}")
+        lay.validations.append(dv)
+    return lay
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def _parameter_value(name: str, value: Any) -> Any:
+    kind = PARAMETERS[name][0]
+    if value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str) and not value.strip()):
+        return None
+    if kind == "date":
+        stamp = pd.to_datetime(value, errors="coerce")
+        return value if pd.isna(stamp) else stamp.to_pydatetime()
+    if kind in ("rate", "number", "periods"):
+        number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        return value if pd.isna(number) else (int(number) if kind == "periods" else float(number))
+    return value
+
+
+def _parameters_sheet(data: pd.DataFrame | Mapping[str, Any] | None, language: str, taken: set[str],
+                      names: list[tuple[str, str]]) -> SheetLayout:
+    given: dict[str, Any] = {}
+    if isinstance(data, Mapping):
+        given = dict(data)
+    elif data is not None and len(data.columns) >= 2:
+        given = dict(zip(data.iloc[:, 0].astype(str).str.strip(), data.iloc[:, 1], strict=True))
+    rows = [(p, _parameter_value(p, given.get(p)), meaning(p, desc, language)) for p, (_, desc) in PARAMETERS.items()]
+    frame = pd.DataFrame(rows, columns=["name", "value", "meaning"])
+    lay = SheetLayout("Parameters")
+    lay.tab_color = "FFC000"
+    lay.title(text("parameters_title", language), text("parameters_intro", language))
+    value_styles = []
+    for p in frame["name"]:
+        kind = PARAMETERS[p][0]
+        value_styles.append({"date": "input_date", "rate": "input_percent"}.get(kind, "input"))
+    spot = lay.table(frame, "Parameters", taken, labels={c: c for c in frame.columns},
+                     captions=[caption("name", language), caption("value", language), caption("meaning", language)],
+                     cell_styles={"value": value_styles}, styles={"name": "label", "meaning": "note"},
+                     main=True, max_width=70, style="TableStyleLight9", header_height=18)
+    lay._fit(spot.col("value"), 14)
+    lay._fit(spot.col("name"), 22)
+    value_col = _letter(spot.col("value"))
+    for i, p in enumerate(frame["name"]):
+        cell = f"{value_col}{spot.first_row + i}"
+        names.append((PARAMETER_NAMES[p], f"Parameters!${value_col}${spot.first_row + i}"))
+        kind = PARAMETERS[p][0]
+        if p in _CHOICES:
+            dv = _list_validation(f'"{_CHOICES[p]}"', language, strict=True)
+        elif kind == "rate":
+            dv = _validation(Column(p, "rate"), language)
+        elif kind == "date":
+            dv = _validation(Column(p, "date"), language)
+        elif kind == "number":
+            dv = _validation(Column(p, "number", minimum=0.0), language)
+        else:
+            continue
+        assert dv is not None
+        dv.add(cell)
+        lay.validations.append(dv)
+    return lay
+
+
+def _start_sheet(language: str) -> SheetLayout:
+    lay = SheetLayout("Start here")
+    lay.tab_color = "1F3864"
+    lay.title(text("workbook_title", language), text("workbook_subtitle", language))
+    for heading, keys in (("what_heading", ("what_1", "what_2", "what_3")),
+                          ("install_heading", ("install_1", "install_2", "install_3")),
+                          ("report_heading", ("report_1", "report_2"))):
+        lay.heading(text(heading, language))
+        for key in keys:
+            lay.note(text(key, language), style="text")
+        lay.skip()
+    lay.heading(text("sheets_heading", language))
+    for table in TABLES:
+        title, intro = table_text(table, language) if table != "parameters" else (
+            text("parameters_title", language), text("parameters_intro", language))
+        lay.line([INPUT_SHEETS[table], f"{title}: {intro}"], ["label", "text"])
+    for sheet, key in zip(LIVE_SHEETS, ("pnl_live", "rates_live", "whale_live", "clv_live"), strict=True):
+        lay.line([sheet, text(key, language)], ["label", "text"])
+    lay.widths[1] = 16
+    lay.widths[2] = 100
+    return lay
+
+
+def _live_sheets(language: str) -> list[SheetLayout]:
+    t, a, u, r, c, p = (f"{INPUT_SHEETS[x]}{_ALL}" for x in ("transactions", "activities", "usage", "resources",
+                                                            "customers", "parameters"))
+    pnl = SheetLayout(LIVE_SHEETS[0])
+    pnl.title(text("pnl_live", language), text("live_note", language))
+    pnl_cell = f"A{pnl.next_row}"
+    pnl.line([Formula(f"=XLP_CUSTOMER_PNL({t},{a},{u},{r},{c},{p})")], ["text"])
+    rates = SheetLayout(LIVE_SHEETS[1])
+    rates.title(text("rates_live", language), text("live_note", language))
+    rates.line([Formula(f"=XLP_ACTIVITY_RATES({a},{r},{t},{u},{c},{p})")], ["text"])
+    spill = f"_xlfn.ANCHORARRAY('{LIVE_SHEETS[0]}'!{pnl_cell})"
+
+    def column(name: str) -> str:
+        return f'_xlfn.DROP(INDEX({spill},0,MATCH("{name}",INDEX({spill},1,0),0)),1)'
+
+    whale = SheetLayout(LIVE_SHEETS[2])
+    whale.title(text("whale_live", language), text("live_note", language))
+    whale.line([text("whale_peak", language), Formula(f"=XLP_WHALE_PEAK({column('profit')})")], ["label", "percent"])
+    whale.skip()
+    whale.line([Formula(f"=XLP_WHALE_CURVE({column('profit')},{column('customer_id')})")], ["text"])
+    whale.widths[1] = 48
+    clv = SheetLayout(LIVE_SHEETS[3])
+    clv.title(text("clv_live", language), text("live_note", language))
+    clv.note(text("clv_intro", language))
+    clv.skip()
+    clv.line([text("segment", language), text("margin", language), text("retention", language),
+              text("clv", language)], ["header"] * 4, height=30)
+    examples = (("Key accounts", 12000.0, 0.92), ("Wholesale", 3500.0, 0.85), ("Retail", 900.0, 0.75))
+    for name, margin, retention in examples:
+        row = clv.next_row
+        clv.line([name, margin, retention, Formula(f"=XLP_CLV(DiscountRate,B{row},C{row})")],
+                 ["input", "input", "input_percent", "money"])
+    clv.skip()
+    clv.line([text("credit_cost", language), None, None,
+              Formula("=XLP_CREDIT_COST(100000,PaymentDays,CostOfCapital)")], ["label", "", "", "money"])
+    for col, width in ((1, 24), (2, 18), (3, 18), (4, 16)):
+        clv.widths[col] = width
+    return [pnl, rates, whale, clv]
+
+
+def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "en") -> Workbook:
+    """Build the template workbook in memory (write-only; save it once).
+
+    Parameters
+    ----------
+    data:
+        Optional input tables (``customers``, ``transactions``, …) to fill the Tables with;
+        ``parameters`` may be a ``name, value`` table or a mapping.
+    language:
+        ``en``, ``nb``, ``sv`` or ``pl``: the language of titles, instructions and captions.
+    """
+    _check_language(language)
+    data = dict(data or {})
+    wb = Workbook(write_only=True)
+    styles = Styles(wb)
+    taken: set[str] = set()
+    spots: dict[str, TableSpot] = {}
+    names: list[tuple[str, str]] = []
+    layouts = [_start_sheet(language)]
+    for table in TABLES:
+        if table == "parameters":
+            layouts.append(_parameters_sheet(data.get("parameters"), language, taken, names))
+        else:
+            layouts.append(_input_sheet(table, data.get(table), language, taken, spots))
+    layouts.extend(_live_sheets(language))
+    for name, table, column in (("DriverNames", "activities", "driver"), ("ResourceNames", "resources", "resource"),
+                                ("CustomerIds", "customers", "customer_id")):
+        spot = spots[table]
+        letter = _letter(spot.col(column))
+        last = max(spot.last_row, spot.first_row + _VALIDATION_ROWS - 1)
+        names.append((name, f"{INPUT_SHEETS[table]}!${letter}${spot.first_row}:${letter}${last}"))
+    for name, ref in names:
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    for layout in layouts:
+        write_layout(wb, layout, styles)
+    from xlprofit import __version__
+
+    wb.properties.creator = f"xlprofit {__version__}"
+    wb.properties.title = text("workbook_title", language)
+    wb.properties.language = language
+    return wb
+
+
+def write_template(path: str | os.PathLike[str], *, language: str = "en",
+                   data: Mapping[str, Any] | None = None) -> None:
+    """Write the template workbook (empty input Tables unless ``data`` is given) atomically.
+
+    Parameters
+    ----------
+    path:
+        The ``.xlsx`` file to write.
+    language:
+        ``en``, ``nb``, ``sv`` or ``pl``.
+    data:
+        Input tables to fill the template with (see :func:`template_tables`).
+    """
+    check_target(path)
+    wb = template_tables(data, language=language)
+    atomic_save(lambda p: wb.save(p), path)
+
+
+def write_demo(path: str | os.PathLike[str], *, language: str = "en") -> None:
+    """Write the template filled with the embedded demo data (``xlprofit demo``)."""
+    from xlprofit.data import demo_tables
+
+    write_template(path, language=language, data=demo_tables())
