@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.worksheet.formula import ArrayFormula
 
 import xlprofit
 from tests.conftest import small_tables
+from tests.test_spill import spill_cells
 from xlprofit.cli import main
 from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES
 from xlprofit.errors import InputError, OutputError
@@ -164,6 +166,11 @@ def test_only_builder_formulas_become_formulas():
     assert cell_value(float("nan")) == (None, None)
 
 
+def _content(value):
+    """A cell value comparable by content (openpyxl's ArrayFormula compares by identity)."""
+    return ("array", value.ref, value.text) if isinstance(value, ArrayFormula) else value
+
+
 def test_committed_template_is_what_the_command_writes(tmp_path):
     fresh = tmp_path / "t.xlsx"
     assert main(["template", "-o", str(fresh)]) == 0
@@ -173,12 +180,16 @@ def test_committed_template_is_what_the_command_writes(tmp_path):
     for name in a.defined_names:
         assert a.defined_names[name].attr_text == b.defined_names[name].attr_text
     for wa, wb_ in zip(a.worksheets, b.worksheets, strict=True):
-        cells_a = [(c.coordinate, c.value, c.data_type, c.number_format) for r in wa.iter_rows() for c in r]
-        cells_b = [(c.coordinate, c.value, c.data_type, c.number_format) for r in wb_.iter_rows() for c in r]
+        cells_a = [(c.coordinate, _content(c.value), c.data_type, c.number_format) for r in wa.iter_rows() for c in r]
+        cells_b = [(c.coordinate, _content(c.value), c.data_type, c.number_format) for r in wb_.iter_rows() for c in r]
         assert cells_a == cells_b, wa.title
         assert dict(wa.tables.items()) == dict(wb_.tables.items())
         assert sorted(str(v.sqref) for v in wa.data_validations.dataValidation) == \
             sorted(str(v.sqref) for v in wb_.data_validations.dataValidation)
+    # The dynamic-array markup openpyxl does not read back: same metadata part and marked cells.
+    with zipfile.ZipFile(ROOT / "workbook_template.xlsx") as za, zipfile.ZipFile(fresh) as zb:
+        assert za.read("xl/metadata.xml") == zb.read("xl/metadata.xml")
+        assert spill_cells(za) == spill_cells(zb)
 
 
 def test_template_names_tables_headers_and_validation():
@@ -208,8 +219,8 @@ def test_template_names_tables_headers_and_validation():
         row = ws[cell.replace("$", "")].row
         assert ws.cell(row=row, column=1).value == parameter
     assert {"DiscountRate", "PaymentDays", "CommissionRate", "DriverNames"} <= set(wb.defined_names)
-    formulas = [c.value for ws in (wb[s] for s in LIVE_SHEETS) for r in ws.iter_rows() for c in r
-                if c.data_type == "f"]
+    formulas = [c.value.text if isinstance(c.value, ArrayFormula) else c.value
+                for ws in (wb[s] for s in LIVE_SHEETS) for r in ws.iter_rows() for c in r if c.data_type == "f"]
     for function in ("XLP_CUSTOMER_PNL(", "XLP_ACTIVITY_RATES(", "XLP_WHALE_CURVE(", "XLP_WHALE_PEAK(", "XLP_CLV(",
                      "XLP_CREDIT_COST("):
         assert any(function in f for f in formulas), function

@@ -6,12 +6,18 @@ of the same name, with the snake_case column headers :func:`xlprofit.read` expec
 names and headers stay in English in every language; the titles, instructions and the caption
 row above each header are translated. The demo workbook is the same template filled with the
 embedded demo data.
+
+The live sheets call the add-in's functions on those Tables. The table functions
+(``XLP_CUSTOMER_PNL``, ``XLP_ACTIVITY_RATES``, ``XLP_WHALE_CURVE``) return arrays, so they are
+written as dynamic-array formulas that spill in Excel 365 (:class:`~xlprofit.report._cells.SpillFormula`);
+the scalar functions stay ordinary formulas.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,7 +27,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES, Column
 from xlprofit.errors import ArgumentError
-from xlprofit.report._cells import Formula, SheetLayout, Styles, TableSpot, write_layout
+from xlprofit.report._cells import (
+    Formula,
+    SheetLayout,
+    SpillFormula,
+    Styles,
+    TableSpot,
+    add_spill_metadata,
+    write_layout,
+)
 from xlprofit.report._texts import LANGUAGES, caption, meaning, table_text, text
 from xlprofit.report.workbook import atomic_save, check_target
 
@@ -235,10 +249,10 @@ def _live_sheets(language: str) -> list[SheetLayout]:
     pnl = SheetLayout(LIVE_SHEETS[0])
     pnl.title(text("pnl_live", language), text("live_note", language))
     pnl_cell = f"A{pnl.next_row}"
-    pnl.line([Formula(f"=XLP_CUSTOMER_PNL({t},{a},{u},{r},{c},{p})")], ["text"])
+    pnl.line([SpillFormula(f"=XLP_CUSTOMER_PNL({t},{a},{u},{r},{c},{p})")], ["text"])
     rates = SheetLayout(LIVE_SHEETS[1])
     rates.title(text("rates_live", language), text("live_note", language))
-    rates.line([Formula(f"=XLP_ACTIVITY_RATES({a},{r},{t},{u},{c},{p})")], ["text"])
+    rates.line([SpillFormula(f"=XLP_ACTIVITY_RATES({a},{r},{t},{u},{c},{p})")], ["text"])
     spill = f"_xlfn.ANCHORARRAY('{LIVE_SHEETS[0]}'!{pnl_cell})"
 
     def column(name: str) -> str:
@@ -246,9 +260,9 @@ def _live_sheets(language: str) -> list[SheetLayout]:
 
     whale = SheetLayout(LIVE_SHEETS[2])
     whale.title(text("whale_live", language), text("live_note", language))
-    whale.line([text("whale_peak", language), Formula(f"=XLP_WHALE_PEAK({column('profit')})")], ["label", "percent"])
+    whale.line([text("whale_peak", language), SpillFormula(f"=XLP_WHALE_PEAK({column('profit')})")], ["label", "percent"])
     whale.skip()
-    whale.line([Formula(f"=XLP_WHALE_CURVE({column('profit')},{column('customer_id')})")], ["text"])
+    whale.line([SpillFormula(f"=XLP_WHALE_CURVE({column('profit')},{column('customer_id')})")], ["text"])
     whale.widths[1] = 48
     clv = SheetLayout(LIVE_SHEETS[3])
     clv.title(text("clv_live", language), text("live_note", language))
@@ -272,6 +286,9 @@ def _live_sheets(language: str) -> list[SheetLayout]:
 def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "en") -> Workbook:
     """Build the template workbook in memory (write-only; save it once).
 
+    The live sheets' table functions are array formulas; :func:`write_template` also adds the
+    package metadata that makes them spill in Excel 365, which ``Workbook.save`` alone does not.
+
     Parameters
     ----------
     data:
@@ -280,6 +297,11 @@ def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "e
     language:
         ``en``, ``nb``, ``sv`` or ``pl``: the language of titles, instructions and captions.
     """
+    return _build(data, language)[0]
+
+
+def _build(data: Mapping[str, Any] | None, language: str) -> tuple[Workbook, list[str]]:
+    """The template workbook and the names of its sheets that hold spill formulas."""
     _check_language(language)
     data = dict(data or {})
     wb = Workbook(write_only=True)
@@ -309,7 +331,7 @@ def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "e
     wb.properties.creator = f"xlprofit {__version__}"
     wb.properties.title = text("workbook_title", language)
     wb.properties.language = language
-    return wb
+    return wb, [layout.name for layout in layouts if layout.spills]
 
 
 def write_template(path: str | os.PathLike[str], *, language: str = "en",
@@ -326,8 +348,13 @@ def write_template(path: str | os.PathLike[str], *, language: str = "en",
         Input tables to fill the template with (see :func:`template_tables`).
     """
     check_target(path)
-    wb = template_tables(data, language=language)
-    atomic_save(lambda p: wb.save(p), path)
+    wb, spill_sheets = _build(data, language)
+
+    def save(target: Path) -> None:
+        wb.save(target)
+        add_spill_metadata(target, spill_sheets)
+
+    atomic_save(save, path)
 
 
 def write_demo(path: str | os.PathLike[str], *, language: str = "en") -> None:
