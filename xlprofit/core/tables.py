@@ -416,7 +416,11 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
                       table: str, collector: _Collector, customer_ids: pd.Series | None = None,
                       amount: pd.Series | None = None, action: str = "rejected") -> set[int]:
     """Convert money columns of rows in a foreign currency; return rows that cannot be converted."""
-    cur = typed["currency"].map(lambda c: c.upper() if isinstance(c, str) else None)
+    codes = typed["currency"]
+    cur = pd.Series(None, index=typed.index, dtype=object)
+    given = codes.notna().to_numpy()
+    if given.any():
+        cur[given] = codes[given].astype(str).str.upper().to_numpy(dtype=object)
     if reporting is None:
         seen = sorted(set(cur.dropna()))
         if len(seen) > 1:
@@ -582,6 +586,18 @@ def parse_period_span(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
 
     Returns ``(start, end, reasons)``: the first and last day each value covers.
     """
+    uniques = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object)
+    if len(uniques) < len(values):  # parse each distinct label once
+        u_start, u_end, u_why = _period_span(uniques)
+        codes = pd.Index(uniques).get_indexer(values.to_numpy(dtype=object))
+        start = pd.Series(u_start.to_numpy()[codes], index=values.index, dtype="datetime64[ns]")
+        end = pd.Series(u_end.to_numpy()[codes], index=values.index, dtype="datetime64[ns]")
+        why = pd.Series(u_why.to_numpy(dtype=object)[codes], index=values.index, dtype=object)
+        return start, end, why
+    return _period_span(values)
+
+
+def _period_span(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     start = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     end = start.copy()
     reasons = pd.Series(None, index=values.index, dtype=object)
