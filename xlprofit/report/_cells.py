@@ -553,7 +553,7 @@ def write_layout(wb: Workbook, layout: SheetLayout, styles: Styles, *, print_set
     if layout.tab_color:
         ws.sheet_properties.tabColor = layout.tab_color
     if print_setup:
-        _print_setup(ws, layout.print_rows)
+        _print_setup(ws, layout.print_rows, sum(layout.widths.values()))
     for dv in layout.validations:
         ws.data_validations.append(dv)
     heights = layout.row_heights
@@ -624,9 +624,14 @@ def _column_values(series: pd.Series) -> list[Any]:
     return series.astype(object).tolist()
 
 
-def _print_setup(ws: _StreamSheet, header_row: int | None) -> None:
+#: Total column width (in character widths) above which a sheet prints on A3 rather than A4,
+#: so that wide tables such as the customer P&L stay legible when fitted to the page width.
+A3_ABOVE_WIDTH = 220
+
+
+def _print_setup(ws: _StreamSheet, header_row: int | None, total_width: float = 0.0) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.paperSize = "8" if total_width > A3_ABOVE_WIDTH else "9"  # A3 for wide sheets, else A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
