@@ -22,6 +22,9 @@ from xlprofit.core.dataset import Dataset, Source
 from xlprofit.core.tables import TABLES
 from xlprofit.errors import InputError
 
+#: The input tables a workbook or folder may hold: the six of the design, plus exchange rates.
+INPUT_TABLES: tuple[str, ...] = (*TABLES, "fx")
+
 __all__ = ["read", "read_tables", "check_xlsx", "sha256", "MAX_UNCOMPRESSED_BYTES", "MAX_PARTS", "MAX_TABLE_CELLS",
            "load_demo"]
 
@@ -116,7 +119,7 @@ def check_xlsx(path: str | os.PathLike[str]) -> None:
 
 def _find_table_files(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
-    for table in TABLES:
+    for table in INPUT_TABLES:
         for suffix in _TABLE_SUFFIXES:
             candidate = folder / f"{table}{suffix}"
             if candidate.exists():
@@ -238,7 +241,7 @@ def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, int]]
         titles = {ws.title: ws for ws in wb.worksheets}
         tables: dict[str, pd.DataFrame] = {}
         first_rows: dict[str, int] = {}
-        for table in TABLES:
+        for table in INPUT_TABLES:
             if table in excel_tables and excel_tables[table][0] in titles:
                 title, ref = excel_tables[table]
                 header, data, first = _rows_of(titles[title], ref, table)
@@ -287,11 +290,27 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
     raise InputError(f"'{p.name}' is neither an .xlsx workbook nor a folder of CSV/Parquet files")
 
 
-def read(path: str | os.PathLike[str]) -> Dataset:
-    """Read a workbook in the template's format, or a folder of CSV/Parquet files, into a Dataset."""
+def read(path: str | os.PathLike[str], *, engine: str = "auto") -> Dataset:
+    """Read a workbook in the template's format, or a folder of CSV/Parquet files, into a Dataset.
+
+    Parameters
+    ----------
+    path:
+        An ``.xlsx`` workbook, or a folder of ``customers.csv``, ``transactions.parquet``, …
+    engine:
+        For folders: where the invoice lines are validated and summed — ``"pandas"`` (in
+        memory), ``"duckdb"`` (in-process, bounded memory), ``"spark"`` or ``"auto"``
+        (DuckDB when installed). Every engine gives the same analysis to the cent;
+        workbooks are always read with pandas.
+    """
+    p = Path(path)
+    if p.is_dir() and engine != "pandas":
+        from xlprofit.engines import read_folder
+
+        return read_folder(p, engine=engine)
     tables, first_rows, sources = read_tables(path)
     return Dataset(tables.get("customers"), tables.get("transactions"), tables.get("activities"),
-                   tables.get("resources"), tables.get("usage"), tables.get("parameters"),
+                   tables.get("resources"), tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"),
                    first_rows=first_rows, sources=sources)
 
 

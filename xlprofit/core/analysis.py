@@ -123,10 +123,13 @@ def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[st
     for k, v in typed.items():
         params[k] = v
         source[k] = "override"
-    txn = ds.transactions
+    if "period_start" not in params or "period_end" not in params:
+        first, last = ds.lines.date_range()
+        params.setdefault("period_start", first)
+        params.setdefault("period_end", last)
+        source.setdefault("period_start", "first transaction date")
+        source.setdefault("period_end", "last transaction date")
     defaults = {
-        "period_start": (txn["date"].min().normalize(), "first transaction date"),
-        "period_end": (txn["date"].max().normalize(), "last transaction date"),
         "periods_per_year": (4, "default: quarters"),
         "acquisition_charge": ("in_period", "default: customers acquired in the period"),
         "clv_horizon_years": (3.0, "default: 3 years"),

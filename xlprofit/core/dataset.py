@@ -76,6 +76,9 @@ class Dataset:
         n = self._normalised
         self._lines: LineSource = (transactions if external else
                                    FrameLines(n.tables["transactions"], n.rejected_transactions, n.input_totals))
+        if external:
+            self._lines.attach(pd.Index(n.tables["customers"]["customer_id"], name="customer_id"),
+                               n.parameters.get("currency"), n.fx_rates)
 
     @property
     def lines(self) -> LineSource:

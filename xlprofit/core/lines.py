@@ -11,7 +11,7 @@ results on the same lines.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +53,18 @@ class LineAccounting:
 
 class LineSource(ABC):
     """Invoice lines that can be summed for an analysis."""
+
+    def attach(  # noqa: B027 - an optional hook: sources of already validated lines need nothing
+            self, customers: pd.Index, reporting_currency: str | None, fx: Mapping[str, float]) -> None:
+        """Learn the dataset the lines belong to, before any other call.
+
+        A source that validates lines itself needs the known ``customers`` (so that
+        :meth:`date_range` leaves out lines of unknown customers), the ``reporting_currency``
+        and the ``fx`` rates (units of reporting currency per unit of a currency), to convert
+        or reject lines in other currencies exactly as :mod:`xlprofit.core.tables` does. A
+        source of already validated lines ignores them.
+        """
+        return None
 
     @abstractmethod
     def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:

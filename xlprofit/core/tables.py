@@ -145,6 +145,8 @@ class Normalised:
     #: Totals of the transactions table as read, before any row was rejected:
     #: ``rows``, ``net_revenue_cents`` (readable amounts) and ``unreadable_net_revenue`` (rows).
     input_totals: dict[str, int] = field(default_factory=dict)
+    #: Exchange rates of the ``fx`` table (units of reporting currency per unit).
+    fx_rates: dict[str, float] = field(default_factory=dict)
 
 
 class _Collector:
@@ -414,8 +416,11 @@ def _fx_rates(data: Any, collector: _Collector) -> dict[str, float]:
 
 def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str, float], reporting: str | None,
                       table: str, collector: _Collector, customer_ids: pd.Series | None = None,
-                      amount: pd.Series | None = None, action: str = "rejected") -> set[int]:
-    """Convert money columns of rows in a foreign currency; return rows that cannot be converted."""
+                      amount: pd.Series | None = None, action: str = "rejected") -> tuple[set[int], set[int]]:
+    """Convert money columns of rows in a foreign currency.
+
+    Returns the rows that cannot be converted (no rate) and the rows converted.
+    """
     codes = typed["currency"]
     cur = pd.Series(None, index=typed.index, dtype=object)
     given = codes.notna().to_numpy()
@@ -426,10 +431,10 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
         if len(seen) > 1:
             collector.table_problem(table, "currency", f"holds several currencies ({', '.join(seen)}); set the "
                                     "'currency' parameter (reporting currency) and give an fx table")
-        return set()
+        return set(), set()
     foreign = cur.notna() & (cur != reporting)
     if not foreign.any():
-        return set()
+        return set(), set()
     rate = cur.map(fx)
     missing = foreign & rate.isna()
     rows = typed.index[missing.to_numpy()]
@@ -439,7 +444,7 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
     convert = foreign & rate.notna()
     for col in columns:
         typed.loc[convert, col] = round_money(typed.loc[convert, col] * rate[convert])
-    return {int(r) for r in rows}
+    return {int(r) for r in rows}, {int(r) for r in typed.index[convert.to_numpy()]}
 
 
 def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector, fx: dict[str, float],
@@ -452,8 +457,11 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
         reasons[r] = "unreadable or missing value"
     # Amounts as read; converted to the reporting currency where the fx table allows.
     raw_net = round_money(parse_numbers(frame["net_revenue"])[0])
-    no_rate = _convert_currency(typed, _LINE_MONEY, fx, reporting, "transactions", collector,
-                                customer_ids=typed["customer_id"], amount=raw_net)
+    # The revenue identity is checked on the amounts as written, before any conversion: rounding
+    # each converted amount to the cent must not make a correct line look wrong.
+    src = {c: typed[c].copy() for c in ("gross_revenue", "discount", "rebate", "net_revenue")}
+    no_rate, converted_rows = _convert_currency(typed, _LINE_MONEY, fx, reporting, "transactions", collector,
+                                                customer_ids=typed["customer_id"], amount=raw_net)
     for r in no_rate:
         reasons.setdefault(r, "currency without an fx rate")
     converted = raw_net.copy()
@@ -474,15 +482,19 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
     derive_discount = gross_given & ~disc_given
     discount = discount.where(~derive_discount, round_money(gross - rebate - net))
     gross = gross.where(gross_given, round_money(net + discount + rebate))
-    mismatch = gross_given & disc_given & ((gross - discount - rebate - net).abs() > 0.005)
+    converted_mask = typed.index.isin(list(converted_rows))
+    gross = gross.where(~converted_mask, round_money(net + discount + rebate))
+    s_gross, s_disc, s_reb, s_net = (src[c] for c in ("gross_revenue", "discount", "rebate", "net_revenue"))
+    s_reb = s_reb.fillna(0.0)
+    mismatch = gross_given & disc_given & ((s_gross - s_disc - s_reb - s_net).abs() > 0.005)
     mismatch &= ~typed.index.isin(list(bad))
     if mismatch.any():
         rows = typed.index[mismatch.to_numpy()]
         why = pd.Series(
             [f"gross_revenue − discount − rebate = {g - d - b:.2f} but net_revenue = {n:.2f}"
-             for g, d, b, n in zip(gross[rows], discount[rows], rebate[rows], net[rows], strict=True)],
+             for g, d, b, n in zip(s_gross[rows], s_disc[rows], s_reb[rows], s_net[rows], strict=True)],
             index=rows)
-        collector.cells("transactions", rows, "net_revenue", net.loc[rows], why, "rejected",
+        collector.cells("transactions", rows, "net_revenue", s_net.loc[rows], why, "rejected",
                         customer_id=typed["customer_id"], amount=net)
         for r in rows:
             reasons[int(r)] = "revenue does not add up"
@@ -810,8 +822,8 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     if collector.fatal:
         raise ValidationError(collector.problems, "the input cannot be analysed")
     cust = _customers(raw["customers"], collector)  # type: ignore[arg-type]
-    dropped = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
-                                customer_ids=cust["customer_id"], action="value ignored")
+    dropped, _ = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
+                                   customer_ids=cust["customer_id"], action="value ignored")
     cust.loc[cust.index.isin(list(dropped)), "acquisition_cost"] = np.nan
     if external_lines:
         input_totals = {"rows": 0, "net_revenue_cents": 0, "unreadable_net_revenue": 0}
@@ -853,4 +865,5 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         exceptions=collector.frame(),
         rejected_transactions=rejected,
         input_totals=input_totals,
+        fx_rates=fx,
     )

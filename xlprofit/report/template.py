@@ -260,7 +260,8 @@ def _live_sheets(language: str) -> list[SheetLayout]:
 
     whale = SheetLayout(LIVE_SHEETS[2])
     whale.title(text("whale_live", language), text("live_note", language))
-    whale.line([text("whale_peak", language), SpillFormula(f"=XLP_WHALE_PEAK({column('profit')})")], ["label", "percent"])
+    whale.line([text("whale_peak", language), SpillFormula(f"=XLP_WHALE_PEAK({column('profit')})")],
+               ["label", "percent"])
     whale.skip()
     whale.line([SpillFormula(f"=XLP_WHALE_CURVE({column('profit')},{column('customer_id')})")], ["text"])
     whale.widths[1] = 48

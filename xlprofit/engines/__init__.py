@@ -1,0 +1,210 @@
+"""Large ledgers: invoice lines validated and summed by an engine instead of pandas.
+
+``open_lines(files, engine)`` gives a :class:`~xlprofit.core.lines.LineSource` over CSV or
+Parquet files of invoice lines; ``read_folder(folder, engine)`` reads a whole input folder
+with the small tables in pandas and the lines through the engine. Every engine gives the
+same analysis as pandas, to the cent (see ``docs/engines.md`` for when to use which).
+
+Engines: ``"pandas"`` (the lines in memory), ``"duckdb"`` (in-process, bounded memory) and
+``"spark"`` (a Spark cluster or ``local[*]``; needs ``pyspark``). ``"auto"`` is DuckDB when
+it is installed, else pandas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from xlprofit.core.dataset import Dataset, Source
+from xlprofit.core.lines import FrameLines, LineSource
+from xlprofit.core.tables import TABLES, _Collector, _fx_rates, normalise
+from xlprofit.errors import ArgumentError, InputError
+
+__all__ = ["ENGINES", "open_lines", "read_folder", "available_engines"]
+
+#: Engine names accepted by :func:`open_lines` and :func:`read_folder`.
+ENGINES: tuple[str, ...] = ("auto", "pandas", "duckdb", "spark")
+_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".txt")
+_SMALL_TABLES = tuple(t for t in TABLES if t != "transactions") + ("fx",)
+
+
+def available_engines() -> list[str]:
+    """The engines that can run here: ``pandas`` always, ``duckdb`` and ``spark`` when installed."""
+    found = ["pandas"]
+    for engine, module in (("duckdb", "duckdb"), ("spark", "pyspark")):
+        if importlib.util.find_spec(module) is not None:
+            found.append(engine)
+    return found
+
+
+def _resolve(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ArgumentError("engine", engine, f"one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        return "duckdb" if "duckdb" in available_engines() else "pandas"
+    if engine not in available_engines():
+        extra = "duckdb" if engine == "duckdb" else "pyspark"
+        raise InputError(f"engine '{engine}' needs the '{extra}' package (pip install {extra})")
+    return engine
+
+
+def _read_small(path: Path) -> pd.DataFrame:
+    if path.name.lower().endswith(".parquet"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+
+
+def _files(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[Path]:
+    return [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
+
+
+def open_lines(files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], engine: str = "auto",
+               **options: object) -> LineSource:
+    """Invoice lines of CSV/Parquet files as a line source of the chosen engine.
+
+    Parameters
+    ----------
+    files:
+        One file, or several files read one after the other (rows are numbered within
+        each file; exceptions of several files name the file in their ``table`` column).
+    engine:
+        ``"duckdb"``, ``"spark"``, ``"pandas"`` or ``"auto"`` (DuckDB when installed).
+    **options:
+        Passed to the engine's class: ``memory_limit``, ``temp_directory``, ``threads``
+        (DuckDB) or ``spark`` (a ``SparkSession``; Spark).
+
+    Returns
+    -------
+    LineSource
+        Call :meth:`~xlprofit.core.lines.LineSource.attach` (``read_folder`` does) before use.
+    """
+    name = _resolve(engine)
+    paths = _files(files)
+    if name == "duckdb":
+        from xlprofit.engines.duckdb import DuckDBLines
+
+        return DuckDBLines(paths, **options)  # type: ignore[arg-type]
+    if name == "spark":
+        from xlprofit.engines.spark import SparkLines
+
+        return SparkLines(paths, **options)  # type: ignore[arg-type]
+    return PandasFileLines(paths)
+
+
+class PandasFileLines(LineSource):
+    """Lines of one CSV/Parquet file read into pandas and validated there (the reference path).
+
+    It reads the file as ``xlprofit.read`` does and defers to
+    :class:`~xlprofit.core.lines.FrameLines` once :meth:`attach` has named the customers.
+    """
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        if len(files) != 1:
+            raise ArgumentError("files", [str(f) for f in files], "one file with the pandas engine "
+                                "(use engine='duckdb' for several files)")
+        self.raw = _read_small(files[0])
+        self._customers: pd.DataFrame | None = None
+        self._lines: FrameLines | None = None
+        self._normalised = None
+
+    def attach(self, customers: pd.Index, reporting_currency: str | None, fx: dict[str, float]) -> None:
+        """Validate the lines against ``customers``, the reporting currency and the fx rates."""
+        params = {"currency": reporting_currency} if reporting_currency else {}
+        n = normalise(pd.DataFrame({"customer_id": pd.Series(list(customers), dtype=object)}), self.raw,
+                      pd.DataFrame({"activity": ["lines"], "driver": ["lines"], "cost": [0.0]}),
+                      parameters=params, fx=dict(fx) or None)
+        self._normalised = n
+        self._lines = FrameLines(n.tables["transactions"], n.rejected_transactions, n.input_totals)
+
+    def _frame(self) -> FrameLines:
+        if self._lines is None:
+            raise ArgumentError("attach", None, "called before the lines are used")
+        return self._lines
+
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last date of the accepted lines."""
+        return self._frame().date_range()
+
+    def summarise(self, customers, periods, products):  # noqa: D102 - documented on LineSource
+        agg, acc = self._frame().summarise(customers, periods, products)
+        found = self._normalised.exceptions
+        reading = found[found["table"] == "transactions"]
+        exceptions = pd.concat([reading, acc.exceptions], ignore_index=True) if len(reading) else acc.exceptions
+        return agg, type(acc)(**{**acc.__dict__, "exceptions": exceptions})
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _line_files(folder: Path) -> list[Path]:
+    """``transactions.csv`` / ``.parquet`` …, or every CSV/Parquet file of a ``transactions`` folder."""
+    sub = folder / "transactions"
+    if sub.is_dir():
+        files = sorted(p for p in sub.iterdir() if p.is_file() and p.name.lower().endswith(_SUFFIXES))
+        if not files:
+            raise InputError(f"folder '{sub}' holds no CSV or Parquet file")
+        return files
+    for suffix in _SUFFIXES:
+        candidate = folder / f"transactions{suffix}"
+        if candidate.is_file():
+            return [candidate]
+    raise InputError(f"folder '{folder}' has no transactions file (transactions.csv or .parquet, "
+                     "or a 'transactions' folder of such files)")
+
+
+def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options: object) -> Dataset:
+    """Read a folder of CSV/Parquet input tables, the invoice lines through ``engine``.
+
+    Parameters
+    ----------
+    folder:
+        Holds ``customers``, ``activities`` and the optional ``resources``, ``usage``,
+        ``parameters`` and ``fx`` as ``.csv`` or ``.parquet`` (read with pandas), and the
+        invoice lines as ``transactions.csv`` / ``transactions.parquet`` or as a
+        ``transactions`` folder of such files.
+    engine:
+        ``"auto"`` (DuckDB when installed, else pandas), ``"duckdb"``, ``"spark"`` or
+        ``"pandas"``. All give the same analysis.
+    **options:
+        Passed to :func:`open_lines`.
+
+    Returns
+    -------
+    Dataset
+        With ``dataset.lines`` the engine's line source.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(f"input folder '{root}' does not exist")
+    name = _resolve(engine)
+    tables: dict[str, pd.DataFrame] = {}
+    sources: list[Source] = []
+    for table in _SMALL_TABLES:
+        for suffix in _SUFFIXES:
+            path = root / f"{table}{suffix}"
+            if path.is_file():
+                tables[table] = _read_small(path)
+                sources.append(Source(table, str(path), _sha256(path)))
+                break
+    line_files = _line_files(root)
+    sources += [Source("transactions", str(p), _sha256(p)) for p in line_files]
+    if name == "pandas" and len(line_files) == 1:
+        lines: object = _read_small(line_files[0])
+    else:
+        lines = open_lines(line_files, name, **options)
+    ds = Dataset(tables.get("customers"), lines, tables.get("activities"), tables.get("resources"),
+                 tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"), sources=sources)
+    if isinstance(lines, LineSource):
+        fx = _fx_rates(tables["fx"], _Collector()) if "fx" in tables else {}
+        lines.attach(ds.customers["customer_id"], ds.parameters.get("currency"), fx)
+    return ds

@@ -1,0 +1,726 @@
+"""Invoice lines validated and summed by a SQL engine: the query text shared by DuckDB and Spark.
+
+:class:`SqlLines` writes every step of :class:`xlprofit.core.lines.FrameLines` and of the
+``transactions`` rules of :mod:`xlprofit.core.tables` as SQL, so that the lines never
+leave the engine; only aggregates and the (capped) list of exception rows come back to
+pandas. The queries are written once; the few places where DuckDB and Spark SQL differ are
+the methods of :class:`Dialect`.
+
+How a cell is read. Each column of the ``transactions`` schema is read by a *fast path*
+in SQL for the spellings that both the engine and :mod:`xlprofit.core.parsing` read the
+same way (``-1234.50``, ``2024-01-05``, ``TRUE``, an id without surrounding spaces). Every
+other value — ``"1 234,50"``, ``"05.01.2024"``, ``"(12.00)"``, ids with spaces, typos — is
+collected as a DISTINCT value, parsed in Python by the very functions the pandas path uses,
+and joined back as a small mapping table. Both paths therefore give the same value and the
+same reason text for every cell.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlprofit.core.aggregate import COUNT_COLUMNS, MONEY_COLUMNS, NO_PRODUCT, LineAggregates
+from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
+from xlprofit.core.parsing import (
+    EXCEL_EPOCH,
+    blank_mask,
+    parse_dates,
+    parse_flags,
+    parse_ids,
+    parse_numbers,
+    parse_text,
+)
+from xlprofit.core.periods import Periods
+from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, Column, _display
+from xlprofit.errors import Problem, ValidationError
+
+__all__ = ["Dialect", "SqlLines", "SourceColumn", "TRANSACTION_COLUMNS"]
+
+#: The schema of the ``transactions`` table, by name.
+TRANSACTION_COLUMNS: dict[str, Column] = {c.name: c for c in SCHEMAS["transactions"]}
+#: Columns whose unreadable value rejects the line (as in ``tables._transactions``).
+_REJECTING = {"date", "customer_id", "net_revenue", "gross_revenue", "discount", "rebate", "cogs",
+              "written_off", "quantity", "paid_on", "returned"}
+#: Columns the analysis uses; ``currency`` only counts for telling blank rows apart.
+_USED = ("date", "customer_id", "net_revenue", "order_id", "product_id", "quantity", "gross_revenue",
+         "discount", "rebate", "cogs", "returned", "written_off", "paid_on")
+_BLANKS = ("", "-", "n/a", "na", "nan", "none", "null", "#n/a")
+_TRUE = ("true", "yes", "y", "x", "1", "ja", "j", "tak", "t", "sant", "returned", "wahr")
+_FALSE = ("false", "no", "n", "0", "nei", "nej", "nie", "f", "falsk", "usann", "falsch")
+_LINE_MONEY = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off")
+#: The guard of ``money.round_half_away`` (a billionth of the unit rounded to), as SQL text.
+_GUARD = "1e-9"
+_MAX_SERIAL = 2_958_465
+_EPOCH_SECONDS = int((EXCEL_EPOCH - pd.Timestamp("1970-01-01")).total_seconds())
+_MAX_DOUBLE = "1.7976931348623157E308"
+#: Source types of a column as the engine reads it.
+KINDS = ("text", "float", "int", "bool", "time")
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    """One column of the line files: its snake_case ``name``, its SQL ``alias`` and source ``kind``.
+
+    ``kind`` is one of :data:`KINDS`: ``text`` (CSV cells, Parquet strings), ``float``,
+    ``int``, ``bool`` or ``time`` (Parquet dates and timestamps).
+    """
+
+    name: str
+    alias: str
+    kind: str
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in(expr: str, words: Sequence[str]) -> str:
+    return f"{expr} IN ({', '.join(_quote(w) for w in words)})"
+
+
+class Dialect:
+    """The SQL that differs between engines; the base class writes DuckDB's."""
+
+    def full_match(self, expr: str, pattern: str) -> str:
+        """Whether ``expr`` matches the regular expression ``pattern`` as a whole (no backslashes)."""
+        return f"regexp_full_match({expr}, {_quote(pattern)})"
+
+    def try_timestamp(self, expr: str) -> str:
+        """Text to TIMESTAMP, NULL when the engine cannot read it."""
+        return f"TRY_CAST({expr} AS TIMESTAMP)"
+
+    def timestamp_from_seconds(self, expr: str) -> str:
+        """Whole seconds since 1970-01-01 to a TIMESTAMP without time zone."""
+        return f"make_timestamp(CAST({expr} AS BIGINT) * 1000000)"
+
+    def epoch_micros(self, expr: str) -> str:
+        """Microseconds since 1970-01-01 of a TIMESTAMP."""
+        return f"epoch_us({expr})"
+
+    def day_text(self, expr: str) -> str:
+        """A TIMESTAMP as ``yyyy-mm-dd`` text."""
+        return f"strftime({expr}, '%Y-%m-%d')"
+
+    def distinct_list(self, expr: str, condition: str) -> str:
+        """Aggregate: the distinct values of ``expr`` on the rows where ``condition`` holds."""
+        return f"list(DISTINCT {expr}) FILTER (WHERE {condition})"
+
+    def categories(self, columns: str, items: Sequence[tuple[str, str]], source: str, where: str) -> str:
+        """SELECT ``columns`` and ``cat`` from ``source``, one row per ``(name, condition)`` of a line.
+
+        ``cat`` is the name where the condition holds, else NULL.
+        """
+        cases = ", ".join(f"CASE WHEN {cond} THEN {_quote(name)} END" for name, cond in items)
+        return f"SELECT {columns}, unnest([{cases}]) AS cat FROM {source} WHERE {where}"
+
+
+@dataclass
+class _Read:
+    """SQL expressions reading one schema column: value, reason and blank."""
+
+    value: str
+    reason: str
+    blank: str
+
+
+class SqlLines(LineSource):
+    """Lines in files that a SQL engine reads, validates and sums (see the module docstring).
+
+    Subclasses provide the engine: the source relation ``xlp_src`` (columns ``_file``,
+    ``_row`` and one column per file column, named by :attr:`columns`), running a query
+    into pandas, registering a small pandas table and keeping an intermediate result.
+
+    Parameters
+    ----------
+    files:
+        The line files, in order; rows are numbered within each file (header = row 1).
+    """
+
+    dialect: Dialect = Dialect()
+
+    def __init__(self, files: Sequence[str]) -> None:
+        self.files = [str(f) for f in files]
+        self._customers: pd.Index | None = None
+        self._reporting: str | None = None
+        self._fx: dict[str, float] = {}
+        self._mapped: set[str] = set()
+        self._prepared = False
+        self._range: tuple[pd.Timestamp, pd.Timestamp] | None = None
+
+    # ----------------------------------------------------------------------------- engine
+    @property
+    @abstractmethod
+    def columns(self) -> list[SourceColumn]:
+        """The columns of ``xlp_src`` other than ``_file`` and ``_row``."""
+
+    @abstractmethod
+    def _query(self, sql: str) -> pd.DataFrame:
+        """Run a query and return its result as a DataFrame."""
+
+    @abstractmethod
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make a small pandas table available to queries under ``name``."""
+
+    @abstractmethod
+    def _keep(self, name: str, sql: str) -> None:
+        """Compute ``sql`` once and keep it as table ``name`` for the following queries."""
+
+    def _drop(self, name: str) -> None:
+        """Forget a table made by :meth:`_keep` (default: nothing to free)."""
+
+    # ----------------------------------------------------------------------------- files
+    def _table_label(self, file_index: np.ndarray) -> np.ndarray:
+        if len(self.files) == 1:
+            return np.full(len(file_index), "transactions", dtype=object)
+        names = [f"transactions ({_short(f, self.files)})" for f in self.files]
+        return np.asarray(names, dtype=object)[np.asarray(file_index, dtype="int64")]
+
+    def _check_columns(self) -> None:
+        found = [c.name for c in self.columns]
+        problems = []
+        seen: set[str] = set()
+        for name in found:
+            if name in seen:
+                problems.append(Problem("transactions", None, name, None,
+                                        f"two columns are both read as '{name}'"))
+            seen.add(name)
+        for col in SCHEMAS["transactions"]:
+            if col.required and col.name not in found:
+                known = ", ".join(found[:12]) or "none"
+                problems.append(Problem("transactions", None, col.name, None,
+                                        f"required column '{col.name}' is missing (columns found: {known})"))
+        if problems:
+            raise ValidationError(problems, "the input cannot be analysed")
+
+    # ----------------------------------------------------------------------------- reading cells
+    def _fast(self, col: SourceColumn, kind: str) -> tuple[str, str, str, str]:
+        """``(blank, fast, value, reason)`` SQL for the cells read without Python.
+
+        ``fast`` holds for non-blank cells read in SQL; ``value``/``reason`` are their
+        result. Cells that are neither blank nor fast are parsed in Python.
+        """
+        d, c = self.dialect, col.alias
+        if col.kind == "text":
+            plain = _plain(c)
+            blank = f"({c} IS NULL OR {_in(f'lower({c})', _BLANKS)})"
+            if kind == "id":
+                return blank, plain, c, "NULL"
+            if kind in ("money", "number"):
+                return blank, d.full_match(c, "-?[0-9]+([.][0-9]+)?"), f"CAST({c} AS DOUBLE)", "NULL"
+            if kind == "date":
+                iso = d.full_match(c, "(1[7-9]|2[01])[0-9][0-9]-[0-9][0-9]-[0-9][0-9]")
+                stamp = d.try_timestamp(c)
+                return blank, f"({iso} AND {stamp} IS NOT NULL)", stamp, "NULL"
+            if kind == "flag":
+                return (blank, f"({plain} AND {_in(f'lower({c})', _TRUE + _FALSE)})",
+                        _in(f"lower({c})", _TRUE), "NULL")
+            return blank, "FALSE", "NULL", "NULL"
+        if col.kind in ("float", "int"):
+            blank = f"({c} IS NULL OR isnan({c}))" if col.kind == "float" else f"({c} IS NULL)"
+            if kind in ("money", "number"):
+                finite = f"abs({c}) <= {_MAX_DOUBLE}"
+                return (blank, "TRUE", f"CASE WHEN {finite} THEN CAST({c} AS DOUBLE) END",
+                        f"CASE WHEN {finite} THEN NULL ELSE 'is not a finite number' END")
+            if kind == "id":
+                whole = f"({c} = floor({c}) AND abs({c}) < 9007199254740992)"
+                return blank, whole, f"CAST(CAST({c} AS BIGINT) AS STRING)", "NULL"
+            if kind == "date":
+                ok = f"({c} >= 1 AND {c} <= {_MAX_SERIAL})"
+                seconds = f"floor({c} * 86400.0 + 0.5) + ({_EPOCH_SECONDS})"
+                return (blank, "TRUE", f"CASE WHEN {ok} THEN {d.timestamp_from_seconds(seconds)} END",
+                        f"CASE WHEN {ok} THEN NULL ELSE 'is not an Excel date serial number (1 to {_MAX_SERIAL})' END")
+            if kind == "flag":
+                return blank, "TRUE", f"({c} <> 0)", "NULL"
+            return blank, "FALSE", "NULL", "NULL"
+        blank = f"({c} IS NULL)"
+        if col.kind == "bool" and kind == "flag":
+            return blank, "TRUE", c, "NULL"
+        if col.kind == "time" and kind == "date":
+            return blank, "TRUE", f"CAST({c} AS TIMESTAMP)", "NULL"
+        return blank, "FALSE", "NULL", "NULL"
+
+    def _read(self, name: str) -> _Read:
+        """SQL for the value, reason and blank of schema column ``name`` (defaults when absent)."""
+        schema = TRANSACTION_COLUMNS[name]
+        col = self._by_name.get(name)
+        if col is None:  # absent column: a typed NULL, so functions of it still bind
+            typed_null = {"date": "CAST(NULL AS TIMESTAMP)", "money": "CAST(NULL AS DOUBLE)",
+                          "number": "CAST(NULL AS DOUBLE)", "rate": "CAST(NULL AS DOUBLE)"}
+            value = "FALSE" if schema.kind == "flag" else typed_null.get(schema.kind, "CAST(NULL AS STRING)")
+            return _Read(value, "CAST(NULL AS STRING)", "TRUE")
+        blank, fast, value, reason = self._fast(col, schema.kind)
+        m = f"xlp_map_{name}"
+        mapped = name in self._mapped
+        other_value = f"CASE WHEN {m}.why IS NULL AND NOT {m}.blank THEN {m}.val END" if mapped else "NULL"
+        other_reason = f"{m}.why" if mapped else "NULL"
+        default = "FALSE" if schema.kind == "flag" else "NULL"
+        v = f"CASE WHEN {blank} THEN {default} WHEN {fast} THEN {value} ELSE {other_value} END"
+        r = f"CASE WHEN {blank} THEN NULL WHEN {fast} THEN {reason} ELSE {other_reason} END"
+        b = f"({blank} OR (NOT {fast} AND COALESCE({m}.blank, FALSE)))" if mapped else blank
+        return _Read(v, r, b)
+
+    def _extra_blank(self, col: SourceColumn) -> str:
+        if col.name == "currency" and "currency" in self._mapped:
+            return "COALESCE(xlp_map_currency.blank, TRUE)"
+        blank = self._fast(col, "blank")[0]
+        if col.name in self._mapped:
+            return f"({blank} OR (NOT {_plain(col.alias)} AND COALESCE(xlp_map_{col.name}.blank, FALSE)))"
+        return blank
+
+    def _prepare(self) -> None:
+        """Parse in Python the distinct cells SQL does not read, and register them as mapping tables."""
+        if self._prepared:
+            return
+        self._check_columns()
+        self._by_name = {c.name: c for c in self.columns}
+        wanted: list[tuple[SourceColumn, str, str]] = []
+        for col in self.columns:
+            kind = TRANSACTION_COLUMNS[col.name].kind if col.name in _USED else "blank"
+            blank, fast, _, _ = self._fast(col, kind)
+            if col.name == "currency":
+                wanted.append((col, "currency", f"{col.alias} IS NOT NULL"))
+                continue
+            if kind == "blank":
+                if col.kind != "text":
+                    continue
+                fast = _plain(col.alias)
+            if fast == "TRUE":
+                continue
+            wanted.append((col, kind, f"NOT {blank} AND NOT {fast}"))
+        if wanted:
+            items = ", ".join(f"{self.dialect.distinct_list(col.alias, cond)} AS {col.alias}"
+                              for col, _, cond in wanted)
+            found = self._query(f"SELECT {items} FROM xlp_src")
+            for col, kind, _ in wanted:
+                values = found[col.alias].iloc[0]
+                if values is None or values is pd.NA or not isinstance(values, (list, np.ndarray)) or len(values) == 0:
+                    continue
+                mapping = _mapping(list(values), col.kind, kind)
+                if kind == "currency":
+                    self._check_currencies(set(mapping["val"].dropna()))
+                self._register(f"xlp_map_{col.name}", mapping)
+                self._mapped.add(col.name)
+        if self._reporting is not None and self._fx:
+            self._register("xlp_fx", pd.DataFrame({"currency": pd.Series(list(self._fx), dtype=object),
+                                                   "rate": pd.Series(list(self._fx.values()), dtype="float64")}))
+        self._prepared = True
+
+    def _check_currencies(self, seen: set[str]) -> None:
+        if self._reporting is None and len(seen) > 1:
+            raise ValidationError([Problem(
+                "transactions", None, "currency", None,
+                f"holds several currencies ({', '.join(sorted(seen))}); set the 'currency' parameter "
+                "(reporting currency) and give an fx table")], "the input cannot be analysed")
+
+    # ----------------------------------------------------------------------------- the lines
+    def _joins(self) -> str:
+        return " ".join(f"LEFT JOIN xlp_map_{n} ON xlp_map_{n}.raw = s.{self._by_name[n].alias}"
+                        for n in sorted(self._mapped))
+
+    def _lines_sql(self, customers: bool) -> str:
+        """One row per non-blank input line: typed values, reasons, and the line's fate."""
+        reads = {name: self._read(name) for name in _USED}
+        typed = ["s._file AS _file", "s._row AS _row"]
+        for name, rd in reads.items():
+            typed += [f"{rd.value} AS v_{name}", f"{rd.reason} AS r_{name}", f"{rd.blank} AS b_{name}"]
+        blanks = [f"b_{name}" for name in reads]
+        blanks += [self._extra_blank(c) for c in self.columns if c.name not in reads]
+        typed.append(f"({' AND '.join(blanks)}) AS all_blank")
+        cur = self._by_name.get("currency")
+        typed.append("xlp_map_currency.val AS cur" if cur is not None and "currency" in self._mapped
+                     else "CAST(NULL AS STRING) AS cur")
+        for c in self.columns:
+            typed.append(f"s.{c.alias} AS {c.alias}")
+        round_money = self._round_money
+        step1 = ["*"] + [f"{round_money(f'v_{n}')} AS m_{n}" for n in _LINE_MONEY]
+        # written_off must be ≥ 0 (checked on the amount as read, as tables._parse_column does).
+        step2 = ["*"] + [f"r_{n} AS q_{n}" for n in reads if n != "written_off"]
+        step2 += ["COALESCE(r_written_off, CASE WHEN m_written_off < 0 THEN 'must be ≥ 0' END) AS q_written_off",
+                  "CASE WHEN m_written_off < 0 THEN NULL ELSE m_written_off END AS wo"]
+        bad = [f"q_{n} IS NOT NULL" for n in reads if n in _REJECTING]
+        bad += [f"(b_{n} AND q_{n} IS NULL)" for n, c in TRANSACTION_COLUMNS.items() if c.required]
+        step3 = ["*", f"({' OR '.join(bad)}) AS read_bad"]
+        # Rows in a foreign currency are converted where the fx table has a rate, else rejected.
+        if self._reporting is None:
+            step3 += ["FALSE AS foreign_cur", "CAST(NULL AS DOUBLE) AS rate"]
+            fx_join = ""
+        else:
+            step3 += [f"(cur IS NOT NULL AND cur <> {_quote(self._reporting)}) AS foreign_cur",
+                      "fx.rate AS rate" if self._fx else "CAST(NULL AS DOUBLE) AS rate"]
+            fx_join = "l LEFT JOIN xlp_fx fx ON fx.currency = l.cur" if self._fx else ""
+        conv = {"gross_revenue": "m_gross_revenue", "discount": "m_discount", "rebate": "m_rebate",
+                "net_revenue": "m_net_revenue", "cogs": "m_cogs", "written_off": "wo"}
+        step4 = ["*", "(foreign_cur AND rate IS NULL) AS no_rate"]
+        step4 += [f"CASE WHEN foreign_cur AND rate IS NOT NULL THEN {round_money(f'{src} * rate')} ELSE {src} END "
+                  f"AS k_{n}" for n, src in conv.items()]
+        step5 = ["*", "COALESCE(k_discount, 0.0) AS disc0", "COALESCE(k_rebate, 0.0) AS reb0"]
+        step6 = ["*",
+                 f"CASE WHEN k_gross_revenue IS NOT NULL AND k_discount IS NULL "
+                 f"THEN {round_money('k_gross_revenue - reb0 - k_net_revenue')} ELSE disc0 END AS disc1"]
+        step7 = ["*",
+                 f"CASE WHEN foreign_cur AND rate IS NOT NULL THEN {round_money('k_net_revenue + disc1 + reb0')} "
+                 f"ELSE COALESCE(k_gross_revenue, {round_money('k_net_revenue + disc1 + reb0')}) END AS gross",
+                 # The identity is checked on the amounts as written, before conversion (as in core/tables.py).
+                 "COALESCE(m_gross_revenue IS NOT NULL AND m_discount IS NOT NULL AND NOT read_bad AND "
+                 "abs(m_gross_revenue - m_discount - COALESCE(m_rebate, 0.0) - m_net_revenue) > 0.005, FALSE) "
+                 "AS mismatch"]
+        known = "k.customer_id IS NULL" if customers else "FALSE"
+        join_customers = "LEFT JOIN xlp_customers k ON k.customer_id = l.v_customer_id" if customers else ""
+        step8 = ["l.*", f"(l.v_customer_id IS NOT NULL AND {known} AND NOT l.read_bad AND NOT l.no_rate "
+                 "AND NOT l.mismatch) AS unknown"]
+        step9 = ["*", "(read_bad OR no_rate OR mismatch OR unknown) AS rejected",
+                 f"{round_money('disc1')} AS discount", f"{round_money('reb0')} AS rebate",
+                 "k_net_revenue AS net", "COALESCE(k_cogs, 0.0) AS cogs",
+                 "COALESCE(k_written_off, 0.0) AS written_off"]
+        return (
+            f"WITH t AS (SELECT {', '.join(typed)} FROM xlp_src s {self._joins()}), "
+            f"t1 AS (SELECT {', '.join(step1)} FROM t WHERE NOT all_blank), "
+            f"t2 AS (SELECT {', '.join(step2)} FROM t1), "
+            f"t3 AS (SELECT {', '.join(step3)} FROM t2 {fx_join}), "
+            f"t4 AS (SELECT {', '.join(step4)} FROM t3), "
+            f"t5 AS (SELECT {', '.join(step5)} FROM t4), "
+            f"t6 AS (SELECT {', '.join(step6)} FROM t5), "
+            f"t7 AS (SELECT {', '.join(step7)} FROM t6), "
+            f"t8 AS (SELECT {', '.join(step8)} FROM t7 l {join_customers}), "
+            f"lines AS (SELECT {', '.join(step9)} FROM t8) "
+        )
+
+    def _round_money(self, expr: str) -> str:
+        """Money rounded to the cent as :func:`xlprofit.core.money.round_money` does (a DOUBLE)."""
+        return f"({self._cents(expr)} / 100.0)"
+
+    def _fate_sql(self, customers: bool, periods: Periods | None, products: bool) -> str:
+        """:meth:`_lines_sql` plus ``outside`` and ``filtered`` for an analysis period and products."""
+        base = self._lines_sql(customers)
+        if periods is None:
+            return base + ", fate AS (SELECT *, FALSE AS outside, FALSE AS filtered FROM lines) "
+        start = periods.start.strftime("%Y-%m-%d %H:%M:%S")
+        end = (periods.end + pd.Timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+        outside = (f"(NOT rejected AND (v_date < CAST('{start}' AS TIMESTAMP) OR "
+                   f"v_date >= CAST('{end}' AS TIMESTAMP)))")
+        if products:
+            filtered = "(NOT rejected AND NOT outside AND p.product_id IS NULL)"
+            join = "LEFT JOIN xlp_products p ON p.product_id = l.v_product_id"
+        else:
+            filtered, join = "FALSE", ""
+        return (base + f", o AS (SELECT *, {outside} AS outside FROM lines), "
+                f"fate AS (SELECT l.*, {filtered} AS filtered FROM o l {join}) ")
+
+    # ----------------------------------------------------------------------------- LineSource
+    def attach(self, customers: pd.Index, reporting_currency: str | None, fx: Mapping[str, float]) -> None:
+        """Learn the dataset the lines belong to (see :meth:`LineSource.attach`)."""
+        self._customers = pd.Index(customers)
+        self._reporting = reporting_currency.upper() if isinstance(reporting_currency, str) else None
+        self._fx = {str(k).strip().upper(): float(v) for k, v in dict(fx).items()}
+        self._range = None
+        self._prepared = False
+        self._mapped = set()
+
+    def _register_customers(self, customers: pd.Index) -> None:
+        ids = pd.Series(pd.Index(customers).unique(), dtype="str").dropna()
+        self._register("xlp_customers", pd.DataFrame({"customer_id": ids.to_numpy(dtype=object)}))
+
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last date of the accepted lines (of known customers once :meth:`bind_customers` was called)."""
+        if self._range is None:
+            self._prepare()
+            with_customers = self._customers is not None
+            if with_customers:
+                self._register_customers(self._customers)
+            found = self._query(self._fate_sql(with_customers, None, False)
+                                + "SELECT min(v_date) AS lo, max(v_date) AS hi FROM fate WHERE NOT rejected")
+            lo, hi = found["lo"].iloc[0], found["hi"].iloc[0]
+            if pd.isna(lo):
+                raise ValidationError([Problem("transactions", None, None, None, "has no usable rows")],
+                                      "the input cannot be analysed")
+            self._range = (pd.Timestamp(lo).normalize(), pd.Timestamp(hi).normalize())
+        return self._range
+
+    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None
+                  ) -> tuple[LineAggregates, LineAccounting]:
+        """Validate, filter and sum the lines inside the engine (same results as ``FrameLines``)."""
+        self._prepare()
+        self._register_customers(customers)
+        if products is not None:
+            self._register("xlp_products", pd.DataFrame({"product_id": pd.Series(sorted(products), dtype=object)}))
+        fate = self._fate_sql(True, periods, products is not None)
+        self._period_text = (str(periods.start.date()), str(periods.end.date()))
+        accounting = self._accounting(fate)
+        exceptions, listed_total = self._exceptions(fate)
+        accounting = LineAccounting(**{**accounting, "exceptions": exceptions,
+                                       "unlisted": listed_total - len(exceptions)})
+        return self._aggregates(fate, periods), accounting
+
+    # ----------------------------------------------------------------------------- accounting
+    def _categories(self) -> list[tuple[str, str, str, str]]:
+        """Exception categories in the order the pandas path lists them: (name, condition, column, action)."""
+        cats: list[tuple[str, str, str, str]] = []
+        for name, col in TRANSACTION_COLUMNS.items():
+            if name == "currency" or name not in self._by_name:
+                continue
+            cats.append((f"bad_{name}", f"q_{name} IS NOT NULL", name, "rejected"))
+            if col.required:
+                cats.append((f"blank_{name}", f"(b_{name} AND q_{name} IS NULL)", name, "rejected"))
+        cats.append(("currency", "no_rate", "currency", "rejected"))
+        cats.append(("mismatch", "mismatch", "net_revenue", "rejected"))
+        cats.append(("unknown", "unknown", "customer_id", "rejected"))
+        cats.append(("outside", "outside", "date", "excluded"))
+        cats.append(("filtered", "filtered", "product_id", "excluded"))
+        return cats
+
+    def _accounting(self, fate: str) -> dict[str, int]:
+        cents = self._cents
+        readable = "p_net IS NOT NULL"
+        counts = ", ".join(f"count(*) FILTER (WHERE {cond}) AS n_{name}" for name, cond, _, _ in self._categories())
+        sql = fate + (
+            ", acc AS (SELECT *, net AS p_net FROM fate) "
+            f"SELECT count(*) AS input_rows, COALESCE(sum({cents('p_net')}), 0) AS input_net_cents, "
+            f"count(*) FILTER (WHERE NOT {readable}) AS unreadable, "
+            "count(*) FILTER (WHERE rejected) AS rejected_rows, "
+            f"COALESCE(sum({cents('net')}) FILTER (WHERE rejected), 0) AS rejected_cents, "
+            "count(*) FILTER (WHERE outside) AS outside_rows, "
+            f"COALESCE(sum({cents('net')}) FILTER (WHERE outside), 0) AS outside_cents, "
+            "count(*) FILTER (WHERE filtered) AS filtered_rows, "
+            f"COALESCE(sum({cents('net')}) FILTER (WHERE filtered), 0) AS filtered_cents, "
+            f"{counts} FROM acc")
+        row = self._query(sql).iloc[0]
+        self._category_counts = {name: int(row[f"n_{name}"]) for name, _, _, _ in self._categories()}
+        return {
+            "input_rows": int(row["input_rows"]), "input_net_cents": int(row["input_net_cents"]),
+            "unreadable_net_revenue": int(row["unreadable"]), "rejected_rows": int(row["rejected_rows"]),
+            "rejected_cents": int(row["rejected_cents"]), "outside_rows": int(row["outside_rows"]),
+            "outside_cents": int(row["outside_cents"]), "filtered_rows": int(row["filtered_rows"]),
+            "filtered_cents": int(row["filtered_cents"]),
+        }
+
+    def _cents(self, expr: str) -> str:
+        """Money to integer cents as :func:`xlprofit.core.money.to_cents` does (half away from zero)."""
+        x = f"(({expr}) * 100.0)"
+        return f"CAST(sign({x}) * floor(abs({x}) + 0.5 + {_GUARD}) AS BIGINT)"
+
+    # ----------------------------------------------------------------------------- exceptions
+    def _exceptions(self, fate: str) -> tuple[pd.DataFrame, int]:
+        cats = self._categories()
+        total = sum(self._category_counts.values())
+        if total == 0:
+            return _empty_exceptions(), 0
+        order = {name: i for i, (name, _, _, _) in enumerate(cats)}
+        active = [(n, c) for n, c, _, _ in cats if self._category_counts[n]]
+        raw = ", ".join(c.alias for c in self.columns)
+        any_problem = " OR ".join(f"({c})" for _, c in active)
+        columns = (f"_file, _row, {raw}, v_customer_id, m_net_revenue, net, v_date, v_product_id, cur, "
+                   f"m_gross_revenue, m_discount, m_rebate, {', '.join(f'q_{n}' for n in _USED)}")
+        sql = fate + (
+            f", flagged AS ({self.dialect.categories(columns, active, 'fate', any_problem)}), "
+            "ranked AS (SELECT *, row_number() OVER (PARTITION BY cat ORDER BY _file, _row) AS rn FROM flagged "
+            "WHERE cat IS NOT NULL) "
+            f"SELECT * FROM ranked WHERE rn <= {MAX_LISTED_EXCEPTIONS}")
+        rows = self._query(sql)
+        rows["_order"] = rows["cat"].map(order)
+        rows = rows.sort_values(["_order", "_file", "_row"], kind="stable").head(MAX_LISTED_EXCEPTIONS)
+        frames = []
+        for name, _, column, action in cats:
+            part = rows[rows["cat"] == name]
+            if part.empty:
+                continue
+            frames.append(self._records(part, name, column, action))
+        out = pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS]
+        return out, total
+
+    def _records(self, part: pd.DataFrame, cat: str, column: str, action: str) -> pd.DataFrame:
+        n = len(part)
+        if cat.startswith("bad_"):
+            values = [_display(v) for v in part[self._by_name[column].alias]]
+            reasons = part[f"q_{column}"].to_numpy(dtype=object)
+        elif cat.startswith("blank_"):
+            values, reasons = [None] * n, np.full(n, "is blank; a value is required", dtype=object)
+        elif cat == "mismatch":
+            g, dsc, b, net = (part[c].to_numpy(dtype="float64") for c in ("m_gross_revenue", "m_discount",
+                                                                          "m_rebate", "m_net_revenue"))
+            b = np.nan_to_num(b, nan=0.0)
+            values = [_display(v) for v in net]
+            reasons = np.asarray([f"gross_revenue − discount − rebate = {x - y - z:.2f} but net_revenue = {w:.2f}"
+                                  for x, y, z, w in zip(g, dsc, b, net, strict=True)], dtype=object)
+        elif cat == "currency":
+            values = list(part["cur"])
+            reasons = np.full(n, f"is not the reporting currency {self._reporting} and the fx table has no rate "
+                              "for it", dtype=object)
+        elif cat == "unknown":
+            values = list(part["v_customer_id"])
+            reasons = np.full(n, "is not in the customers table", dtype=object)
+        elif cat == "outside":
+            values = [pd.Timestamp(v).date().isoformat() for v in part["v_date"]]
+            lo, hi = self._period_text
+            reasons = np.full(n, f"is outside the analysis period {lo} … {hi}", dtype=object)
+        else:
+            values = [None if pd.isna(v) else v for v in part["v_product_id"]]
+            reasons = np.full(n, "is not among the analysed products", dtype=object)
+        customer = [None if pd.isna(v) else v for v in part["v_customer_id"]]
+        return pd.DataFrame({
+            "table": self._table_label(part["_file"].to_numpy()),
+            "row": part["_row"].to_numpy(dtype="int64"), "column": column,
+            "value": pd.Series(values, dtype=object).to_numpy(), "reason": reasons, "action": action,
+            "customer_id": np.asarray(customer, dtype=object),
+            "amount": part["m_net_revenue" if cat.startswith(("bad_", "blank_")) or cat == "currency"
+                           else "net"].to_numpy(dtype="float64"),
+        }, columns=EXCEPTION_COLUMNS)
+
+    # ----------------------------------------------------------------------------- aggregates
+    def _aggregates(self, fate: str, periods: Periods) -> LineAggregates:
+        d = self.dialect
+        first = periods._first
+        per = (f"(year(v_date) * {periods.periods_per_year} + "
+               f"CAST(floor((month(v_date) - 1) / {periods.months}.0) AS BIGINT) - ({first}))")
+        cents = self._cents
+        net = cents("net")
+        paid = f"(v_paid_on IS NOT NULL AND {net} > 0)"
+        days = (f"GREATEST(CAST(floor(({d.epoch_micros('v_paid_on')} - {d.epoch_micros('v_date')}) "
+                "/ 86400000000.0) AS BIGINT), 0)")
+        kept = (
+            "SELECT v_customer_id AS cust, "
+            f"COALESCE(v_order_id, 'date:' || {d.day_text('v_date')}) AS okey, "
+            f"COALESCE(v_product_id, {_quote(NO_PRODUCT)}) AS prod, {per} AS per, "
+            "date_trunc('day', v_date) AS dday, "
+            f"{cents('gross')} AS gross_revenue, {cents('discount')} AS discount, {cents('rebate')} AS rebate, "
+            f"{net} AS net_revenue, {cents('cogs')} AS cogs, {cents('written_off')} AS written_off, "
+            f"CASE WHEN discount <> 0 OR rebate <> 0 THEN {net} ELSE 0 END AS discounted, "
+            "COALESCE(v_quantity, 0.0) AS units, CASE WHEN v_returned THEN 1 ELSE 0 END AS returns, "
+            f"CASE WHEN {paid} THEN {net} ELSE 0 END AS paid_weight, "
+            f"CASE WHEN {paid} THEN {days} * {net} ELSE 0 END AS paid_days "
+            "FROM fate WHERE NOT rejected AND NOT outside AND NOT filtered")
+        sums = ", ".join(f"sum({c}) AS {c}" for c in MONEY_COLUMNS)
+        grouped = (
+            fate + f", kept AS ({kept}) "
+            "SELECT cust, okey, prod, per, dday, "
+            "GROUPING(okey) AS g_order, GROUPING(prod) AS g_product, GROUPING(per) AS g_period, "
+            "GROUPING(dday) AS g_day, "
+            f"min(dday) AS first_day, min(per) AS first_period, {sums}, count(*) AS lines, "
+            "sum(units) AS units, sum(returns) AS returns, sum(paid_weight) AS paid_weight, "
+            "sum(paid_days) AS paid_days "
+            "FROM kept GROUP BY GROUPING SETS ((cust, okey), (cust, per), (cust, prod), (cust, dday), "
+            "(cust, prod, okey))")
+        self._keep("xlp_grains", grouped)
+        try:
+            return self._grains()
+        finally:
+            self._drop("xlp_grains")
+
+    def _grains(self) -> LineAggregates:
+        money = ", ".join(MONEY_COLUMNS)
+        counts = ", ".join(COUNT_COLUMNS)
+        order = self._query(
+            f"SELECT cust AS customer_id, okey AS order_id, first_day AS date, {money}, {counts}, "
+            "first_period AS period FROM xlp_grains WHERE g_order = 0 AND g_product = 1 ORDER BY cust, okey")
+        first = ("SELECT cust, first_period, count(*) AS n FROM xlp_grains WHERE g_order = 0 AND g_product = 1 "
+                 "GROUP BY cust, first_period")
+        period = self._query(
+            f"SELECT g.cust AS customer_id, g.per AS period, {money}, {counts}, COALESCE(f.n, 0) AS orders "
+            f"FROM xlp_grains g LEFT JOIN ({first}) f ON f.cust = g.cust AND f.first_period = g.per "
+            "WHERE g.g_period = 0 ORDER BY g.cust, g.per")
+        per_customer = ("SELECT cust, count(*) AS n FROM xlp_grains WHERE g_order = 0 AND g_product = 1 "
+                        "GROUP BY cust")
+        sums = ", ".join(f"sum(g.{c}) AS {c}" for c in (*MONEY_COLUMNS, *COUNT_COLUMNS, "paid_weight", "paid_days"))
+        customer = self._query(
+            f"SELECT g.cust AS customer_id, {sums}, max(f.n) AS orders FROM xlp_grains g "
+            f"JOIN ({per_customer}) f ON f.cust = g.cust WHERE g.g_period = 0 GROUP BY g.cust ORDER BY g.cust")
+        orders = ("SELECT cust, prod, count(*) AS n FROM xlp_grains WHERE g_order = 0 AND g_product = 0 "
+                  "GROUP BY cust, prod")
+        product = self._query(
+            f"SELECT g.cust AS customer_id, g.prod AS product_id, {money}, {counts}, o.n AS orders FROM xlp_grains g "
+            "JOIN (" + orders + ") o ON o.cust = g.cust AND o.prod = g.prod "
+            "WHERE g.g_product = 0 AND g.g_order = 1 ORDER BY g.cust, g.prod")
+        purchases = self._query(
+            "SELECT cust AS customer_id, dday AS date, net_revenue FROM xlp_grains "
+            "WHERE g_day = 0 ORDER BY cust, dday")
+        return _frames(customer, period, order, product, purchases)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _plain(alias: str) -> str:
+    """SQL: the text starts and ends with a printable ASCII character (nothing for Python to strip)."""
+    return f"(left({alias}, 1) BETWEEN '!' AND '~' AND right({alias}, 1) BETWEEN '!' AND '~')"
+
+
+def _short(path: str, files: Sequence[str]) -> str:
+    from pathlib import PurePath
+
+    names = [PurePath(f).name for f in files]
+    name = PurePath(path).name
+    return name if names.count(name) == 1 else str(path)
+
+
+def _empty_exceptions() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
+
+
+def _mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
+    """Parse distinct cells with the pandas parsers: columns ``raw, val, why, blank``."""
+    dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
+    raw = pd.Series(values, dtype=dtype)
+    blank = blank_mask(raw).astype(bool)
+    why = pd.Series(None, index=raw.index, dtype=object)
+    if kind == "id":
+        val = parse_ids(raw).astype(object)
+    elif kind in ("money", "number"):
+        val, why = parse_numbers(raw)
+    elif kind == "date":
+        val, why = parse_dates(raw)
+    elif kind == "flag":
+        val, why = parse_flags(raw)
+    elif kind == "currency":
+        val = parse_text(raw).map(lambda c: c.upper() if isinstance(c, str) else None).astype(object)
+    else:
+        val = pd.Series(None, index=raw.index, dtype=object)
+    frame = pd.DataFrame({"raw": raw, "val": val, "why": why.astype(object), "blank": blank})
+    return frame
+
+
+def _str_index(values: pd.Series) -> pd.Index:
+    return pd.Index(values.astype("str"))
+
+
+def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame, product: pd.DataFrame,
+            purchases: pd.DataFrame) -> LineAggregates:
+    """Engine results to the dtypes and indexes of ``aggregate.aggregate_lines``."""
+    ints = [*MONEY_COLUMNS, "lines", "returns"]
+
+    def typed(frame: pd.DataFrame, extra: Sequence[str] = ()) -> pd.DataFrame:
+        for c in [*ints, *extra]:
+            frame[c] = frame[c].fillna(0).astype("int64")
+        frame["units"] = frame["units"].astype("float64")
+        return frame
+
+    customer = typed(customer, ("orders", "paid_weight"))
+    customer["paid_days_weighted"] = customer.pop("paid_days").astype("float64")
+    customer.index = pd.Index(customer.pop("customer_id").astype("str"), name="customer_id")
+    customer = customer[[*MONEY_COLUMNS, *COUNT_COLUMNS, "paid_weight", "paid_days_weighted", "orders"]]
+
+    period = typed(period, ("orders", "period"))
+    period.index = pd.MultiIndex.from_arrays([period.pop("customer_id").astype("str"), period.pop("period")],
+                                             names=["customer_id", "period"])
+
+    order = typed(order, ("period",))
+    order["date"] = pd.to_datetime(order["date"]).astype("datetime64[ns]")
+    order.index = pd.MultiIndex.from_arrays([order.pop("customer_id").astype("str"),
+                                             order.pop("order_id").astype("str")], names=["customer_id", "order_id"])
+
+    product = typed(product, ("orders",))
+    product.index = pd.MultiIndex.from_arrays([product.pop("customer_id").astype("str"),
+                                               product.pop("product_id").astype("str")],
+                                              names=["customer_id", "product_id"])
+
+    purchases = pd.DataFrame({
+        "customer_id": purchases["customer_id"].astype("str"),
+        "date": pd.to_datetime(purchases["date"]).astype("datetime64[ns]"),
+        "net_revenue": purchases["net_revenue"].astype("int64") / 100.0,
+    })
+    return LineAggregates(customer=customer, period=period, order=order, product=product, purchases=purchases)
+
+

@@ -1,0 +1,188 @@
+"""Invoice lines in CSV or Parquet files, validated and summed inside DuckDB (in-process).
+
+The lines never enter pandas: DuckDB reads the files, types and checks every cell, and sums
+the accepted lines to the grains of :class:`~xlprofit.core.aggregate.LineAggregates`.
+Memory is bounded by the aggregates, not by the number of lines: DuckDB works within
+``memory_limit`` and spills to ``temp_directory`` beyond it.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from xlprofit.core.parsing import snake_case
+from xlprofit.engines._sql import SourceColumn, SqlLines
+from xlprofit.errors import ArgumentError, InputError, Problem, ValidationError
+
+__all__ = ["DuckDBLines", "DEFAULT_MEMORY_LIMIT"]
+
+#: DuckDB's working memory unless told otherwise; beyond it, DuckDB spills to disk.
+DEFAULT_MEMORY_LIMIT = "1GB"
+_PARQUET = (".parquet", ".pq")
+_CSV = (".csv", ".csv.gz", ".txt", ".tsv")
+
+
+def _kind(sql_type: str) -> str:
+    t = sql_type.upper()
+    if t in ("VARCHAR", "BLOB") or t.startswith("VARCHAR"):
+        return "text"
+    if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
+        return "float"
+    if t in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+             "UBIGINT"):
+        return "int"
+    if t == "BOOLEAN":
+        return "bool"
+    if t.startswith(("TIMESTAMP", "DATE")):
+        return "time"
+    return "text"
+
+
+def csv_header(path: str | os.PathLike[str]) -> list[str]:
+    """Column names of a CSV file as pandas reads them (``Unnamed: i`` for an empty header cell)."""
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    with opener(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        row = next(csv.reader(text), [])
+    return [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(row)]
+
+
+class DuckDBLines(SqlLines):
+    """Invoice lines of CSV or Parquet files, summed in DuckDB.
+
+    Parameters
+    ----------
+    files:
+        One or more ``.csv`` (also ``.csv.gz``, ``.txt``) or ``.parquet`` files with the
+        columns of the ``transactions`` table (headers are read as snake_case). Rows are
+        numbered as the user sees them in each file (header = row 1); with several files
+        the exceptions name the file in their ``table`` column: ``transactions (jan.csv)``.
+    memory_limit:
+        DuckDB's working memory (``"1GB"``, ``"500MB"``); beyond it DuckDB spills to disk.
+    temp_directory:
+        Where DuckDB spills; by default a new temporary directory, removed by :meth:`close`.
+    threads:
+        Worker threads (default: the number of cores).
+    """
+
+    def __init__(self, files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], *,
+                 memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_directory: str | os.PathLike[str] | None = None,
+                 threads: int | None = None) -> None:
+        import duckdb
+
+        paths = [Path(files)] if isinstance(files, (str, os.PathLike)) else [Path(f) for f in files]
+        if not paths:
+            raise ArgumentError("files", [], "at least one CSV or Parquet file")
+        for p in paths:
+            if not p.is_file():
+                raise InputError(f"line file '{p}' does not exist")
+            if not p.name.lower().endswith(_PARQUET + _CSV):
+                raise ArgumentError("files", str(p), "CSV (.csv, .csv.gz, .txt) or Parquet (.parquet) files")
+        super().__init__([str(p) for p in paths])
+        self._own_temp = temp_directory is None
+        self._temp = Path(tempfile.mkdtemp(prefix="xlprofit-duckdb-")) if temp_directory is None \
+            else Path(temp_directory)
+        self.con = duckdb.connect(config={
+            "memory_limit": memory_limit,
+            "temp_directory": str(self._temp),
+            "preserve_insertion_order": False,
+            "threads": int(threads or os.cpu_count() or 1),
+        })
+        self.con.execute("SET enable_progress_bar = false")
+        self._columns = self._define_source()
+
+    # ----------------------------------------------------------------------------- source
+    def _file_columns(self, index: int, path: str) -> tuple[str, list[tuple[str, str, str]]]:
+        """The scan of one file and its columns as ``(raw name, snake name, kind)``."""
+        quoted = "'" + path.replace("'", "''") + "'"
+        if path.lower().endswith(_PARQUET):
+            scan = f"read_parquet({quoted}, file_row_number=true)"
+            described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+            cols = [(r[0], snake_case(r[0]), _kind(r[1])) for r in described if r[0] != "file_row_number"]
+            return scan, [c for c in cols if c[1]]
+        header = csv_header(path)
+        spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+        scan = (f"read_csv({quoted}, header=true, auto_detect=false, columns={spec}, delim=',', quote='\"', "
+                "escape='\"', null_padding=true, encoding='utf-8')")
+        cols = [(f"c{i}", snake_case(h), "text") for i, h in enumerate(header)]
+        return scan, [c for c in cols if c[1]]
+
+    def _define_source(self) -> list[SourceColumn]:
+        scans = [self._file_columns(i, f) for i, f in enumerate(self.files)]
+        names: list[str] = []
+        kinds: dict[str, set[str]] = {}
+        for _, cols in scans:
+            for _, name, kind in cols:
+                if name not in kinds:
+                    names.append(name)
+                kinds.setdefault(name, set()).add(kind)
+        for _, cols in scans:
+            seen: dict[str, str] = {}
+            for raw, name, _ in cols:
+                if name in seen:
+                    raise ValidationError([Problem("transactions", None, name, None,
+                                                   f"two columns are both read as '{name}' (headers "
+                                                   f"{raw!r} and {seen[name]!r})")], "the input cannot be analysed")
+                seen[name] = raw
+        aliases = {n: f"c_{n}" if n.isidentifier() and n.isascii() else f"x_{i}" for i, n in enumerate(names)}
+        kind = {n: (kinds[n].pop() if len(kinds[n]) == 1 else "text") for n in names}
+        selects = []
+        for i, (scan, cols) in enumerate(scans):
+            by_name = {name: raw for raw, name, _ in cols}
+            row = "file_row_number + 2" if scan.startswith("read_parquet") else "row_number() OVER () + 1"
+            parts = [f"{i} AS _file", f"{row} AS _row"]
+            for n in names:
+                if n not in by_name:
+                    parts.append(f"CAST(NULL AS {_sql_type(kind[n])}) AS {aliases[n]}")
+                elif kind[n] == "text":
+                    parts.append(f"CAST(\"{by_name[n]}\" AS VARCHAR) AS {aliases[n]}")
+                else:
+                    parts.append(f"\"{by_name[n]}\" AS {aliases[n]}")
+            selects.append(f"SELECT {', '.join(parts)} FROM {scan}")
+        self.con.execute("CREATE OR REPLACE TEMP VIEW xlp_src AS " + " UNION ALL ".join(selects))
+        return [SourceColumn(n, aliases[n], kind[n]) for n in names]
+
+    @property
+    def columns(self) -> list[SourceColumn]:
+        """The columns of the line files (snake_case names; SQL aliases; source kinds)."""
+        return self._columns
+
+    # ----------------------------------------------------------------------------- engine
+    def _query(self, sql: str) -> pd.DataFrame:
+        return self.con.execute(sql).df()
+
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
+        self.con.register(f"{name}_df", frame)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
+        self.con.unregister(f"{name}_df")
+
+    def _keep(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def _drop(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def close(self) -> None:
+        """Close the DuckDB connection and remove its temporary directory (when it made one)."""
+        self.con.close()
+        if self._own_temp:
+            shutil.rmtree(self._temp, ignore_errors=True)
+
+    def __enter__(self) -> DuckDBLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _sql_type(kind: str) -> str:
+    return {"text": "VARCHAR", "float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN", "time": "TIMESTAMP"}[kind]
