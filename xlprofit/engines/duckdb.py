@@ -14,6 +14,7 @@ import io
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -91,6 +92,10 @@ class DuckDBLines(SqlLines):
         self._own_temp = temp_directory is None
         self._temp = Path(tempfile.mkdtemp(prefix="xlprofit-duckdb-")) if temp_directory is None \
             else Path(temp_directory)
+        # A temporary directory made here is removed by close(), or when the source is garbage
+        # collected or the interpreter exits without close() having been called.
+        self._cleanup = (weakref.finalize(self, shutil.rmtree, str(self._temp), True) if self._own_temp
+                         else None)
         self.con = duckdb.connect(config={
             "memory_limit": memory_limit,
             "temp_directory": str(self._temp),
@@ -174,8 +179,8 @@ class DuckDBLines(SqlLines):
     def close(self) -> None:
         """Close the DuckDB connection and remove its temporary directory (when it made one)."""
         self.con.close()
-        if self._own_temp:
-            shutil.rmtree(self._temp, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()
 
     def __enter__(self) -> DuckDBLines:
         return self
