@@ -20,7 +20,6 @@ from xlprofit.core.periods import Periods
 from xlprofit.core.profit import (
     cents,
     customer_pnl,
-    from_cents,
     order_profitability,
     period_trend,
     product_profitability,
@@ -167,12 +166,11 @@ def _usage_drivers(activities: pd.DataFrame) -> list[str]:
     return [d for d in dict.fromkeys(names) if d not in BUILTIN_DRIVERS]
 
 
-def _check(rows: list[dict[str, Any]], check: str, expected: float, actual: float, detail: str = "",
-           exact_cents: bool = True) -> None:
+def _check(rows: list[dict[str, Any]], check: str, expected: float, actual: float, detail: str = "") -> None:
+    """Add one reconciliation check: it holds when expected and actual agree to the cent."""
     diff = round(actual - expected, 2)
     rows.append({"check": check, "expected": round(expected, 2), "actual": round(actual, 2),
-                 "difference": diff, "holds": bool(abs(diff) < 0.005) if exact_cents else bool(diff == 0),
-                 "detail": detail})
+                 "difference": diff, "holds": bool(abs(diff) < 0.005), "detail": detail})
 
 
 def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parameter_overrides: Any) -> Analysis:
@@ -431,7 +429,3 @@ def _kpis(pnl: pd.DataFrame, result: costing.CostingResult, whale: pd.DataFrame,
     ]
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
 
-
-def money_total(values: pd.Series) -> float:
-    """Sum of money values in cents, as money."""
-    return float(from_cents(np.array([cents(values).sum()]))[0])
