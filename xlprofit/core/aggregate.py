@@ -19,7 +19,7 @@ import pandas as pd
 
 from xlprofit.core.money import to_cents
 
-__all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "aggregate_lines", "line_cents",
+__all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "aggregate_lines",
            "NO_PRODUCT", "order_key_from_date"]
 
 #: Money sums, in cents. ``discounted`` is net revenue of lines sold with a discount or rebate;
@@ -61,11 +61,6 @@ class LineAggregates:
     purchases: pd.DataFrame
 
 
-def line_cents(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Money to integer cents, half away from zero (:func:`xlprofit.core.money.to_cents`)."""
-    return to_cents(values)
-
-
 def order_key_from_date(customer_date: pd.Series) -> pd.Series:
     """The key of an order without an ``order_id``: its date (orders are per customer)."""
     return "date:" + customer_date.dt.strftime("%Y-%m-%d")
@@ -84,7 +79,7 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
     t = transactions
     order_id = t["order_id"]
     key = order_id.where(order_id.notna(), order_key_from_date(t["date"])).astype(object)
-    net = line_cents(t["net_revenue"])
+    net = to_cents(t["net_revenue"])
     discounted = np.where((t["discount"].to_numpy() != 0) | (t["rebate"].to_numpy() != 0), net, 0)
     paid = t["paid_on"].notna().to_numpy() & (net > 0)
     days = np.where(paid, (t["paid_on"] - t["date"]).dt.days.fillna(0).clip(lower=0).to_numpy(dtype="float64"), 0.0)
@@ -94,12 +89,12 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
         "product_id": t["product_id"].fillna(NO_PRODUCT).to_numpy(dtype=object),
         "period": np.asarray(period_index, dtype="int64"),
         "date": t["date"].dt.normalize().to_numpy(),
-        "gross_revenue": line_cents(t["gross_revenue"]),
-        "discount": line_cents(t["discount"]),
-        "rebate": line_cents(t["rebate"]),
+        "gross_revenue": to_cents(t["gross_revenue"]),
+        "discount": to_cents(t["discount"]),
+        "rebate": to_cents(t["rebate"]),
         "net_revenue": net,
-        "cogs": line_cents(t["cogs"]),
-        "written_off": line_cents(t["written_off"]),
+        "cogs": to_cents(t["cogs"]),
+        "written_off": to_cents(t["written_off"]),
         "discounted": discounted,
         "lines": np.ones(len(t), dtype="int64"),
         "units": t["quantity"].fillna(0.0).to_numpy(dtype="float64"),

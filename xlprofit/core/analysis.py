@@ -15,10 +15,9 @@ from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv, rfm
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, spread_usage, volumes
 from xlprofit.core.lines import LineAccounting
-from xlprofit.core.money import round_money
+from xlprofit.core.money import round_money, to_cents
 from xlprofit.core.periods import Periods
 from xlprofit.core.profit import (
-    cents,
     customer_pnl,
     order_profitability,
     period_trend,
@@ -357,7 +356,7 @@ def _clv_table(pnl: pd.DataFrame, purchases: pd.DataFrame, params: dict[str, Any
 def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, acc: LineAccounting
                ) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    pnl_cents = int(cents(pnl["net_revenue"]).sum())
+    pnl_cents = int(to_cents(pnl["net_revenue"]).sum())
     excluded = acc.outside_cents + acc.filtered_cents
     _check(rows, "Net revenue: input = customer P&L + rejected + excluded lines", acc.input_net_cents / 100.0,
            (pnl_cents + acc.rejected_cents + excluded) / 100.0,
@@ -383,12 +382,12 @@ def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, ac
                round(float(a.assigned) + float(a.unassigned), 2), detail)
     cts_cols = [c for c in pnl.columns if c.startswith("cts_")]
     _check(rows, "Cost-to-serve: customers = activities assigned", float(acts["assigned"].sum()),
-           float(cents(pnl[cts_cols].to_numpy().ravel()).sum() / 100.0) if cts_cols else 0.0)
-    waterfall = (cents(pnl["net_revenue"]) - cents(pnl["cogs"]) - cents(pnl["cost_to_serve"])
-                 - cents(pnl["commissions"]) - cents(pnl["cost_of_credit"]) - cents(pnl["bad_debt"])
-                 - cents(pnl["acquisition_cost"])).sum()
+           float(to_cents(pnl[cts_cols].to_numpy().ravel()).sum() / 100.0) if cts_cols else 0.0)
+    waterfall = (to_cents(pnl["net_revenue"]) - to_cents(pnl["cogs"]) - to_cents(pnl["cost_to_serve"])
+                 - to_cents(pnl["commissions"]) - to_cents(pnl["cost_of_credit"]) - to_cents(pnl["bad_debt"])
+                 - to_cents(pnl["acquisition_cost"])).sum()
     _check(rows, "Profit = net revenue − COGS − cost-to-serve − commissions − credit − bad debt − acquisition",
-           float(waterfall) / 100.0, float(cents(pnl["profit"]).sum()) / 100.0)
+           float(waterfall) / 100.0, float(to_cents(pnl["profit"]).sum()) / 100.0)
     rejected_cost = ds.exceptions
     rejected_cost = rejected_cost[(rejected_cost["table"] == "activities") & (rejected_cost["action"] == "rejected")]
     if len(rejected_cost):

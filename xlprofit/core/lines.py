@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.aggregate import LineAggregates, aggregate_lines, line_cents
+from xlprofit.core.aggregate import LineAggregates, aggregate_lines
+from xlprofit.core.money import to_cents
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS
 
@@ -131,11 +132,11 @@ class FrameLines(LineSource):
             input_net_cents=int(totals["net_revenue_cents"]),
             unreadable_net_revenue=int(totals["unreadable_net_revenue"]),
             rejected_rows=len(self.rejected),
-            rejected_cents=int(line_cents(self.rejected["net_revenue"].dropna()).sum()),
+            rejected_cents=int(to_cents(self.rejected["net_revenue"].dropna()).sum()),
             outside_rows=len(out_rows),
-            outside_cents=int(line_cents(txn["net_revenue"].loc[out_rows]).sum()),
+            outside_cents=int(to_cents(txn["net_revenue"].loc[out_rows]).sum()),
             filtered_rows=len(filtered_rows),
-            filtered_cents=int(line_cents(txn["net_revenue"].loc[filtered_rows]).sum()),
+            filtered_cents=int(to_cents(txn["net_revenue"].loc[filtered_rows]).sum()),
             exceptions=excluded,
         )
         return agg, accounting

@@ -21,11 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.aggregate import line_cents
+from xlprofit.core.money import to_cents
 
 __all__ = [
     "DAYS_PER_YEAR",
-    "cents",
     "from_cents",
     "customer_pnl",
     "payment_days",
@@ -37,11 +36,6 @@ __all__ = [
 
 #: Days in the year of the cost-of-credit formula.
 DAYS_PER_YEAR = 365.0
-
-
-def cents(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Money to integer cents (half away from zero)."""
-    return line_cents(values)
 
 
 def from_cents(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -126,16 +120,16 @@ def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: p
     reb = sums["rebate"].to_numpy(dtype="int64")
     net = sums["net_revenue"].to_numpy(dtype="int64")
     cogs = sums["cogs"].to_numpy(dtype="int64")
-    cts_cols = {f"cts_{a}": cents(activity_costs[a].reindex(idx, fill_value=0.0))
+    cts_cols = {f"cts_{a}": to_cents(activity_costs[a].reindex(idx, fill_value=0.0))
                 for a in activity_costs.columns}
     cts_total = np.sum(list(cts_cols.values()), axis=0) if cts_cols else np.zeros(len(idx), dtype="int64")
     rate = customers["commission_rate"].astype("float64")
     if default_commission_rate is not None:
         rate = rate.fillna(float(default_commission_rate))
     rate = rate.fillna(0.0).to_numpy()
-    commissions = cents(from_cents(net) * rate)
+    commissions = to_cents(from_cents(net) * rate)
     days, days_source = payment_days(customers, agg_customer, default_payment_days)
-    credit = cents(credit_cost(from_cents(net), days.to_numpy(), cost_of_capital))
+    credit = to_cents(credit_cost(from_cents(net), days.to_numpy(), cost_of_capital))
     bad_debt = sums["written_off"].to_numpy(dtype="int64")
     acq = customers["acquisition_cost"].astype("float64").fillna(0.0)
     if acquisition_charge == "none":
@@ -145,7 +139,7 @@ def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: p
     else:
         on = customers["acquired_on"]
         charged = ((on >= period_start) & (on <= period_end)).fillna(False).to_numpy(dtype=bool)
-    acquisition = np.where(charged, cents(acq), 0)
+    acquisition = np.where(charged, to_cents(acq), 0)
     gross_margin = net - cogs
     contribution = gross_margin - cts_total - commissions - credit - bad_debt
     profit = contribution - acquisition
@@ -196,9 +190,9 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     net = sums["net_revenue"].to_numpy(dtype="int64")
     rate = pnl["commission_rate"].reindex(cust).to_numpy()
     days = pnl["payment_days"].reindex(cust).to_numpy()
-    cts_c = cents(cts.reindex(index, fill_value=0.0))
-    commissions = cents(from_cents(net) * rate)
-    credit = cents(credit_cost(from_cents(net), days, cost_of_capital))
+    cts_c = to_cents(cts.reindex(index, fill_value=0.0))
+    commissions = to_cents(from_cents(net) * rate)
+    credit = to_cents(credit_cost(from_cents(net), days, cost_of_capital))
     gm = net - sums["cogs"].to_numpy(dtype="int64")
     written_off = sums["written_off"].to_numpy(dtype="int64")
     contribution = gm - cts_c - commissions - credit - written_off
@@ -227,7 +221,7 @@ def _with_costs(out: pd.DataFrame, net: np.ndarray, gm: np.ndarray, costs: pd.Da
                 ) -> pd.DataFrame:
     total = np.zeros(len(out), dtype="int64")
     for a in costs.columns:
-        c = cents(costs[a])
+        c = to_cents(costs[a])
         out[f"cts_{a}"] = from_cents(c)
         total += c
     out["cost_to_serve"] = from_cents(total)

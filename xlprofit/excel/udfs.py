@@ -36,8 +36,8 @@ from xlprofit.core.clv import (
     simple_clv,
 )
 from xlprofit.core.dataset import Dataset
+from xlprofit.core.money import to_cents
 from xlprofit.core.parsing import parse_dates, parse_ids, parse_numbers, snake_case
-from xlprofit.core.profit import cents
 from xlprofit.core.timeeq import parse_time_equation
 from xlprofit.errors import ArgumentError, ModelError, UnknownCustomerError
 
@@ -368,8 +368,8 @@ def XLP_CUSTOMER_PROFIT(net_revenue, cogs, cost_to_serve, other_costs=None):
             float(others[np.abs(others) >= 1e13][0]),
             "smaller than 10,000,000,000,000 in absolute value",
         )
-    parts = cents(np.array(amounts))
-    return float(int(parts[0]) - int(parts[1]) - int(parts[2]) - int(cents(others).sum())) / 100.0
+    parts = to_cents(np.array(amounts))
+    return float(int(parts[0]) - int(parts[1]) - int(parts[2]) - int(to_cents(others).sum())) / 100.0
 
 
 @udf
