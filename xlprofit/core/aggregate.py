@@ -19,7 +19,7 @@ import pandas as pd
 
 from xlprofit.core.money import to_cents
 
-__all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "aggregate_lines",
+__all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "CUSTOMER_COLUMNS", "aggregate_lines",
            "NO_PRODUCT", "order_key_from_date"]
 
 #: Money sums, in cents. ``discounted`` is net revenue of lines sold with a discount or rebate;
@@ -29,19 +29,28 @@ MONEY_COLUMNS: tuple[str, ...] = ("gross_revenue", "discount", "rebate", "net_re
                                   "discounted")
 #: Line counts and quantities.
 COUNT_COLUMNS: tuple[str, ...] = ("lines", "units", "returns")
+#: Columns of the customer grain: the sums, the payment weights, the order count and the purchase
+#: summary of the RFM model (first and last purchase day, purchase days, and the net revenue in
+#: cents of the purchase days after the first).
+CUSTOMER_COLUMNS: tuple[str, ...] = (*MONEY_COLUMNS, *COUNT_COLUMNS, "paid_weight", "paid_days_weighted", "orders",
+                                     "first_purchase", "last_purchase", "purchase_days", "repeat_net")
 #: Product id given to lines without one.
 NO_PRODUCT = "(no product)"
 
 
 @dataclass(frozen=True)
 class LineAggregates:
-    """Sums of the analysed invoice lines at five grains.
+    """Sums of the analysed invoice lines at four grains.
 
     Attributes
     ----------
     customer:
-        Index ``customer_id``: the money columns (cents), ``lines, units, returns, orders``,
-        ``paid_weight`` and ``paid_days_weighted`` (for revenue-weighted days to payment).
+        Index ``customer_id``, the columns of :data:`CUSTOMER_COLUMNS`: the money columns
+        (cents), ``lines, units, returns, orders``, ``paid_weight`` and ``paid_days_weighted``
+        (for revenue-weighted days to payment), and the purchases of the RFM summary: a
+        purchase is a customer's lines of one day; ``first_purchase``, ``last_purchase``,
+        ``purchase_days`` and ``repeat_net`` (net revenue in cents of the purchases after
+        the first).
     period:
         Index ``(customer_id, period)`` with 0-based period numbers: money, counts and
         ``orders`` (an order counts in the period of its first line).
@@ -49,16 +58,12 @@ class LineAggregates:
         Index ``(customer_id, order_id)``: ``date`` (first line), money and counts.
     product:
         Index ``(customer_id, product_id)``: money, counts and ``orders`` (distinct orders).
-    purchases:
-        Columns ``customer_id, date, net_revenue`` (money, not cents), one row per customer
-        and purchase day, the input of the RFM summary.
     """
 
     customer: pd.DataFrame
     period: pd.DataFrame
     order: pd.DataFrame
     product: pd.DataFrame
-    purchases: pd.DataFrame
 
 
 def order_key_from_date(customer_date: pd.Series) -> pd.Series:
@@ -67,7 +72,7 @@ def order_key_from_date(customer_date: pd.Series) -> pd.Series:
 
 
 def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> LineAggregates:
-    """Sum the analysed lines (normalised transactions) to the five grains.
+    """Sum the analysed lines (normalised transactions) to the four grains.
 
     Parameters
     ----------
@@ -120,7 +125,13 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
     product = by_product[sums].sum()
     product["orders"] = by_product["order_id"].nunique()
 
-    purchases = lines.groupby(["customer_id", "date"], sort=True)["net_revenue"].sum().reset_index()
-    purchases["net_revenue"] = purchases["net_revenue"] / 100.0
+    days = lines.groupby(["customer_id", "date"], sort=True)["net_revenue"].sum().reset_index()
+    by_day = days.groupby("customer_id", sort=True)
+    first_net = by_day["net_revenue"].first()  # the days are sorted: the first purchase day's revenue
+    customer["first_purchase"] = by_day["date"].min()
+    customer["last_purchase"] = by_day["date"].max()
+    customer["purchase_days"] = by_day.size()
+    customer["repeat_net"] = by_day["net_revenue"].sum() - first_net
+    customer = customer[list(CUSTOMER_COLUMNS)]
     return LineAggregates(customer=customer, period=period, order=order.drop(columns="period").assign(
-        period=order["period"]), product=product, purchases=purchases)
+        period=order["period"]), product=product)

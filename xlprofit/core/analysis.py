@@ -11,7 +11,8 @@ import pandas as pd
 
 from xlprofit.core import acquisition, costing, segments
 from xlprofit.core.aggregate import LineAggregates
-from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv, rfm
+from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv
+from xlprofit.core.clv.rfm import rfm_from_purchases
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, spread_usage, volumes
 from xlprofit.core.lines import LineAccounting
@@ -276,7 +277,7 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
             pnl[c] = pnl[c].fillna(False).astype(bool)
 
     acq = _acquisition_table(pnl, params, periods)
-    clv, clv_models = _clv_table(pnl, agg.purchases, params, periods)
+    clv, clv_models = _clv_table(pnl, agg.customer, params, periods)
     pnl["clv"] = clv["clv"].reindex(pnl.index)
 
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
@@ -317,7 +318,7 @@ _CLV_COLUMNS = ["frequency", "recency", "T", "monetary_value", "expected_purchas
                 "p_alive", "expected_spend", "margin_ratio", "clv"]
 
 
-def _clv_table(pnl: pd.DataFrame, purchases: pd.DataFrame, params: dict[str, Any], periods: Periods
+def _clv_table(pnl: pd.DataFrame, bought: pd.DataFrame, params: dict[str, Any], periods: Periods
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """CLV per customer on contribution, with the fitted models (or the reason there are none)."""
     empty = pd.DataFrame(np.nan, index=pnl.index, columns=_CLV_COLUMNS)
@@ -327,7 +328,8 @@ def _clv_table(pnl: pd.DataFrame, purchases: pd.DataFrame, params: dict[str, Any
         return empty, pd.DataFrame([("CLV", "not computed", np.nan, "no discount_rate parameter was given")],
                                    columns=["model", "parameter", "value", "note"])
     try:
-        summary = rfm(purchases, observation_end=periods.end, period="week")
+        summary = rfm_from_purchases(bought["first_purchase"], bought["last_purchase"], bought["purchase_days"],
+                                     bought["repeat_net"] / 100.0, observation_end=periods.end, period="week")
         purchases = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
         repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
         spend = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])

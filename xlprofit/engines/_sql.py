@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.aggregate import COUNT_COLUMNS, MONEY_COLUMNS, NO_PRODUCT, LineAggregates
+from xlprofit.core.aggregate import CUSTOMER_COLUMNS, COUNT_COLUMNS, MONEY_COLUMNS, NO_PRODUCT, LineAggregates
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
 from xlprofit.core.parsing import (
     EXCEL_EPOCH,
@@ -593,54 +593,64 @@ class SqlLines(LineSource):
             f"CASE WHEN {paid} THEN {net} ELSE 0 END AS paid_weight, "
             f"CASE WHEN {paid} THEN {days} * {net} ELSE 0 END AS paid_days "
             "FROM fate WHERE NOT rejected AND NOT outside AND NOT filtered")
-        sums = ", ".join(f"sum({c}) AS {c}" for c in MONEY_COLUMNS)
-        grouped = (
+        # One pass over the lines to the finest grain; every other grain is a roll-up of it.
+        # (GROUPING SETS would hash every line once per grain.)
+        line_sums = ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in (*MONEY_COLUMNS, "returns", "paid_weight",
+                                                                         "paid_days"))
+        fine = (
             fate + f", kept AS ({kept}) "
-            "SELECT cust, okey, prod, per, dday, "
-            "GROUPING(okey) AS g_order, GROUPING(prod) AS g_product, GROUPING(per) AS g_period, "
-            "GROUPING(dday) AS g_day, "
-            f"min(dday) AS first_day, min(per) AS first_period, {sums}, count(*) AS lines, "
-            "sum(units) AS units, sum(returns) AS returns, sum(paid_weight) AS paid_weight, "
-            "sum(paid_days) AS paid_days "
-            "FROM kept GROUP BY GROUPING SETS ((cust, okey), (cust, per), (cust, prod), (cust, dday), "
-            "(cust, prod, okey))")
-        self._keep("xlp_grains", grouped)
+            f"SELECT cust, okey, prod, per, dday, {line_sums}, CAST(count(*) AS BIGINT) AS lines, "
+            "sum(units) AS units FROM kept GROUP BY cust, okey, prod, per, dday")
+        self._keep("xlp_fine", fine)
         try:
-            return self._grains()
+            self._keep("xlp_orders", f"SELECT cust, okey, min(dday) AS first_day, min(per) AS first_period, "
+                                     f"{_resum(MONEY_COLUMNS + COUNT_COLUMNS)} FROM xlp_fine GROUP BY cust, okey")
+            try:
+                return self._grains()
+            finally:
+                self._drop("xlp_orders")
         finally:
-            self._drop("xlp_grains")
+            self._drop("xlp_fine")
 
     def _grains(self) -> LineAggregates:
         money = ", ".join(MONEY_COLUMNS)
         counts = ", ".join(COUNT_COLUMNS)
+        sums = _resum(MONEY_COLUMNS + COUNT_COLUMNS)
         order = self._query(
             f"SELECT cust AS customer_id, okey AS order_id, first_day AS date, {money}, {counts}, "
-            "first_period AS period FROM xlp_grains WHERE g_order = 0 AND g_product = 1 ORDER BY cust, okey")
-        first = ("SELECT cust, first_period, count(*) AS n FROM xlp_grains WHERE g_order = 0 AND g_product = 1 "
-                 "GROUP BY cust, first_period")
+            "first_period AS period FROM xlp_orders ORDER BY cust, okey")
+        first = "SELECT cust, first_period, count(*) AS n FROM xlp_orders GROUP BY cust, first_period"
         period = self._query(
-            f"SELECT g.cust AS customer_id, g.per AS period, {money}, {counts}, COALESCE(f.n, 0) AS orders "
-            f"FROM xlp_grains g LEFT JOIN ({first}) f ON f.cust = g.cust AND f.first_period = g.per "
-            "WHERE g.g_period = 0 ORDER BY g.cust, g.per")
-        per_customer = ("SELECT cust, count(*) AS n FROM xlp_grains WHERE g_order = 0 AND g_product = 1 "
-                        "GROUP BY cust")
-        sums = ", ".join(f"sum(g.{c}) AS {c}" for c in (*MONEY_COLUMNS, *COUNT_COLUMNS, "paid_weight", "paid_days"))
+            f"SELECT g.*, COALESCE(f.n, 0) AS orders FROM (SELECT cust AS customer_id, per AS period, {sums} "
+            "FROM xlp_fine GROUP BY cust, per) g "
+            "LEFT JOIN (" + first + ") f ON f.cust = g.customer_id AND f.first_period = g.period "
+            "ORDER BY g.customer_id, g.period")
+        # Purchases (RFM): one purchase per customer and day; the value of the repeat purchases is
+        # everything after the first purchase day.
+        days = "SELECT cust, dday, sum(net_revenue) AS net FROM xlp_fine GROUP BY cust, dday"
+        span = ("SELECT cust, min(dday) AS first_day, max(dday) AS last_day, count(*) AS n_days, "
+                f"sum(net) AS total FROM ({days}) d GROUP BY cust")
+        buying = (f"SELECT s.cust, s.first_day, s.last_day, s.n_days, s.total - d.net AS repeat_net FROM ({span}) s "
+                  f"JOIN ({days}) d ON d.cust = s.cust AND d.dday = s.first_day")
         customer = self._query(
-            f"SELECT g.cust AS customer_id, {sums}, max(f.n) AS orders FROM xlp_grains g "
-            f"JOIN ({per_customer}) f ON f.cust = g.cust WHERE g.g_period = 0 GROUP BY g.cust ORDER BY g.cust")
-        orders = ("SELECT cust, prod, count(*) AS n FROM xlp_grains WHERE g_order = 0 AND g_product = 0 "
-                  "GROUP BY cust, prod")
+            f"SELECT g.*, o.n AS orders, b.first_day AS first_purchase, b.last_day AS last_purchase, "
+            "b.n_days AS purchase_days, b.repeat_net AS repeat_net "
+            f"FROM (SELECT cust AS customer_id, {_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'paid_weight', 'paid_days'))} "
+            "FROM xlp_fine GROUP BY cust) g "
+            "JOIN (SELECT cust, count(*) AS n FROM xlp_orders GROUP BY cust) o ON o.cust = g.customer_id "
+            f"JOIN ({buying}) b ON b.cust = g.customer_id ORDER BY g.customer_id")
         product = self._query(
-            f"SELECT g.cust AS customer_id, g.prod AS product_id, {money}, {counts}, o.n AS orders FROM xlp_grains g "
-            "JOIN (" + orders + ") o ON o.cust = g.cust AND o.prod = g.prod "
-            "WHERE g.g_product = 0 AND g.g_order = 1 ORDER BY g.cust, g.prod")
-        purchases = self._query(
-            "SELECT cust AS customer_id, dday AS date, net_revenue FROM xlp_grains "
-            "WHERE g_day = 0 ORDER BY cust, dday")
-        return _frames(customer, period, order, product, purchases)
+            f"SELECT cust AS customer_id, prod AS product_id, {sums}, count(DISTINCT okey) AS orders "
+            "FROM xlp_fine GROUP BY cust, prod ORDER BY cust, prod")
+        return _frames(customer, period, order, product)
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _resum(columns: Sequence[str]) -> str:
+    """SQL: the sums of already summed columns (``units`` stays a DOUBLE, the rest BIGINT)."""
+    return ", ".join(f"sum({c}) AS {c}" if c == "units" else f"CAST(sum({c}) AS BIGINT) AS {c}" for c in columns)
 
 
 def _plain(alias: str) -> str:
@@ -686,8 +696,8 @@ def _str_index(values: pd.Series) -> pd.Index:
     return pd.Index(values.astype("str"))
 
 
-def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame, product: pd.DataFrame,
-            purchases: pd.DataFrame) -> LineAggregates:
+def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame, product: pd.DataFrame
+            ) -> LineAggregates:
     """Engine results to the dtypes and indexes of ``aggregate.aggregate_lines``."""
     ints = [*MONEY_COLUMNS, "lines", "returns"]
 
@@ -697,10 +707,12 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame, p
         frame["units"] = frame["units"].astype("float64")
         return frame
 
-    customer = typed(customer, ("orders", "paid_weight"))
+    customer = typed(customer, ("orders", "paid_weight", "purchase_days", "repeat_net"))
     customer["paid_days_weighted"] = customer.pop("paid_days").astype("float64")
+    for c in ("first_purchase", "last_purchase"):
+        customer[c] = pd.to_datetime(customer[c]).astype("datetime64[ns]")
     customer.index = pd.Index(customer.pop("customer_id").astype("str"), name="customer_id")
-    customer = customer[[*MONEY_COLUMNS, *COUNT_COLUMNS, "paid_weight", "paid_days_weighted", "orders"]]
+    customer = customer[list(CUSTOMER_COLUMNS)]
 
     period = typed(period, ("orders", "period"))
     period.index = pd.MultiIndex.from_arrays([period.pop("customer_id").astype("str"), period.pop("period")],
@@ -715,12 +727,6 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame, p
     product.index = pd.MultiIndex.from_arrays([product.pop("customer_id").astype("str"),
                                                product.pop("product_id").astype("str")],
                                               names=["customer_id", "product_id"])
-
-    purchases = pd.DataFrame({
-        "customer_id": purchases["customer_id"].astype("str"),
-        "date": pd.to_datetime(purchases["date"]).astype("datetime64[ns]"),
-        "net_revenue": purchases["net_revenue"].astype("int64") / 100.0,
-    })
-    return LineAggregates(customer=customer, period=period, order=order, product=product, purchases=purchases)
+    return LineAggregates(customer=customer, period=period, order=order, product=product)
 
 

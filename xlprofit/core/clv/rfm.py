@@ -10,7 +10,7 @@ import pandas as pd
 
 from xlprofit.errors import ArgumentError
 
-__all__ = ["PERIOD_UNITS", "period_length", "rfm"]
+__all__ = ["PERIOD_UNITS", "period_length", "rfm", "rfm_from_purchases"]
 
 #: Period units accepted by name. Months and years are deliberately absent: they have no
 #: fixed length, so a caller who wants one passes an explicit ``pd.Timedelta``.
@@ -120,13 +120,48 @@ def rfm(
     stats = grouped.agg(first=("day", "min"), last=("day", "max"), purchases=("day", "size"))
     repeat_value = purchases["value"].where(is_repeat, 0.0).groupby(purchases["customer_id"], sort=True).sum()
 
-    frequency = (stats["purchases"] - 1).astype("int64")
+    return _summary(stats["first"], stats["last"], stats["purchases"], repeat_value.reindex(stats.index), end, length)
+
+
+def rfm_from_purchases(first: pd.Series, last: pd.Series, purchases: pd.Series, repeat_value: pd.Series, *,
+                       observation_end: Any, period: Any) -> pd.DataFrame:
+    """The RFM summary of :func:`rfm` from purchases already summed per customer.
+
+    For line sources that summarise the purchases themselves (``xlprofit.engines``).
+
+    Parameters
+    ----------
+    first, last:
+        Day of each customer's first and last purchase (indexed by ``customer_id``).
+    purchases:
+        Number of purchase days of each customer (≥ 1).
+    repeat_value:
+        Total value of the purchases after the first one.
+    observation_end:
+        Last day of the observation period; no purchase may be after it.
+    period:
+        Time unit of ``recency`` and ``T`` (as in :func:`rfm`).
+    """
+    length = period_length(period)
+    try:
+        end = pd.Timestamp(observation_end).normalize()
+    except (TypeError, ValueError):
+        raise ArgumentError("observation_end", observation_end, "a date") from None
+    if len(last) and pd.Timestamp(last.max()) > end:
+        raise ArgumentError("last", pd.Timestamp(last.max()).date(), f"no purchase after {end.date()}")
+    return _summary(pd.to_datetime(first), pd.to_datetime(last), purchases.astype("int64"),
+                    repeat_value.astype("float64"), end, length)
+
+
+def _summary(first: pd.Series, last: pd.Series, purchases: pd.Series, repeat_value: pd.Series,
+             end: pd.Timestamp, length: pd.Timedelta) -> pd.DataFrame:
+    frequency = (purchases - 1).astype("int64")
     unit = length / pd.Timedelta(days=1)
-    recency = (stats["last"] - stats["first"]).dt.days / unit
-    age = (end - stats["first"]).dt.days / unit
+    recency = (last - first).dt.days / unit
+    age = (end - first).dt.days / unit
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(
-            frequency > 0, repeat_value.reindex(stats.index).to_numpy() / frequency.clip(lower=1), 0.0
+            frequency > 0, repeat_value.to_numpy(dtype="float64") / frequency.clip(lower=1), 0.0
         )
     result = pd.DataFrame(
         {
@@ -135,7 +170,7 @@ def rfm(
             "T": age.astype(float),
             "monetary_value": monetary.astype(float),
         },
-        index=stats.index,
+        index=first.index,
     )
     result.index.name = "customer_id"
     return result
