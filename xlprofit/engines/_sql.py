@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.aggregate import CUSTOMER_COLUMNS, COUNT_COLUMNS, MONEY_COLUMNS, NO_PRODUCT, LineAggregates
+from xlprofit.core.aggregate import COUNT_COLUMNS, CUSTOMER_COLUMNS, MONEY_COLUMNS, NO_PRODUCT, LineAggregates
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
 from xlprofit.core.parsing import (
     EXCEL_EPOCH,
