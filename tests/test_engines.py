@@ -348,3 +348,62 @@ def test_a_ledger_with_only_the_required_columns(tmp_path):
     actual = xlprofit.analyze(read_folder(folder, engine="duckdb"))
     _assert_same_analysis(expected, actual)
     assert actual.checks_hold
+
+
+# ------------------------------------------------------------------------------------------ order detail
+
+_SAME_WITHOUT_ORDERS = tuple(name for name in COMPARED if name != "orders")
+
+
+def test_orders_not_itemised_change_no_other_result(tables, reference):
+    """order_detail=False leaves the order table empty and every customer, product and period result as it was."""
+    result = xlprofit.analyze(xlprofit.Dataset(**tables), order_detail=False)
+    for name in _SAME_WITHOUT_ORDERS:
+        pd.testing.assert_frame_equal(getattr(reference, name), getattr(result, name), check_exact=True, obj=name)
+    assert len(reference.orders) == reference.customers["orders"].sum() > 0
+    assert len(result.orders) == 0
+    assert list(result.orders.columns) == list(reference.orders.columns)
+    said = result.assumptions.set_index("parameter").loc["order_detail"]
+    assert said["value"] is False and "not itemised" in said["source"]
+    assert "order_detail" not in set(reference.assumptions["parameter"])
+
+
+def test_beyond_the_order_limit_orders_are_not_itemised_and_the_assumptions_say_so(tables, monkeypatch, parquet_folder):
+    from xlprofit.core import analysis
+
+    n_orders = int(xlprofit.analyze(xlprofit.Dataset(**tables), order_detail=False).customers["orders"].sum())
+    monkeypatch.setattr(analysis, "ORDER_DETAIL_LIMIT", n_orders - 1)
+    for ds in (xlprofit.Dataset(**tables), read_folder(parquet_folder, engine="duckdb")):
+        result = xlprofit.analyze(ds)
+        assert len(result.orders) == 0
+        said = result.assumptions.set_index("parameter").loc["order_detail", "source"]
+        assert f"{n_orders:,} orders, more than {n_orders - 1:,}" in said
+        assert len(xlprofit.analyze(ds, order_detail=True).orders) == n_orders
+    monkeypatch.setattr(analysis, "ORDER_DETAIL_LIMIT", n_orders)
+    assert len(xlprofit.analyze(xlprofit.Dataset(**tables)).orders) == n_orders
+
+
+@pytest.fixture(scope="module")
+def usage_with_unknown_orders(tables, tmp_path_factory):
+    """The generated tables with some usage rows tied to orders that the lines do not hold."""
+    t = {k: (v.copy() if isinstance(v, pd.DataFrame) else v) for k, v in tables.items()}
+    usage = t["usage"]
+    tied = usage.index[usage["order_id"].notna()]
+    assert len(tied) > 100
+    usage.loc[tied[:40], "order_id"] = "NO-SUCH-ORDER"
+    usage.loc[tied[40:45], "customer_id"] = usage.loc[tied[45:50], "customer_id"].to_numpy()  # another customer's order
+    t["usage"] = usage
+    return _folder(tmp_path_factory.mktemp("unknown_orders"), t, "parquet"), t
+
+
+@pytest.mark.parametrize("order_detail", [True, False])
+def test_usage_tied_to_orders_the_lines_do_not_hold_is_listed_by_every_engine(usage_with_unknown_orders,
+                                                                              order_detail):
+    folder, t = usage_with_unknown_orders
+    expected = xlprofit.analyze(xlprofit.Dataset(**t), order_detail=order_detail)
+    actual = xlprofit.analyze(read_folder(folder, engine="duckdb"), order_detail=order_detail)
+    _assert_same_analysis(expected, actual)
+    listed = actual.exceptions[(actual.exceptions["table"] == "usage") & (actual.exceptions["column"] == "order_id")]
+    assert (listed["value"] == "NO-SUCH-ORDER").sum() == 40
+    assert len(listed) >= 40 + 1  # and the rows moved to another customer whose orders differ
+    assert listed["reason"].str.contains("counted for the customer").all()

@@ -20,7 +20,7 @@ import pandas as pd
 from xlprofit.core.money import to_cents
 
 __all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "CUSTOMER_COLUMNS", "aggregate_lines",
-           "NO_PRODUCT", "order_key_from_date"]
+           "NO_PRODUCT", "empty_order_grain", "order_key_from_date"]
 
 #: Money sums, in cents. ``discounted`` is net revenue of lines sold with a discount or rebate;
 #: ``paid_weight`` is net revenue of paid lines with positive revenue and ``paid_days_weighted``
@@ -55,7 +55,9 @@ class LineAggregates:
         Index ``(customer_id, period)`` with 0-based period numbers: money, counts and
         ``orders`` (an order counts in the period of its first line).
     order:
-        Index ``(customer_id, order_id)``: ``date`` (first line), money and counts.
+        Index ``(customer_id, order_id)``: ``date`` (first line), money, counts and ``period``;
+        empty when the orders are not itemised (``order_itemised`` false: too many orders
+        for order profitability to be wanted line by line, see ``analyze(order_detail=…)``).
     product:
         Index ``(customer_id, product_id)``: money, counts and ``orders`` (distinct orders).
     """
@@ -64,6 +66,29 @@ class LineAggregates:
     period: pd.DataFrame
     order: pd.DataFrame
     product: pd.DataFrame
+    order_itemised: bool = True
+
+    @property
+    def order_count(self) -> int:
+        """Number of analysed orders (also when the order grain is not itemised)."""
+        return int(self.customer["orders"].sum())
+
+    def without_order_detail(self) -> LineAggregates:
+        """The same sums with an empty order grain (``order_itemised`` false)."""
+        return LineAggregates(customer=self.customer, period=self.period, order=empty_order_grain(),
+                              product=self.product, order_itemised=False)
+
+
+def empty_order_grain() -> pd.DataFrame:
+    """An order grain without rows, with the columns and dtypes of :func:`aggregate_lines`'s."""
+    index = pd.MultiIndex.from_arrays([pd.Index([], dtype="str"), pd.Index([], dtype="str")],
+                                      names=["customer_id", "order_id"])
+    columns = {"date": pd.Series([], dtype="datetime64[ns]")}
+    columns.update({c: pd.Series([], dtype="int64") for c in (*MONEY_COLUMNS, "lines")})
+    columns["units"] = pd.Series([], dtype="float64")
+    columns["returns"] = pd.Series([], dtype="int64")
+    columns["period"] = pd.Series([], dtype="int64")
+    return pd.DataFrame({k: v.to_numpy() for k, v in columns.items()}, index=index)
 
 
 def order_key_from_date(customer_date: pd.Series) -> pd.Series:

@@ -34,7 +34,7 @@ from xlprofit.errors import (
     XlprofitError,
 )
 
-__all__ = ["Analysis", "analyze"]
+__all__ = ["Analysis", "analyze", "ORDER_DETAIL_LIMIT"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,9 @@ class Analysis:
 
 _OVERRIDE_ONLY = {"products"}
 
+#: With ``order_detail=None``, order profitability is itemised up to this many orders.
+ORDER_DETAIL_LIMIT = 1_000_000
+
 
 def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:
     unknown = sorted(set(overrides) - set(PARAMETERS) - _OVERRIDE_ONLY)
@@ -173,7 +176,8 @@ def _check(rows: list[dict[str, Any]], check: str, expected: float, actual: floa
                  "difference": diff, "holds": bool(abs(diff) < 0.005), "detail": detail})
 
 
-def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parameter_overrides: Any) -> Analysis:
+def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_detail: bool | None = None,
+            **parameter_overrides: Any) -> Analysis:
     """Analyse customer profitability.
 
     Parameters
@@ -184,6 +188,11 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
         Analyse only the lines of these products (the "one product line first" pilot);
         all other lines are listed as excluded. Activity costs are taken as given, so give
         the costs of the activities that serve these products.
+    order_detail:
+        Itemise order profitability (``orders``: one row per order with its traced costs).
+        ``None`` (default): when the analysed lines hold at most :data:`ORDER_DETAIL_LIMIT`
+        orders; ``True``: always; ``False``: never. Customer, product and period results are
+        the same either way; without detail ``orders`` is empty and the assumptions say why.
     **parameter_overrides:
         Parameters that replace those of the dataset (``discount_rate=0.12``,
         ``period_start="2025-01-01"``, …).
@@ -197,8 +206,15 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
                       int(params["periods_per_year"]))
     collector = _Collector()
     customers = dataset.customers.reset_index().set_index("customer_id")
+    max_orders = ORDER_DETAIL_LIMIT if order_detail is None else (None if order_detail else 0)
     agg, accounting = dataset.lines.summarise(
-        customers.index, periods, None if products is None else {str(p) for p in products})
+        customers.index, periods, None if products is None else {str(p) for p in products}, max_orders)
+    if not agg.order_itemised:
+        why = (f"not itemised: {agg.order_count:,} orders, more than {ORDER_DETAIL_LIMIT:,} "
+               "(analyze(order_detail=True) itemises them)") if order_detail is None else "not itemised (asked)"
+        assumptions = pd.concat([assumptions, pd.DataFrame(
+            [("order_detail", False, why, "order profitability, one row per order")],
+            columns=assumptions.columns)], ignore_index=True)
     collector.records.append(accounting.exceptions)
 
     # Usage: map period spans to analysis periods.
@@ -216,9 +232,8 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, **parame
     k_lo, k_hi = k_lo[~off], k_hi[~off]
     tied = usage_in["order_id"].notna()
     if tied.any():
-        pairs = pd.MultiIndex.from_arrays([usage_in["customer_id"][tied].to_numpy(dtype=object),
-                                           usage_in["order_id"][tied].to_numpy(dtype=object)])
-        missing = ~pairs.isin(agg.order.index)
+        missing = ~dataset.lines.orders_known(usage_in["customer_id"][tied].to_numpy(dtype=object),
+                                              usage_in["order_id"][tied].to_numpy(dtype=object))
         if missing.any():
             rows = usage_in.index[tied.to_numpy()][missing]
             collector.cells("usage", rows, "order_id", usage_in["order_id"].loc[rows],

@@ -104,12 +104,15 @@ def volumes(agg: LineAggregates, usage: pd.DataFrame, customers: pd.Index, perio
         cust_use = use.pivot_table(index="customer_id", columns="driver", values="quantity", aggfunc="sum")
         per_use = use.pivot_table(index=["customer_id", "period"], columns="driver", values="quantity",
                                   aggfunc="sum")
-        tied = use[use["order_id"].notna()]
-        order_use = tied.pivot_table(index=["customer_id", "order_id"], columns="driver", values="quantity",
-                                     aggfunc="sum")
         by_customer = by_customer.join(cust_use.reindex(columns=drivers), how="outer")
         by_period = by_period.join(per_use.reindex(columns=drivers), how="outer")
-        by_order = by_order.join(order_use.reindex(columns=drivers), how="left")
+        if len(by_order):
+            tied = use[use["order_id"].notna()]
+            order_use = tied.pivot_table(index=["customer_id", "order_id"], columns="driver", values="quantity",
+                                         aggfunc="sum")
+            by_order = by_order.join(order_use.reindex(columns=drivers), how="left")
+        else:  # orders not itemised
+            by_order = by_order.reindex(columns=[*by_order.columns, *drivers], fill_value=0.0)
     by_customer = by_customer.reindex(customers, fill_value=0.0).fillna(0.0)
     by_customer.index.name = "customer_id"
     by_period = by_period.fillna(0.0)

@@ -21,6 +21,7 @@ from xlprofit.core.aggregate import LineAggregates, aggregate_lines
 from xlprofit.core.money import to_cents
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS
+from xlprofit.errors import ArgumentError
 
 __all__ = ["LineAccounting", "LineSource", "FrameLines", "MAX_LISTED_EXCEPTIONS"]
 
@@ -72,9 +73,21 @@ class LineSource(ABC):
         """First and last date of the usable lines (the default analysis period)."""
 
     @abstractmethod
-    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None
-                  ) -> tuple[LineAggregates, LineAccounting]:
-        """Validate the lines against ``customers``, keep those of ``periods`` (and ``products``), sum them."""
+    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
+                  max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
+        """Validate the lines against ``customers``, keep those of ``periods`` (and ``products``), sum them.
+
+        With ``max_orders``, the order grain is itemised only when the analysed lines hold at
+        most that many orders (else it is empty and ``order_itemised`` is false); the order
+        counts of the other grains are always complete.
+        """
+
+    @abstractmethod
+    def orders_known(self, customer_id: np.ndarray, order_id: np.ndarray) -> np.ndarray:
+        """Whether each ``(customer_id, order_id)`` pair is an order of the lines last summarised.
+
+        Answers also when the order grain was not itemised.
+        """
 
 
 def _cells(rows: pd.Index, column: str, values: pd.Series, reason: str, action: str,
@@ -99,14 +112,22 @@ class FrameLines(LineSource):
         self.transactions = transactions
         self.rejected = rejected
         self.input_totals = input_totals
+        self._orders: pd.Index | None = None
 
     def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First and last date of the accepted lines."""
         dates = self.transactions["date"]
         return dates.min().normalize(), dates.max().normalize()
 
-    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None
-                  ) -> tuple[LineAggregates, LineAccounting]:
+    def orders_known(self, customer_id: np.ndarray, order_id: np.ndarray) -> np.ndarray:
+        """Whether each pair is an order of the lines last summarised."""
+        if self._orders is None:
+            raise ArgumentError("orders_known", None, "called after summarise")
+        pairs = pd.MultiIndex.from_arrays([np.asarray(customer_id, dtype=object), np.asarray(order_id, dtype=object)])
+        return np.asarray(pairs.isin(self._orders), dtype=bool)
+
+    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
+                  max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
         """Exclude lines outside the period or the products, sum the rest (pandas)."""
         txn = self.transactions
         end_of_day = periods.end + pd.Timedelta(days=1)
@@ -124,6 +145,9 @@ class FrameLines(LineSource):
                                  "excluded", kept["customer_id"], kept["net_revenue"]))
             kept = kept.loc[~drop]
         agg = aggregate_lines(kept, periods.index_of(kept["date"]))
+        self._orders = agg.order.index
+        if max_orders is not None and len(agg.order) > max_orders:
+            agg = agg.without_order_detail()
         excluded = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
             else pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
         totals = self.input_totals

@@ -130,8 +130,11 @@ class PandasFileLines(LineSource):
         """First and last date of the accepted lines."""
         return self._frame().date_range()
 
-    def summarise(self, customers, periods, products):  # noqa: D102 - documented on LineSource
-        agg, acc = self._frame().summarise(customers, periods, products)
+    def orders_known(self, customer_id, order_id):  # noqa: D102 - documented on LineSource
+        return self._frame().orders_known(customer_id, order_id)
+
+    def summarise(self, customers, periods, products, max_orders=None):  # noqa: D102 - documented on LineSource
+        agg, acc = self._frame().summarise(customers, periods, products, max_orders)
         found = self._normalised.exceptions
         reading = found[found["table"] == "transactions"]
         exceptions = pd.concat([reading, acc.exceptions], ignore_index=True) if len(reading) else acc.exceptions

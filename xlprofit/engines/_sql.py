@@ -24,7 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.aggregate import COUNT_COLUMNS, CUSTOMER_COLUMNS, MONEY_COLUMNS, NO_PRODUCT, LineAggregates
+from xlprofit.core.aggregate import (
+    COUNT_COLUMNS,
+    CUSTOMER_COLUMNS,
+    MONEY_COLUMNS,
+    NO_PRODUCT,
+    LineAggregates,
+    empty_order_grain,
+)
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
 from xlprofit.core.parsing import (
     EXCEL_EPOCH,
@@ -37,7 +44,7 @@ from xlprofit.core.parsing import (
 )
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, Column, _display
-from xlprofit.errors import Problem, ValidationError
+from xlprofit.errors import ArgumentError, Problem, ValidationError
 
 __all__ = ["Dialect", "SqlLines", "SourceColumn", "TRANSACTION_COLUMNS"]
 
@@ -441,9 +448,11 @@ class SqlLines(LineSource):
             self._range = (pd.Timestamp(lo).normalize(), pd.Timestamp(hi).normalize())
         return self._range
 
-    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None
-                  ) -> tuple[LineAggregates, LineAccounting]:
+    def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
+                  max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
         """Validate, filter and sum the lines inside the engine (same results as ``FrameLines``)."""
+        self._drop("xlp_orders")
+        self._has_orders = False
         self._prepare()
         self._register_customers(customers)
         if products is not None:
@@ -454,7 +463,26 @@ class SqlLines(LineSource):
         exceptions, listed_total = self._exceptions(fate)
         accounting = LineAccounting(**{**accounting, "exceptions": exceptions,
                                        "unlisted": listed_total - len(exceptions)})
-        return self._aggregates(fate, periods), accounting
+        return self._aggregates(fate, periods, max_orders), accounting
+
+    def orders_known(self, customer_id: np.ndarray, order_id: np.ndarray) -> np.ndarray:
+        """Whether each pair is an order of the lines last summarised (looked up in the engine)."""
+        if not getattr(self, "_has_orders", False):
+            raise ArgumentError("orders_known", None, "called after summarise")
+        n = len(customer_id)
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        self._register("xlp_pairs", pd.DataFrame({
+            "i": np.arange(n, dtype="int64"), "customer_id": np.asarray(customer_id, dtype=object),
+            "order_id": np.asarray(order_id, dtype=object)}))
+        try:
+            found = self._query("SELECT DISTINCT p.i AS i FROM xlp_pairs p JOIN xlp_orders o "
+                                "ON o.cust = p.customer_id AND o.okey = p.order_id")
+        finally:
+            self._drop("xlp_pairs")
+        known = np.zeros(n, dtype=bool)
+        known[found["i"].to_numpy(dtype="int64")] = True
+        return known
 
     # ----------------------------------------------------------------------------- accounting
     def _categories(self) -> list[tuple[str, str, str, str]]:
@@ -571,7 +599,7 @@ class SqlLines(LineSource):
         }, columns=EXCEPTION_COLUMNS)
 
     # ----------------------------------------------------------------------------- aggregates
-    def _aggregates(self, fate: str, periods: Periods) -> LineAggregates:
+    def _aggregates(self, fate: str, periods: Periods, max_orders: int | None) -> LineAggregates:
         d = self.dialect
         first = periods._first
         per = (f"(year(v_date) * {periods.periods_per_year} + "
@@ -603,22 +631,23 @@ class SqlLines(LineSource):
             "sum(units) AS units FROM kept GROUP BY cust, okey, prod, per, dday")
         self._keep("xlp_fine", fine)
         try:
+            # The orders stay in the engine until the next summarise, for orders_known().
             self._keep("xlp_orders", f"SELECT cust, okey, min(dday) AS first_day, min(per) AS first_period, "
                                      f"{_resum(MONEY_COLUMNS + COUNT_COLUMNS)} FROM xlp_fine GROUP BY cust, okey")
-            try:
-                return self._grains()
-            finally:
-                self._drop("xlp_orders")
+            self._has_orders = True
+            return self._grains(max_orders)
         finally:
             self._drop("xlp_fine")
 
-    def _grains(self) -> LineAggregates:
+    def _grains(self, max_orders: int | None) -> LineAggregates:
         money = ", ".join(MONEY_COLUMNS)
         counts = ", ".join(COUNT_COLUMNS)
         sums = _resum(MONEY_COLUMNS + COUNT_COLUMNS)
+        itemised = max_orders is None or int(self._query("SELECT count(*) AS n FROM xlp_orders")["n"].iloc[0]) \
+            <= max_orders
         order = self._query(
             f"SELECT cust AS customer_id, okey AS order_id, first_day AS date, {money}, {counts}, "
-            "first_period AS period FROM xlp_orders ORDER BY cust, okey")
+            "first_period AS period FROM xlp_orders ORDER BY cust, okey") if itemised else None
         first = "SELECT cust, first_period, count(*) AS n FROM xlp_orders GROUP BY cust, first_period"
         period = self._query(
             f"SELECT g.*, COALESCE(f.n, 0) AS orders FROM (SELECT cust AS customer_id, per AS period, {sums} "
@@ -642,7 +671,8 @@ class SqlLines(LineSource):
         product = self._query(
             f"SELECT cust AS customer_id, prod AS product_id, {sums}, count(DISTINCT okey) AS orders "
             "FROM xlp_fine GROUP BY cust, prod ORDER BY cust, prod")
-        return _frames(customer, period, order, product)
+        agg = _frames(customer, period, order, product)
+        return agg if itemised else agg.without_order_detail()
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -696,7 +726,7 @@ def _str_index(values: pd.Series) -> pd.Index:
     return pd.Index(values.astype("str"))
 
 
-def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame, product: pd.DataFrame
+def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | None, product: pd.DataFrame
             ) -> LineAggregates:
     """Engine results to the dtypes and indexes of ``aggregate.aggregate_lines``."""
     ints = [*MONEY_COLUMNS, "lines", "returns"]
@@ -718,10 +748,14 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame, p
     period.index = pd.MultiIndex.from_arrays([period.pop("customer_id").astype("str"), period.pop("period")],
                                              names=["customer_id", "period"])
 
-    order = typed(order, ("period",))
-    order["date"] = pd.to_datetime(order["date"]).astype("datetime64[ns]")
-    order.index = pd.MultiIndex.from_arrays([order.pop("customer_id").astype("str"),
-                                             order.pop("order_id").astype("str")], names=["customer_id", "order_id"])
+    if order is None:
+        order = empty_order_grain()
+    else:
+        order = typed(order, ("period",))
+        order["date"] = pd.to_datetime(order["date"]).astype("datetime64[ns]")
+        order.index = pd.MultiIndex.from_arrays([order.pop("customer_id").astype("str"),
+                                                 order.pop("order_id").astype("str")],
+                                                names=["customer_id", "order_id"])
 
     product = typed(product, ("orders",))
     product.index = pd.MultiIndex.from_arrays([product.pop("customer_id").astype("str"),
