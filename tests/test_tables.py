@@ -302,3 +302,16 @@ def test_parameter_rows_follow_first_rows(tables):
     with pytest.raises(ValidationError) as info:
         xlprofit.Dataset(**tables, first_rows={"parameters": 6})
     assert [p.row for p in info.value.problems if p.table == "parameters"] == [7]
+
+
+def test_text_that_is_not_a_whole_date_is_refused_not_completed_from_today():
+    # Found by the property test of tests/test_engines.py: dateutil reads "100" as a day in the
+    # year 100 (which then crashed), and "7" as the 7th of the current month.
+    from xlprofit.core.parsing import parse_dates
+
+    cells = ["100", "2024-01-05", "7", "March 2024", "5 March 2024", "5 March 100"]
+    values, reasons = parse_dates(pd.Series(cells, dtype=object))
+    assert values.isna().tolist() == [True, False, True, True, False, True]
+    assert values[4] == pd.Timestamp("2024-03-05")
+    assert reasons[0] == reasons[2] == reasons[3] == "is not a complete date (use yyyy-mm-dd)"
+    assert reasons[5] == "is not a date (use yyyy-mm-dd)"

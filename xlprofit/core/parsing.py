@@ -8,6 +8,7 @@ could not be read, the reason, so that callers can report the row instead of gue
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import lru_cache
 
@@ -170,12 +171,22 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, reasons
 
 
+_DEFAULT_A = datetime.datetime(2000, 1, 1)
+_DEFAULT_B = datetime.datetime(2001, 2, 2)
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
-@lru_cache(maxsize=65536)
 def _parse_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
+    stamp, why = _read_date_text(text)
+    # dateutil reads "100" as a day in the year 100: outside what a ledger date can be.
+    if stamp is not None and not (pd.Timestamp.min < stamp < pd.Timestamp.max):
+        return None, "is not a date (use yyyy-mm-dd)"
+    return stamp, why
+
+
+@lru_cache(maxsize=65536)
+def _read_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
     s = text.strip()
     if _ISO.match(s):
         try:
@@ -190,8 +201,12 @@ def _parse_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
         except ValueError:
             return None, "is not a valid date"
     try:
-        day_first = date_parser.parse(s, dayfirst=True)
-        month_first = date_parser.parse(s, dayfirst=False)
+        day_first = date_parser.parse(s, dayfirst=True, default=_DEFAULT_A)
+        month_first = date_parser.parse(s, dayfirst=False, default=_DEFAULT_A)
+        # dateutil fills a missing year, month or day from its default: two defaults that
+        # differ in all three tell a complete date ("7" or "March" is not one).
+        if date_parser.parse(s, dayfirst=True, default=_DEFAULT_B) != day_first:
+            return None, "is not a complete date (use yyyy-mm-dd)"
     except (ValueError, OverflowError):
         return None, "is not a date (use yyyy-mm-dd)"
     if day_first != month_first:
