@@ -273,6 +273,8 @@ def test_any_cell_reads_the_same_in_duckdb_and_pandas(tmp_path_factory, numbers,
     with open_lines(folder / "t.csv", "duckdb") as engine:
         engine.attach(pd.Index(["C0001"]), None, {})
         agg_d, acc_d = engine.summarise(pd.Index(["C0001"]), periods, None)
+    # The engine lists the lines outside the period too (a date such as 1700-01-20 is read, then excluded).
+    expected = pd.concat([expected, acc_p.exceptions], ignore_index=True) if len(acc_p.exceptions) else expected
     pd.testing.assert_frame_equal(_norm_exceptions(expected), _norm_exceptions(acc_d.exceptions))
     for grain in ("customer", "order"):
         pd.testing.assert_frame_equal(getattr(agg_p, grain), getattr(agg_d, grain), check_exact=True)

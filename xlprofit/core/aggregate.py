@@ -59,7 +59,8 @@ class LineAggregates:
         empty when the orders are not itemised (``order_itemised`` false: too many orders
         for order profitability to be wanted line by line, see ``analyze(order_detail=…)``).
     product:
-        Index ``(customer_id, product_id)``: money, counts and ``orders`` (distinct orders).
+        Index ``product_id``: money, counts, ``orders`` (distinct orders holding the product)
+        and ``customers`` (distinct customers buying it).
     """
 
     customer: pd.DataFrame
@@ -146,9 +147,11 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
     first = order.groupby(["customer_id", "period"]).size()
     period["orders"] = first.reindex(period.index, fill_value=0)
 
-    by_product = lines.groupby(["customer_id", "product_id"], sort=True)
+    by_product = lines.groupby("product_id", sort=True)
     product = by_product[sums].sum()
-    product["orders"] = by_product["order_id"].nunique()
+    product["orders"] = lines.groupby(["product_id", "customer_id"], sort=True)["order_id"].nunique(
+        ).groupby(level="product_id").sum()
+    product["customers"] = by_product["customer_id"].nunique()
 
     days = lines.groupby(["customer_id", "date"], sort=True)["net_revenue"].sum().reset_index()
     by_day = days.groupby("customer_id", sort=True)

@@ -465,8 +465,9 @@ class CostingResult:
         Index ``(customer_id, order_id)``, one column per order- or line-level activity;
         covers the volume traceable to orders.
     product:
-        Index ``(customer_id, product_id)``, one column per line- or product-level activity;
-        covers the volume traceable to products.
+        Index ``product_id``, one column per line- or product-level activity: the activity's
+        assigned cost over products by their driver volume (or minutes), for the share of
+        the volume that is traceable to products.
     activities:
         One row per activity (index ``row``): ``activity, method, level, resource, driver,
         unit_time, time_equation, driver_volume, driver_rate, minutes, cost, assigned,
@@ -730,6 +731,24 @@ def _trace(
     return _hamilton(targets, weights, groups, sub_keys)
 
 
+def _spread(customer_cents: np.ndarray, plan: _Plan, frame: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+    """Spread one activity's assigned cents over the rows of a grain summed over customers (products).
+
+    The rows get the share of the assigned cost that their volume (or minutes) covers of the
+    customers' volume — all of it when the driver is fully traceable to them — split by
+    largest remainder, ties broken by ``keys``.
+    """
+    weights = plan.grain_weights(frame)
+    assigned = int(np.sum(customer_cents))
+    traced, total = _stable_sum(weights), _stable_sum(plan.weights)
+    if len(weights) == 0 or traced <= 0 or total <= 0 or assigned == 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    share = traced / total
+    full = bool(np.isclose(share, 1.0, rtol=1e-9, atol=0.0)) or share > 1.0
+    target = assigned if full else int(_round_half_away(np.array([assigned * share]))[0])
+    return _hamilton(np.array([target]), weights, np.zeros(len(weights), dtype=np.intp), keys)
+
+
 def _grain_frame(
     cents: dict[str, np.ndarray], index: pd.Index, columns: list[str]
 ) -> pd.DataFrame:
@@ -910,12 +929,11 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
     names = [plan.name for plan in plans]
     customer_frame = _grain_frame(cents, customers, names)
 
-    # Tracing onto periods (complete), orders and products (traceable volume only).
+    # Tracing onto periods (complete) and orders (traceable volume only), within each customer.
     grains: dict[str, pd.DataFrame] = {}
     for grain, frame, wanted, complete in (
         ("period", volumes.period, LEVELS, True),
         ("order", volumes.order, _ORDER_LEVELS, False),
-        ("product", volumes.product, _PRODUCT_LEVELS, False),
     ):
         positions = _customer_positions(frame, customers)
         sub_keys = _sub_keys(frame)
@@ -927,6 +945,11 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
             for plan in chosen
         }
         grains[grain] = _grain_frame(traced, frame.index, [plan.name for plan in chosen])
+    # Products are summed over customers: each activity's assigned cost is spread over them.
+    product_keys = _sub_keys(volumes.product)
+    chosen = [plan for plan in plans if plan.level in _PRODUCT_LEVELS]
+    spread = {plan.name: _spread(cents[plan.name], plan, volumes.product, product_keys) for plan in chosen}
+    grains["product"] = _grain_frame(spread, volumes.product.index, [plan.name for plan in chosen])
 
     activity_frame = pd.DataFrame(
         [

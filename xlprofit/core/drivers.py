@@ -27,7 +27,7 @@ class DriverVolumes:
     order:
         Index ``(customer_id, order_id)``; the drivers that can be traced to orders.
     product:
-        Index ``(customer_id, product_id)``; the drivers that can be traced to products.
+        Index ``product_id``; the drivers that can be traced to products (summed over customers).
     period:
         Index ``(customer_id, period)``; for every driver, the sum over periods equals
         the ``customer`` volume.
@@ -121,6 +121,6 @@ def volumes(agg: LineAggregates, usage: pd.DataFrame, customers: pd.Index, perio
         [by_period.index.get_level_values(0), labels[by_period.index.get_level_values(1).to_numpy(dtype="int64")]],
         names=["customer_id", "period"])
     by_order.index = by_order.index.set_names(["customer_id", "order_id"])
-    by_product.index = by_product.index.set_names(["customer_id", "product_id"])
+    by_product.index = by_product.index.set_names("product_id")
     return DriverVolumes(customer=by_customer.astype("float64"), order=by_order.fillna(0.0).astype("float64"),
                          product=by_product.astype("float64"), period=by_period.astype("float64"))

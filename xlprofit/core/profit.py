@@ -245,19 +245,16 @@ def order_profitability(agg_order: pd.DataFrame, order_costs: pd.DataFrame) -> p
 
 def product_profitability(agg_product: pd.DataFrame, product_costs: pd.DataFrame) -> pd.DataFrame:
     """Profit of each product: gross margin less the line- and product-level costs traced to it."""
-    g = agg_product.groupby(level="product_id", sort=True)
-    sums = g[["net_revenue", "cogs", "lines", "units", "orders"]].sum()
-    out = pd.DataFrame(index=sums.index)
-    out["customers"] = g.size()
-    out["orders"] = sums["orders"]
-    out["lines"] = sums["lines"]
-    out["units"] = sums["units"]
+    sums = agg_product
+    out = pd.DataFrame(index=pd.Index(sums.index, name="product_id"))
+    out["customers"] = sums["customers"].to_numpy(dtype="int64")
+    out["orders"] = sums["orders"].to_numpy(dtype="int64")
+    out["lines"] = sums["lines"].to_numpy(dtype="int64")
+    out["units"] = sums["units"].to_numpy(dtype="float64")
     net = sums["net_revenue"].to_numpy(dtype="int64")
     gm = net - sums["cogs"].to_numpy(dtype="int64")
     out["net_revenue"] = from_cents(net)
     out["cogs"] = from_cents(sums["cogs"].to_numpy(dtype="int64"))
     out["gross_margin"] = from_cents(gm)
-    costs = product_costs.groupby(level="product_id").sum().reindex(out.index, fill_value=0.0)
-    out = _with_costs(out, net, gm, costs, "contribution")
-    out.index.name = "product_id"
-    return out
+    costs = product_costs.reindex(out.index, fill_value=0.0)
+    return _with_costs(out, net, gm, costs, "contribution")

@@ -103,9 +103,9 @@ def _customer_table(customers: pd.DataFrame, columns: Iterable[str],
     if not frame.index.is_unique:
         duplicated = frame.index[frame.index.duplicated()][0]
         raise ArgumentError(argument, duplicated, "a table with one row per customer_id")
-    frame = frame.copy()
-    frame.index = pd.Index(frame.index.astype(str), name="customer_id")
-    return frame.sort_index(kind="mergesort")
+    # No copy of the data (the caller never writes into it); sorted only when it is not already.
+    frame = frame.set_axis(pd.Index(frame.index.astype(str), name="customer_id"), axis=0)
+    return frame if frame.index.is_monotonic_increasing else frame.sort_index(kind="mergesort")
 
 
 def _money(frame: pd.DataFrame, columns: Iterable[str], argument: str = "customers") -> pd.DataFrame:
@@ -651,10 +651,26 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     periods = periods.sort_values(["period_start", "period"], kind="mergesort", na_position="last")
     periods["position"] = np.arange(len(periods))
     # one row per customer and period; a repeated pair is summed, in a fixed order
-    table = table.sort_values(["customer_id", "period", *_TREND_NUMBERS], kind="mergesort")
-    table = table.groupby(["customer_id", "period"], sort=True)[list(_TREND_NUMBERS)].sum().reset_index()
-    table = table.merge(periods[["period", "position"]], on="period", how="left", validate="many_to_one")
+    if _pairs_sorted(table["customer_id"].to_numpy(), table["period"].to_numpy()):
+        # Already one row per pair in order (the analysis's own trend): adding 0.0 does what the
+        # sum of one row does (−0.0 becomes 0.0), without sorting and grouping text keys.
+        table = table.drop(columns="period_start")
+        for column in _TREND_NUMBERS:
+            table[column] = table[column].to_numpy() + 0.0
+    else:
+        table = table.sort_values(["customer_id", "period", *_TREND_NUMBERS], kind="mergesort")
+        table = table.groupby(["customer_id", "period"], sort=True)[list(_TREND_NUMBERS)].sum().reset_index()
+    table["position"] = periods["position"].to_numpy()[pd.Index(periods["period"]).get_indexer(table["period"])]
     return table, periods.reset_index(drop=True)
+
+
+def _pairs_sorted(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether the ``(first, second)`` text pairs are strictly increasing (sorted, no repeats)."""
+    if len(first) < 2:
+        return True
+    a, b = first.astype(object), second.astype(object)
+    same = a[1:] == a[:-1]
+    return bool(np.all((a[:-1] < a[1:]) | (same & (b[:-1] < b[1:]))))
 
 
 def _active(table: pd.DataFrame) -> pd.Series:

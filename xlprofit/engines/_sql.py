@@ -149,6 +149,9 @@ class SqlLines(LineSource):
     """
 
     dialect: Dialect = Dialect()
+    #: Whether :meth:`_keep` stores a copy of its result (DuckDB) rather than a cached view
+    #: on the tables it reads (Spark), which must then outlive it.
+    keeps_copies: bool = True
 
     def __init__(self, files: Sequence[str]) -> None:
         self.files = [str(f) for f in files]
@@ -452,6 +455,7 @@ class SqlLines(LineSource):
                   max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
         """Validate, filter and sum the lines inside the engine (same results as ``FrameLines``)."""
         self._drop("xlp_orders")
+        self._drop("xlp_fine")
         self._has_orders = False
         self._prepare()
         self._register_customers(customers)
@@ -637,7 +641,8 @@ class SqlLines(LineSource):
             self._has_orders = True
             return self._grains(max_orders)
         finally:
-            self._drop("xlp_fine")
+            if self.keeps_copies:  # else xlp_orders is defined on xlp_fine: dropped with it at the next summarise
+                self._drop("xlp_fine")
 
     def _grains(self, max_orders: int | None) -> LineAggregates:
         money = ", ".join(MONEY_COLUMNS)
@@ -668,9 +673,11 @@ class SqlLines(LineSource):
             "FROM xlp_fine GROUP BY cust) g "
             "JOIN (SELECT cust, count(*) AS n FROM xlp_orders GROUP BY cust) o ON o.cust = g.customer_id "
             f"JOIN ({buying}) b ON b.cust = g.customer_id ORDER BY g.customer_id")
+        by_customer = (f"SELECT cust, prod, {sums}, count(DISTINCT okey) AS orders FROM xlp_fine "
+                       "GROUP BY cust, prod")
         product = self._query(
-            f"SELECT cust AS customer_id, prod AS product_id, {sums}, count(DISTINCT okey) AS orders "
-            "FROM xlp_fine GROUP BY cust, prod ORDER BY cust, prod")
+            f"SELECT prod AS product_id, {_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'orders'))}, "
+            f"CAST(count(*) AS BIGINT) AS customers FROM ({by_customer}) c GROUP BY prod ORDER BY prod")
         agg = _frames(customer, period, order, product)
         return agg if itemised else agg.without_order_detail()
 
@@ -757,10 +764,8 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | 
                                                  order.pop("order_id").astype("str")],
                                                 names=["customer_id", "order_id"])
 
-    product = typed(product, ("orders",))
-    product.index = pd.MultiIndex.from_arrays([product.pop("customer_id").astype("str"),
-                                               product.pop("product_id").astype("str")],
-                                              names=["customer_id", "product_id"])
+    product = typed(product, ("orders", "customers"))
+    product.index = pd.Index(product.pop("product_id").astype("str"), name="product_id")
     return LineAggregates(customer=customer, period=period, order=order, product=product)
 
 

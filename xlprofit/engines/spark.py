@@ -219,6 +219,8 @@ class SparkLines(SqlLines):
                          for v in r) for r in rows.itertuples(index=False, name=None)]
         self.spark.createDataFrame(records, StructType(fields)).createOrReplaceTempView(name)
 
+    keeps_copies = False  # CACHE TABLE … AS keeps a view on what it reads
+
     def _keep(self, name: str, sql: str) -> None:
         self._run(lambda: self.spark.sql(f"CACHE TABLE {name} AS {sql}"))
 
