@@ -1,8 +1,8 @@
 """Line aggregates: everything the analysis needs from invoice lines, summed once.
 
 The analysis never works on individual invoice lines after this step. The lines of the
-analysis period are summed to five grains — customer, customer × period, customer × order,
-customer × product and customer × purchase day — and every later stage (driver volumes, the
+analysis period are summed to four grains — customer (with its purchase days), customer × period,
+customer × order and product — and every later stage (driver volumes, the
 P&L waterfall, trend, order and product profitability, RFM) starts from these sums. That is
 what lets the same analysis run on a DataFrame here, or inside an embedded SQL engine for
 ledgers too large for memory (``xlprofit.engines``): both produce a :class:`LineAggregates`.

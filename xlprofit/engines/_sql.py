@@ -382,7 +382,9 @@ class SqlLines(LineSource):
         known = "k.customer_id IS NULL" if customers else "FALSE"
         join_customers = "LEFT JOIN xlp_customers k ON k.customer_id = l.v_customer_id" if customers else ""
         step8 = ["l.*", f"(l.v_customer_id IS NOT NULL AND {known} AND NOT l.read_bad AND NOT l.no_rate "
-                 "AND NOT l.mismatch) AS unknown"]
+                 "AND NOT l.mismatch) AS unknown",
+                 # The customer's position among the sorted ids: the lines are summed by a number.
+                 "k.pos AS cpos" if customers else "CAST(NULL AS BIGINT) AS cpos"]
         step9 = ["*", "(read_bad OR no_rate OR mismatch OR unknown) AS rejected",
                  f"{round_money('disc1')} AS discount", f"{round_money('reb0')} AS rebate",
                  "k_net_revenue AS net", "COALESCE(k_cogs, 0.0) AS cogs",
@@ -432,8 +434,10 @@ class SqlLines(LineSource):
         self._mapped = set()
 
     def _register_customers(self, customers: pd.Index) -> None:
-        ids = pd.Series(pd.Index(customers).unique(), dtype="str").dropna()
-        self._register("xlp_customers", pd.DataFrame({"customer_id": ids.to_numpy(dtype=object)}))
+        ids = pd.Index(pd.Series(pd.Index(customers).unique(), dtype="str").dropna()).sort_values()
+        self._ids = ids
+        self._register("xlp_customers", pd.DataFrame({"customer_id": ids.to_numpy(dtype=object),
+                                                      "pos": np.arange(len(ids), dtype="int64")}))
 
     def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First and last date of the accepted lines (of known customers once :meth:`bind_customers` was called)."""
@@ -477,11 +481,12 @@ class SqlLines(LineSource):
         if n == 0:
             return np.zeros(0, dtype=bool)
         self._register("xlp_pairs", pd.DataFrame({
-            "i": np.arange(n, dtype="int64"), "customer_id": np.asarray(customer_id, dtype=object),
+            "i": np.arange(n, dtype="int64"),
+            "cust": self._ids.get_indexer(pd.Index(np.asarray(customer_id, dtype=object)).astype("str")),
             "order_id": np.asarray(order_id, dtype=object)}))
         try:
             found = self._query("SELECT DISTINCT p.i AS i FROM xlp_pairs p JOIN xlp_orders o "
-                                "ON o.cust = p.customer_id AND o.okey = p.order_id")
+                                "ON o.cust = CAST(p.cust AS BIGINT) AND o.okey = p.order_id")
         finally:
             self._drop("xlp_pairs")
         known = np.zeros(n, dtype=bool)
@@ -614,7 +619,7 @@ class SqlLines(LineSource):
         days = (f"GREATEST(CAST(floor(({d.epoch_micros('v_paid_on')} - {d.epoch_micros('v_date')}) "
                 "/ 86400000000.0) AS BIGINT), 0)")
         kept = (
-            "SELECT v_customer_id AS cust, "
+            "SELECT cpos AS cust, "
             f"COALESCE(v_order_id, 'date:' || {d.day_text('v_date')}) AS okey, "
             f"COALESCE(v_product_id, {_quote(NO_PRODUCT)}) AS prod, {per} AS per, "
             "date_trunc('day', v_date) AS dday, "
@@ -639,9 +644,16 @@ class SqlLines(LineSource):
             self._keep("xlp_orders", f"SELECT cust, okey, min(dday) AS first_day, min(per) AS first_period, "
                                      f"{_resum(MONEY_COLUMNS + COUNT_COLUMNS)} FROM xlp_fine GROUP BY cust, okey")
             self._has_orders = True
-            return self._grains(max_orders)
+            # Customer × day: the purchases of the RFM summary, and what periods and customers roll up from.
+            self._keep("xlp_days", f"SELECT cust, dday, min(per) AS per, "
+                                   f"{_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'paid_weight', 'paid_days'))} "
+                                   "FROM xlp_fine GROUP BY cust, dday")
+            try:
+                return self._grains(max_orders)
+            finally:
+                self._drop("xlp_days")
         finally:
-            if self.keeps_copies:  # else xlp_orders is defined on xlp_fine: dropped with it at the next summarise
+            if self.keeps_copies:  # else xlp_orders is a view on xlp_fine, dropped at the next summarise
                 self._drop("xlp_fine")
 
     def _grains(self, max_orders: int | None) -> LineAggregates:
@@ -656,29 +668,24 @@ class SqlLines(LineSource):
         first = "SELECT cust, first_period, count(*) AS n FROM xlp_orders GROUP BY cust, first_period"
         period = self._query(
             f"SELECT g.*, COALESCE(f.n, 0) AS orders FROM (SELECT cust AS customer_id, per AS period, {sums} "
-            "FROM xlp_fine GROUP BY cust, per) g "
+            "FROM xlp_days GROUP BY cust, per) g "
             "LEFT JOIN (" + first + ") f ON f.cust = g.customer_id AND f.first_period = g.period "
             "ORDER BY g.customer_id, g.period")
         # Purchases (RFM): one purchase per customer and day; the value of the repeat purchases is
         # everything after the first purchase day.
-        days = "SELECT cust, dday, sum(net_revenue) AS net FROM xlp_fine GROUP BY cust, dday"
-        span = ("SELECT cust, min(dday) AS first_day, max(dday) AS last_day, count(*) AS n_days, "
-                f"sum(net) AS total FROM ({days}) d GROUP BY cust")
-        buying = (f"SELECT s.cust, s.first_day, s.last_day, s.n_days, s.total - d.net AS repeat_net FROM ({span}) s "
-                  f"JOIN ({days}) d ON d.cust = s.cust AND d.dday = s.first_day")
         customer = self._query(
-            f"SELECT g.*, o.n AS orders, b.first_day AS first_purchase, b.last_day AS last_purchase, "
-            "b.n_days AS purchase_days, b.repeat_net AS repeat_net "
-            f"FROM (SELECT cust AS customer_id, {_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'paid_weight', 'paid_days'))} "
-            "FROM xlp_fine GROUP BY cust) g "
+            f"SELECT g.*, o.n AS orders FROM (SELECT cust AS customer_id, "
+            f"{_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'paid_weight', 'paid_days'))}, "
+            "min(dday) AS first_purchase, max(dday) AS last_purchase, count(*) AS purchase_days, "
+            "sum(net_revenue) - min_by(net_revenue, dday) AS repeat_net FROM xlp_days GROUP BY cust) g "
             "JOIN (SELECT cust, count(*) AS n FROM xlp_orders GROUP BY cust) o ON o.cust = g.customer_id "
-            f"JOIN ({buying}) b ON b.cust = g.customer_id ORDER BY g.customer_id")
+            "ORDER BY g.customer_id")
         by_customer = (f"SELECT cust, prod, {sums}, count(DISTINCT okey) AS orders FROM xlp_fine "
                        "GROUP BY cust, prod")
         product = self._query(
             f"SELECT prod AS product_id, {_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'orders'))}, "
             f"CAST(count(*) AS BIGINT) AS customers FROM ({by_customer}) c GROUP BY prod ORDER BY prod")
-        agg = _frames(customer, period, order, product)
+        agg = _frames(customer, period, order, product, self._ids)
         return agg if itemised else agg.without_order_detail()
 
 
@@ -733,9 +740,16 @@ def _str_index(values: pd.Series) -> pd.Index:
     return pd.Index(values.astype("str"))
 
 
-def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | None, product: pd.DataFrame
-            ) -> LineAggregates:
-    """Engine results to the dtypes and indexes of ``aggregate.aggregate_lines``."""
+def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | None, product: pd.DataFrame,
+            ids: pd.Index) -> LineAggregates:
+    """Engine results to the dtypes and indexes of ``aggregate.aggregate_lines``.
+
+    ``customer_id`` comes back as the customer's position in the sorted ``ids``.
+    """
+
+    def customer_ids(frame: pd.DataFrame) -> pd.Index:
+        return ids.take(frame.pop("customer_id").to_numpy(dtype="int64"))
+
     ints = [*MONEY_COLUMNS, "lines", "returns"]
 
     def typed(frame: pd.DataFrame, extra: Sequence[str] = ()) -> pd.DataFrame:
@@ -748,11 +762,11 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | 
     customer["paid_days_weighted"] = customer.pop("paid_days").astype("float64")
     for c in ("first_purchase", "last_purchase"):
         customer[c] = pd.to_datetime(customer[c]).astype("datetime64[ns]")
-    customer.index = pd.Index(customer.pop("customer_id").astype("str"), name="customer_id")
+    customer.index = pd.Index(customer_ids(customer), name="customer_id")
     customer = customer[list(CUSTOMER_COLUMNS)]
 
     period = typed(period, ("orders", "period"))
-    period.index = pd.MultiIndex.from_arrays([period.pop("customer_id").astype("str"), period.pop("period")],
+    period.index = pd.MultiIndex.from_arrays([customer_ids(period), period.pop("period")],
                                              names=["customer_id", "period"])
 
     if order is None:
@@ -760,8 +774,7 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | 
     else:
         order = typed(order, ("period",))
         order["date"] = pd.to_datetime(order["date"]).astype("datetime64[ns]")
-        order.index = pd.MultiIndex.from_arrays([order.pop("customer_id").astype("str"),
-                                                 order.pop("order_id").astype("str")],
+        order.index = pd.MultiIndex.from_arrays([customer_ids(order), order.pop("order_id").astype("str")],
                                                 names=["customer_id", "order_id"])
 
     product = typed(product, ("orders", "customers"))
