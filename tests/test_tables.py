@@ -315,3 +315,14 @@ def test_text_that_is_not_a_whole_date_is_refused_not_completed_from_today():
     assert values[4] == pd.Timestamp("2024-03-05")
     assert reasons[0] == reasons[2] == reasons[3] == "is not a complete date (use yyyy-mm-dd)"
     assert reasons[5] == "is not a date (use yyyy-mm-dd)"
+
+
+def test_member_of_is_isin_for_text_ids_with_blanks():
+    from xlprofit.core.parsing import member_of
+
+    values = pd.Series(["C1", None, "c1", "C2 ", "C3", "C1"], dtype=object, index=[5, 6, 7, 8, 9, 10])
+    known = pd.Index(["C1", "C3", "C3"])
+    expected = values.isin(set(known))
+    pd.testing.assert_series_equal(member_of(values, known), expected)
+    pd.testing.assert_series_equal(member_of(values.astype("str"), set(known)), values.astype("str").isin(set(known)))
+    assert not member_of(values, []).any()

@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.parsing import member_of
 from xlprofit.core.segments import _customer_table, _dimension_values, _money, _ratio
 from xlprofit.errors import ArgumentError, DivisionByZeroError
 
@@ -317,7 +318,7 @@ def _referrals(customers: pd.DataFrame, value_column: str) -> pd.DataFrame:
     named = referrer.notna()
     reason = reason.mask(named & ~np.isfinite(values), "value missing")
     reason = reason.mask(named & (referrer == frame.index.to_series()), "refers to itself")
-    reason = reason.mask(named & ~referrer.isin(frame.index), "unknown referrer")
+    reason = reason.mask(named & ~member_of(referrer, frame.index), "unknown referrer")
     table["reason"] = reason
     table["credited"] = named & reason.isna()
     return table

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,7 @@ from dateutil import parser as date_parser
 
 __all__ = [
     "EXCEL_EPOCH",
+    "member_of",
     "parse_numbers",
     "parse_dates",
     "parse_flags",
@@ -375,3 +378,17 @@ def parse_text(values: pd.Series) -> pd.Series:
         return s or None
 
     return values.map(one).astype(object)
+
+
+def member_of(values: pd.Series, known: Iterable[Any]) -> pd.Series:
+    """``values.isin(known)`` for a large ``known`` (many customer ids): by one hash look-up.
+
+    pandas' Arrow-backed strings convert every element of ``known`` in Python inside
+    ``isin``, seconds for a million customers; an index look-up hashes them once.
+    """
+    index = known if isinstance(known, pd.Index) else pd.Index(list(known), dtype=object)
+    if not index.is_unique:
+        index = index.unique()
+    found = index.get_indexer(np.asarray(values, dtype=object)) >= 0 if len(index) else \
+        np.zeros(len(values), dtype=bool)
+    return pd.Series(found, index=values.index, dtype=bool)

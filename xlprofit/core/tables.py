@@ -22,6 +22,7 @@ from xlprofit.core.drivers import BUILTIN_DRIVERS
 from xlprofit.core.money import round_money, to_cents
 from xlprofit.core.parsing import (
     blank_mask,
+    member_of,
     parse_dates,
     parse_flags,
     parse_ids,
@@ -374,7 +375,7 @@ def _customers(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
     typed = _reject(typed, _duplicates("customers", typed, "customer_id", collector))
     # referred_by must name another known customer.
     ref = typed["referred_by"]
-    unknown = ref.notna() & ~ref.isin(set(typed["customer_id"]))
+    unknown = ref.notna() & ~member_of(ref, pd.Index(typed["customer_id"]))
     selfref = ref.notna() & ref.eq(typed["customer_id"])
     for mask, reason in ((unknown, "is not a customer_id of the customers table; ignored"),
                          (selfref, "names the customer itself; ignored")):
@@ -505,8 +506,7 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
     typed["cogs"] = typed["cogs"].fillna(0.0)
     typed["written_off"] = typed["written_off"].fillna(0.0)
     # Unknown customers.
-    known = set(customers["customer_id"])
-    unknown = typed["customer_id"].notna() & ~typed["customer_id"].isin(known)
+    unknown = typed["customer_id"].notna() & ~member_of(typed["customer_id"], pd.Index(customers["customer_id"]))
     unknown &= ~typed.index.isin(list(reasons))
     if unknown.any():
         rows = typed.index[unknown.to_numpy()]
@@ -672,7 +672,8 @@ def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector) 
     typed = _reject(typed, bad)
     rejected: set[int] = set()
     rules = [
-        (~typed["customer_id"].isin(set(customers["customer_id"])), "customer_id", "is not in the customers table"),
+        (~member_of(typed["customer_id"], pd.Index(customers["customer_id"])), "customer_id",
+         "is not in the customers table"),
         (typed["driver"].isin(BUILTIN_DRIVERS), "driver",
          "is a built-in driver computed from transactions; usage rows cannot add to it"),
     ]

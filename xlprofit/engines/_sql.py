@@ -149,9 +149,6 @@ class SqlLines(LineSource):
     """
 
     dialect: Dialect = Dialect()
-    #: Whether :meth:`_keep` stores a copy of its result (DuckDB) rather than a cached view
-    #: on the tables it reads (Spark), which must then outlive it.
-    keeps_copies: bool = True
 
     def __init__(self, files: Sequence[str]) -> None:
         self.files = [str(f) for f in files]
@@ -653,8 +650,7 @@ class SqlLines(LineSource):
             finally:
                 self._drop("xlp_days")
         finally:
-            if self.keeps_copies:  # else xlp_orders is a view on xlp_fine, dropped at the next summarise
-                self._drop("xlp_fine")
+            self._drop("xlp_fine")
 
     def _grains(self, max_orders: int | None) -> LineAggregates:
         money = ", ".join(MONEY_COLUMNS)

@@ -219,10 +219,13 @@ class SparkLines(SqlLines):
                          for v in r) for r in rows.itertuples(index=False, name=None)]
         self.spark.createDataFrame(records, StructType(fields)).createOrReplaceTempView(name)
 
-    keeps_copies = False  # CACHE TABLE … AS keeps a view on what it reads
-
     def _keep(self, name: str, sql: str) -> None:
-        self._run(lambda: self.spark.sql(f"CACHE TABLE {name} AS {sql}"))
+        # A local checkpoint, not CACHE TABLE: the kept table carries no lineage, so that queries
+        # joining two kept tables are not planned over the whole line query twice.
+        def keep() -> None:
+            self.spark.sql(sql).localCheckpoint(eager=True).createOrReplaceTempView(name)
+
+        self._run(keep)
 
     def _drop(self, name: str) -> None:
         self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
