@@ -79,12 +79,15 @@ def _baseline(folder: str, memory_limit: str, out: mp.Queue) -> None:
 
     con = duckdb.connect(config={"memory_limit": memory_limit, "threads": mp.cpu_count(),
                                  "preserve_insertion_order": False})
-    t0 = time.perf_counter()
-    rows = con.execute(
-        f"SELECT customer_id, sum(net_revenue) AS net_revenue, sum(cogs) AS cogs, "
-        f"count(DISTINCT order_id) AS orders FROM read_parquet('{folder}/transactions.parquet') "
-        "GROUP BY customer_id").df()
-    out.put((time.perf_counter() - t0, len(rows), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    times = []
+    for _ in range(3):  # the best of three: on a shared machine a single short run is noisy
+        t0 = time.perf_counter()
+        rows = con.execute(
+            f"SELECT customer_id, sum(net_revenue) AS net_revenue, sum(cogs) AS cogs, "
+            f"count(DISTINCT order_id) AS orders FROM read_parquet('{folder}/transactions.parquet') "
+            "GROUP BY customer_id").df()
+        times.append(time.perf_counter() - t0)
+    out.put((min(times), len(rows), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
 def _analysis(folder: str, memory_limit: str, out: mp.Queue) -> None:
@@ -132,7 +135,7 @@ def main() -> None:
         base_s, groups, base_rss = _child(_baseline, str(folder), args.memory_limit)
         read_s, analyze_s, holds, customers, rss = _child(_analysis, str(folder), args.memory_limit)
         total = read_s + analyze_s
-        print(f"bare DuckDB GROUP BY customer_id (totals + distinct orders) {base_s:8.2f} s  "
+        print(f"bare DuckDB GROUP BY customer_id (totals + distinct orders) {base_s:8.2f} s  best of 3 "
               f"({groups:,} groups; peak RSS {base_rss / 1024:,.0f} MiB)")
         print(f"xlprofit read_folder (small tables)                        {read_s:8.2f} s")
         print(f"xlprofit analyze through DuckDB                            {analyze_s:8.2f} s")
