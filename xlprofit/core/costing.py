@@ -731,22 +731,17 @@ def _trace(
     return _hamilton(targets, weights, groups, sub_keys)
 
 
-def _spread(customer_cents: np.ndarray, plan: _Plan, frame: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+def _spread(customer_cents: np.ndarray, plan: _Plan, customers: pd.Index, frame: pd.DataFrame,
+            keys: np.ndarray) -> np.ndarray:
     """Spread one activity's assigned cents over the rows of a grain summed over customers (products).
 
-    The rows get the share of the assigned cost that their volume (or minutes) covers of the
-    customers' volume — all of it when the driver is fully traceable to them — split by
-    largest remainder, ties broken by ``keys``.
+    The rows are traced as if they belonged to one customer holding the whole assigned cost
+    and the whole driver volume: they get the share their volume (or minutes) covers — all
+    of it when the driver is fully traceable to them — split by largest remainder.
     """
-    weights = plan.grain_weights(frame)
-    assigned = int(np.sum(customer_cents))
-    traced, total = _stable_sum(weights), _stable_sum(plan.weights)
-    if len(weights) == 0 or traced <= 0 or total <= 0 or assigned == 0:
-        return np.zeros(len(weights), dtype=np.int64)
-    share = traced / total
-    full = bool(np.isclose(share, 1.0, rtol=1e-9, atol=0.0)) or share > 1.0
-    target = assigned if full else int(_round_half_away(np.array([assigned * share]))[0])
-    return _hamilton(np.array([target]), weights, np.zeros(len(weights), dtype=np.intp), keys)
+    one = np.zeros(len(frame), dtype=np.intp)
+    return _trace(np.array([int(np.sum(customer_cents))]), np.array([_stable_sum(plan.weights)]), customers,
+                  frame, one, keys, plan, "product", False)
 
 
 def _grain_frame(
@@ -948,7 +943,8 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
     # Products are summed over customers: each activity's assigned cost is spread over them.
     product_keys = _sub_keys(volumes.product)
     chosen = [plan for plan in plans if plan.level in _PRODUCT_LEVELS]
-    spread = {plan.name: _spread(cents[plan.name], plan, volumes.product, product_keys) for plan in chosen}
+    spread = {plan.name: _spread(cents[plan.name], plan, customers, volumes.product, product_keys)
+              for plan in chosen}
     grains["product"] = _grain_frame(spread, volumes.product.index, [plan.name for plan in chosen])
 
     activity_frame = pd.DataFrame(

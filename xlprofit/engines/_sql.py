@@ -158,6 +158,7 @@ class SqlLines(LineSource):
         self._mapped: set[str] = set()
         self._prepared = False
         self._range: tuple[pd.Timestamp, pd.Timestamp] | None = None
+        self._has_orders = False  # xlp_orders holds the orders of the last summarise
 
     # ----------------------------------------------------------------------------- engine
     @property
@@ -456,7 +457,6 @@ class SqlLines(LineSource):
                   max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
         """Validate, filter and sum the lines inside the engine (same results as ``FrameLines``)."""
         self._drop("xlp_orders")
-        self._drop("xlp_fine")
         self._has_orders = False
         self._prepare()
         self._register_customers(customers)
@@ -472,7 +472,7 @@ class SqlLines(LineSource):
 
     def orders_known(self, customer_id: np.ndarray, order_id: np.ndarray) -> np.ndarray:
         """Whether each pair is an order of the lines last summarised (looked up in the engine)."""
-        if not getattr(self, "_has_orders", False):
+        if not self._has_orders:
             raise ArgumentError("orders_known", None, "called after summarise")
         n = len(customer_id)
         if n == 0:

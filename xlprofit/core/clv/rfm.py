@@ -91,12 +91,7 @@ def rfm(
         raise ArgumentError(
             "transactions", f"columns {list(transactions.columns)}", f"a table with column(s) {missing}"
         )
-    try:
-        end = pd.Timestamp(observation_end).normalize()
-    except (TypeError, ValueError):
-        raise ArgumentError("observation_end", observation_end, "a date") from None
-    if end is pd.NaT:
-        raise ArgumentError("observation_end", observation_end, "a date")
+    end = _observation_end(observation_end)
     try:
         days = pd.to_datetime(transactions["date"]).dt.normalize()
     except (TypeError, ValueError):
@@ -143,14 +138,21 @@ def rfm_from_purchases(first: pd.Series, last: pd.Series, purchases: pd.Series, 
         Time unit of ``recency`` and ``T`` (as in :func:`rfm`).
     """
     length = period_length(period)
-    try:
-        end = pd.Timestamp(observation_end).normalize()
-    except (TypeError, ValueError):
-        raise ArgumentError("observation_end", observation_end, "a date") from None
+    end = _observation_end(observation_end)
     if len(last) and pd.Timestamp(last.max()) > end:
         raise ArgumentError("last", pd.Timestamp(last.max()).date(), f"no purchase after {end.date()}")
     return _summary(pd.to_datetime(first), pd.to_datetime(last), purchases.astype("int64"),
                     repeat_value.astype("float64"), end, length)
+
+
+def _observation_end(value: Any) -> pd.Timestamp:
+    try:
+        end = pd.Timestamp(value).normalize()
+    except (TypeError, ValueError):
+        raise ArgumentError("observation_end", value, "a date") from None
+    if end is pd.NaT:
+        raise ArgumentError("observation_end", value, "a date")
+    return end
 
 
 def _summary(first: pd.Series, last: pd.Series, purchases: pd.Series, repeat_value: pd.Series,
