@@ -150,9 +150,41 @@ def bad_ledger(tables, tmp_path_factory):
         f.unlink()
     raw.to_csv(folder / "transactions.csv", index=False)
     reread = pd.read_csv(folder / "transactions.csv", dtype=str, keep_default_na=False, na_values=[""])
+    usage = pd.read_csv(next(folder.glob("usage.csv*")), dtype=str, keep_default_na=False, na_values=[""])
+    usage["note"] = None  # a column the analysis does not use still counts for telling blank rows apart
+    for i, column, text in _BAD_USAGE:
+        usage.loc[i * 101, column] = text
+    usage.loc[len(usage) // 2, :] = None  # a blank row: skipped, not an exception
+    usage.loc[len(usage) // 2 + 1, ["customer_id", "driver", "quantity", "period", "order_id"]] = None
+    usage.loc[len(usage) // 2 + 1, "note"] = "only a note"  # not blank: its required cells are
+    for f in folder.glob("usage.csv*"):
+        f.unlink()
+    usage.to_csv(folder / "usage.csv", index=False)
+    reread_usage = pd.read_csv(folder / "usage.csv", dtype=str, keep_default_na=False, na_values=[""])
     pandas_ds = xlprofit.Dataset(tables["customers"], reread, tables["activities"], tables["resources"],
-                                 tables["usage"], tables["parameters"])
+                                 reread_usage, tables["parameters"])
     return folder, pandas_ds
+
+
+_BAD_USAGE = [  # (usage row index, column, text): usage rows checked by the engine as pandas checks them
+    (1, "customer_id", "NOBODY"),
+    (2, "customer_id", ""),
+    (3, "driver", ""),
+    (4, "driver", "orders"),  # a built-in driver
+    (5, "driver", "Coffee Breaks"),  # no activity uses it
+    (6, "driver", " Visits "),  # readable: spaces and capitals, snake_cased to 'visits'
+    (7, "quantity", "lots"),
+    (8, "quantity", "-3"),
+    (9, "quantity", "1 234,5"),  # readable: a grouped number with a decimal comma
+    (10, "quantity", ""),
+    (11, "period", "2024Q5"),
+    (12, "period", "2019Q1"),  # outside the analysis period
+    (13, "period", "2024"),  # a whole year: spread over its quarters
+    (14, "period", ""),  # no period: spread over every period
+    (15, "period", "2024-02-15"),  # a date
+    (16, "order_id", "NO-SUCH-ORDER"),
+    (17, "customer_id", " C0002 "),  # readable: spaces around an id
+]
 
 
 def test_bad_lines_in_a_large_file_are_counted_and_listed_like_pandas(bad_ledger):
@@ -168,6 +200,33 @@ def test_bad_lines_in_a_large_file_are_counted_and_listed_like_pandas(bad_ledger
     assert not {int(i * 997 + 2) for i in (50, 100, 180)} & rejected_rows
     unknown = listed[listed["reason"] == "is not in the customers table"]
     assert unknown["value"].tolist() == ["NOBODY"]
+
+
+def test_bad_usage_rows_in_a_large_file_are_checked_by_the_engine_like_pandas(bad_ledger):
+    folder, pandas_ds = bad_ledger
+    ds = read_folder(folder, engine="duckdb")
+    assert ds.lines.holds_usage and ds.usage.empty  # the usage file never enters pandas
+    actual = xlprofit.analyze(ds)
+    listed = actual.exceptions[actual.exceptions["table"] == "usage"]
+    found = {(int(r.row), r.column, r.reason) for r in listed.itertuples()}
+    row = {i: i * 101 + 2 for i, _, _ in _BAD_USAGE}
+    for i, column, reason in [
+            (1, "customer_id", "is not in the customers table"),
+            (2, "customer_id", "is blank; a value is required"),
+            (3, "driver", "is blank; a value is required"),
+            (4, "driver", "is a built-in driver computed from transactions; usage rows cannot add to it"),
+            (5, "driver", "is not used by any activity"),
+            (8, "quantity", "must be ≥ 0"),
+            (10, "quantity", "is blank; a value is required"),
+            (12, "period", "is outside the analysis period"),
+            (16, "order_id", "is not an order of this customer in the analysed lines; counted for the customer")]:
+        assert (row[i], column, reason) in found, (i, column, reason)
+    assert any(r == row[7] and c == "quantity" for r, c, _ in found)
+    assert any(r == row[11] and c == "period" for r, c, _ in found)
+    assert not {row[i] for i in (6, 9, 13, 14, 15, 17)} & {r for r, _, _ in found}
+    blank_row = len(pd.read_csv(folder / "usage.csv")) // 2 + 2
+    assert blank_row not in {r for r, _, _ in found}
+    assert {(blank_row + 1, c) for c in ("customer_id", "driver", "quantity")} <= {(r, c) for r, c, _ in found}
 
 
 def test_summarise_matches_frame_lines_with_period_and_product_filters(bad_ledger):

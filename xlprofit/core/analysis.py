@@ -14,7 +14,7 @@ from xlprofit.core.aggregate import LineAggregates
 from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv
 from xlprofit.core.clv.rfm import rfm_from_purchases
 from xlprofit.core.dataset import Dataset
-from xlprofit.core.drivers import BUILTIN_DRIVERS, spread_usage, volumes
+from xlprofit.core.drivers import BUILTIN_DRIVERS, UsageVolumes, spread_usage, usage_volumes, volumes
 from xlprofit.core.lines import LineAccounting
 from xlprofit.core.money import round_money, to_cents
 from xlprofit.core.periods import Periods
@@ -217,7 +217,24 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
             columns=assumptions.columns)], ignore_index=True)
     collector.records.append(accounting.exceptions)
 
-    # Usage: map period spans to analysis periods.
+    drivers = _usage_drivers(dataset.activities)
+    if dataset.lines.holds_usage:  # validated and summed by the engine, like the lines
+        usage, usage_exceptions, listed_of = dataset.lines.usage_volumes(periods, drivers, agg.order_itemised)
+        collector.records.append(usage_exceptions)
+        if listed_of > len(usage_exceptions):
+            assumptions = pd.concat([assumptions, pd.DataFrame(
+                [("usage_exceptions", listed_of, f"the first {len(usage_exceptions):,} of {listed_of:,} listed",
+                  "usage rows rejected, excluded or with a value ignored")],
+                columns=assumptions.columns)], ignore_index=True)
+    else:
+        usage = _usage_in_periods(dataset, periods, drivers, agg.order_itemised, collector)
+    return _analyze_aggregates(dataset, params, assumptions, periods, customers, agg, usage, collector,
+                               accounting)
+
+
+def _usage_in_periods(dataset: Dataset, periods: Periods, drivers: list[str], itemised: bool,
+                      collector: _Collector) -> UsageVolumes:
+    """The usage table's volumes per customer, period and order (pandas)."""
     usage = dataset.usage
     n = periods.count
     has_period = usage["period_start"].notna()
@@ -241,18 +258,16 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
                             "value ignored", customer_id=usage_in["customer_id"])
             usage_in = usage_in.copy()
             usage_in.loc[rows, "order_id"] = None
-    spread = spread_usage(usage_in, k_lo, k_hi, n)
-    return _analyze_aggregates(dataset, params, assumptions, periods, customers, agg, spread, collector,
-                               accounting)
+    return usage_volumes(spread_usage(usage_in, k_lo, k_hi, n), drivers, itemised)
 
 
 def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: pd.DataFrame, periods: Periods,
-                        customers: pd.DataFrame, agg: LineAggregates, spread: pd.DataFrame, collector: _Collector,
+                        customers: pd.DataFrame, agg: LineAggregates, usage: UsageVolumes, collector: _Collector,
                         accounting: LineAccounting) -> Analysis:
     """Everything after the lines are summed: costing, P&L, trend, segments, CLV, checks."""
     n = periods.count
     labels = periods.labels
-    vol = volumes(agg, spread, customers.index, labels, _usage_drivers(dataset.activities))
+    vol = volumes(agg, usage, customers.index, labels, _usage_drivers(dataset.activities))
     result = costing.compute(dataset.activities, dataset.resources, vol)
 
     pnl = customer_pnl(

@@ -10,7 +10,7 @@ import pandas as pd
 
 from xlprofit.core.lines import FrameLines, LineSource
 from xlprofit.core.tables import Normalised, normalise
-from xlprofit.errors import Problem
+from xlprofit.errors import ArgumentError, Problem
 
 __all__ = ["Dataset", "Source"]
 
@@ -36,7 +36,9 @@ class Dataset:
         the ``transactions`` attribute stays empty.
     resources, usage:
         Optional tables: resources for time-driven ABC, usage for driver volumes that the
-        transactions do not carry (visits, calls, complaints, …).
+        transactions do not carry (visits, calls, complaints, …). When ``transactions`` is a
+        line source that reads a usage file too (``holds_usage``), ``usage`` stays ``None``
+        and the usage rows are checked and summed by the engine.
     parameters:
         A ``name, value`` table or a ``{name: value}`` mapping.
     fx:
@@ -69,9 +71,13 @@ class Dataset:
                  usage: Any = None, parameters: Any = None, *, fx: Any = None,
                  first_rows: Mapping[str, int] | None = None, sources: Sequence[Source] = ()) -> None:
         external = isinstance(transactions, LineSource)
+        engine_usage = external and transactions.holds_usage
+        if engine_usage and usage is not None:
+            raise ArgumentError("usage", "a table", "no usage table: the line source reads the usage file")
         self._normalised: Normalised = normalise(customers, None if external else transactions, activities,
                                                  resources, usage, parameters, fx=fx, first_rows=first_rows,
-                                                 external_lines=external)
+                                                 external_lines=external,
+                                                 external_usage=transactions.usage_drivers if engine_usage else None)
         self.sources: tuple[Source, ...] = tuple(sources)
         n = self._normalised
         self._lines: LineSource = (transactions if external else

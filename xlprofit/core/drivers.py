@@ -9,7 +9,7 @@ import pandas as pd
 
 from xlprofit.core.aggregate import LineAggregates
 
-__all__ = ["BUILTIN_DRIVERS", "DriverVolumes", "spread_usage", "volumes"]
+__all__ = ["BUILTIN_DRIVERS", "DriverVolumes", "UsageVolumes", "spread_usage", "usage_volumes", "volumes"]
 
 #: Drivers derived from the transactions table without any ``usage`` row.
 BUILTIN_DRIVERS: tuple[str, ...] = ("orders", "lines", "units", "returns", "revenue")
@@ -66,7 +66,42 @@ def spread_usage(usage: pd.DataFrame, periods_index_start: np.ndarray, periods_i
     return out
 
 
-def volumes(agg: LineAggregates, usage: pd.DataFrame, customers: pd.Index, period_labels: list[str],
+@dataclass(frozen=True)
+class UsageVolumes:
+    """The usage drivers' volumes, one column per driver, at the grains the analysis needs.
+
+    Attributes
+    ----------
+    customer:
+        Index ``customer_id``: the customers with usage rows.
+    period:
+        Index ``(customer_id, period)`` with the period number; sums over periods equal ``customer``.
+    order:
+        Index ``(customer_id, order_id)``: the usage tied to orders; ``None`` when orders
+        are not itemised.
+    """
+
+    customer: pd.DataFrame
+    period: pd.DataFrame
+    order: pd.DataFrame | None
+
+
+def usage_volumes(spread: pd.DataFrame, drivers: list[str], itemised: bool) -> UsageVolumes:
+    """Sum usage spread over periods (:func:`spread_usage`) to the grains of :class:`UsageVolumes`."""
+    use = spread[spread["driver"].isin(drivers)]
+
+    def pivot(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
+        wide = frame.pivot_table(index=index, columns="driver", values="quantity", aggfunc="sum")
+        wide = wide.reindex(columns=drivers)
+        wide.columns.name = None
+        return wide
+
+    order = pivot(use[use["order_id"].notna()], ["customer_id", "order_id"]) if itemised else None
+    return UsageVolumes(customer=pivot(use, ["customer_id"]), period=pivot(use, ["customer_id", "period"]),
+                        order=order)
+
+
+def volumes(agg: LineAggregates, usage: UsageVolumes, customers: pd.Index, period_labels: list[str],
             usage_drivers: list[str]) -> DriverVolumes:
     """Driver volumes at customer, order, product and period grain.
 
@@ -75,7 +110,7 @@ def volumes(agg: LineAggregates, usage: pd.DataFrame, customers: pd.Index, perio
     agg:
         The line aggregates of the analysed lines.
     usage:
-        From :func:`spread_usage`; ``order_id`` NA where the usage is not tied to an order.
+        The usage drivers' volumes (:func:`usage_volumes`, or summed by an engine).
     customers:
         Every analysed customer id (customers with no volume get zeros).
     period_labels:
@@ -100,17 +135,10 @@ def volumes(agg: LineAggregates, usage: pd.DataFrame, customers: pd.Index, perio
 
     drivers = list(dict.fromkeys(usage_drivers))
     if drivers:
-        use = usage[usage["driver"].isin(drivers)]
-        cust_use = use.pivot_table(index="customer_id", columns="driver", values="quantity", aggfunc="sum")
-        per_use = use.pivot_table(index=["customer_id", "period"], columns="driver", values="quantity",
-                                  aggfunc="sum")
-        by_customer = by_customer.join(cust_use.reindex(columns=drivers), how="outer")
-        by_period = by_period.join(per_use.reindex(columns=drivers), how="outer")
-        if len(by_order):
-            tied = use[use["order_id"].notna()]
-            order_use = tied.pivot_table(index=["customer_id", "order_id"], columns="driver", values="quantity",
-                                         aggfunc="sum")
-            by_order = by_order.join(order_use.reindex(columns=drivers), how="left")
+        by_customer = by_customer.join(usage.customer.reindex(columns=drivers), how="outer")
+        by_period = by_period.join(usage.period.reindex(columns=drivers), how="outer")
+        if len(by_order) and usage.order is not None:
+            by_order = by_order.join(usage.order.reindex(columns=drivers), how="left")
         else:  # orders not itemised
             by_order = by_order.reindex(columns=[*by_order.columns, *drivers], fill_value=0.0)
     by_customer = by_customer.reindex(customers, fill_value=0.0).fillna(0.0)

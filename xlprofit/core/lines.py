@@ -54,7 +54,16 @@ class LineAccounting:
 
 
 class LineSource(ABC):
-    """Invoice lines that can be summed for an analysis."""
+    """Invoice lines that can be summed for an analysis.
+
+    An engine's source may also read the ``usage`` table (:attr:`holds_usage`); it then
+    provides ``usage_drivers(customers)`` (the drivers of the usable rows, for checking
+    the activities) and ``usage_volumes(periods, drivers, itemised)`` (the checked rows
+    summed per customer, period and order, see :mod:`xlprofit.engines._usage`).
+    """
+
+    #: Whether the source reads the usage table too (the dataset's own ``usage`` is then empty).
+    holds_usage: bool = False
 
     def attach(  # noqa: B027 - an optional hook: sources of already validated lines need nothing
             self, customers: pd.Index, reporting_currency: str | None, fx: Mapping[str, float]) -> None:

@@ -11,7 +11,7 @@ is *fatal* and raises :class:`~xlprofit.errors.ValidationError` listing every pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -772,7 +772,8 @@ def _empty(table: str) -> pd.DataFrame:
 
 def normalise(customers: Any, transactions: Any, activities: Any, resources: Any = None, usage: Any = None,
               parameters: Any = None, *, fx: Any = None, first_rows: Mapping[str, int] | None = None,
-              external_lines: bool = False) -> Normalised:
+              external_lines: bool = False, external_usage: Callable[[pd.Index], set[str]] | None = None
+              ) -> Normalised:
     """Normalise and validate the input tables.
 
     Parameters
@@ -791,6 +792,10 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     external_lines:
         The invoice lines are validated and summed elsewhere (an engine's line source);
         ``transactions`` is ignored and the normalised transactions table is empty.
+    external_usage:
+        The usage table is checked and summed elsewhere too: called with the customer ids,
+        it returns the drivers of the usable usage rows (for checking the activities);
+        ``usage`` must then be ``None`` and the normalised usage table is empty.
 
     Raises
     ------
@@ -838,7 +843,10 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     use = (_usage(raw["usage"], cust, collector) if raw["usage"] is not None
            else _empty("usage").assign(period_start=pd.Series(dtype="datetime64[ns]"),
                                        period_end=pd.Series(dtype="datetime64[ns]")))
-    act = _activities(raw["activities"], res, set(use["driver"].dropna()), collector)  # type: ignore[arg-type]
+    usage_drivers = set(use["driver"].dropna())
+    if external_usage is not None:
+        usage_drivers = external_usage(pd.Index(cust["customer_id"]))
+    act = _activities(raw["activities"], res, usage_drivers, collector)  # type: ignore[arg-type]
     # Usage drivers that no activity uses are most often typos: list them.
     used = set(act["driver"])
     from xlprofit.core.timeeq import parse_time_equation

@@ -172,9 +172,10 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
     ----------
     folder:
         Holds ``customers``, ``activities`` and the optional ``resources``, ``usage``,
-        ``parameters`` and ``fx`` as ``.csv`` or ``.parquet`` (read with pandas), and the
-        invoice lines as ``transactions.csv`` / ``transactions.parquet`` or as a
-        ``transactions`` folder of such files.
+        ``parameters`` and ``fx`` as ``.csv`` or ``.parquet``, and the invoice lines as
+        ``transactions.csv`` / ``transactions.parquet`` or as a ``transactions`` folder of
+        such files. The lines and the usage table are read by the engine; the other
+        (small) tables with pandas.
     engine:
         ``"auto"`` (DuckDB when installed, else pandas), ``"duckdb"``, ``"spark"`` or
         ``"pandas"``. All give the same analysis.
@@ -192,11 +193,15 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
     name = _resolve(engine)
     tables: dict[str, pd.DataFrame] = {}
     sources: list[Source] = []
+    usage_file: Path | None = None
     for table in _SMALL_TABLES:
         for suffix in _SUFFIXES:
             path = root / f"{table}{suffix}"
             if path.is_file():
-                tables[table] = _read_small(path)
+                if table == "usage" and name != "pandas":  # millions of rows: checked and summed by the engine
+                    usage_file = path
+                else:
+                    tables[table] = _read_small(path)
                 sources.append(Source(table, str(path), _sha256(path)))
                 break
     line_files = _line_files(root)
@@ -204,7 +209,7 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
     if name == "pandas" and len(line_files) == 1:
         lines: object = _read_small(line_files[0])
     else:
-        lines = open_lines(line_files, name, **options)
+        lines = open_lines(line_files, name, **({"usage": usage_file} if usage_file else {}), **options)
     ds = Dataset(tables.get("customers"), lines, tables.get("activities"), tables.get("resources"),
                  tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"), sources=sources)
     if isinstance(lines, LineSource):

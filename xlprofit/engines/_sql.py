@@ -44,6 +44,7 @@ from xlprofit.core.parsing import (
 )
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, Column, _display
+from xlprofit.engines._usage import UsageInEngine
 from xlprofit.errors import ArgumentError, Problem, ValidationError
 
 __all__ = ["Dialect", "SqlLines", "SourceColumn", "TRANSACTION_COLUMNS"]
@@ -135,7 +136,7 @@ class _Read:
     blank: str
 
 
-class SqlLines(LineSource):
+class SqlLines(UsageInEngine, LineSource):
     """Lines in files that a SQL engine reads, validates and sums (see the module docstring).
 
     Subclasses provide the engine: the source relation ``xlp_src`` (columns ``_file``,

@@ -73,11 +73,14 @@ class DuckDBLines(SqlLines):
         Where DuckDB spills; by default a new temporary directory, removed by :meth:`close`.
     threads:
         Worker threads (default: the number of cores).
+    usage:
+        A ``usage`` table as a CSV or Parquet file, validated and summed in DuckDB too
+        (give the dataset no other ``usage``).
     """
 
     def __init__(self, files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], *,
                  memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_directory: str | os.PathLike[str] | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, usage: str | os.PathLike[str] | None = None) -> None:
         import duckdb
 
         paths = [Path(files)] if isinstance(files, (str, os.PathLike)) else [Path(f) for f in files]
@@ -103,10 +106,12 @@ class DuckDBLines(SqlLines):
             "threads": int(threads or os.cpu_count() or 1),
         })
         self.con.execute("SET enable_progress_bar = false")
-        self._columns = self._define_source()
+        self._columns = self._define_source(self.files)
+        if usage is not None:
+            self._use_usage(usage)
 
     # ----------------------------------------------------------------------------- source
-    def _file_columns(self, index: int, path: str) -> tuple[str, list[tuple[str, str, str]]]:
+    def _file_columns(self, path: str) -> tuple[str, list[tuple[str, str, str]]]:
         """The scan of one file and its columns as ``(raw name, snake name, kind)``."""
         quoted = "'" + path.replace("'", "''") + "'"
         if path.lower().endswith(_PARQUET):
@@ -121,8 +126,10 @@ class DuckDBLines(SqlLines):
         cols = [(f"c{i}", snake_case(h), "text") for i, h in enumerate(header)]
         return scan, [c for c in cols if c[1]]
 
-    def _define_source(self) -> list[SourceColumn]:
-        scans = [self._file_columns(i, f) for i, f in enumerate(self.files)]
+    def _define_source(self, files: Sequence[str], view: str = "xlp_src", table: str = "transactions"
+                       ) -> list[SourceColumn]:
+        """Create the view ``view`` over ``files`` (the rows of table ``table``) and return its columns."""
+        scans = [self._file_columns(f) for f in files]
         names: list[str] = []
         kinds: dict[str, set[str]] = {}
         for _, cols in scans:
@@ -134,7 +141,7 @@ class DuckDBLines(SqlLines):
             seen: dict[str, str] = {}
             for raw, name, _ in cols:
                 if name in seen:
-                    raise ValidationError([Problem("transactions", None, name, None,
+                    raise ValidationError([Problem(table, None, name, None,
                                                    f"two columns are both read as '{name}' (headers "
                                                    f"{raw!r} and {seen[name]!r})")], "the input cannot be analysed")
                 seen[name] = raw
@@ -153,7 +160,7 @@ class DuckDBLines(SqlLines):
                 else:
                     parts.append(f"\"{by_name[n]}\" AS {aliases[n]}")
             selects.append(f"SELECT {', '.join(parts)} FROM {scan}")
-        self.con.execute("CREATE OR REPLACE TEMP VIEW xlp_src AS " + " UNION ALL ".join(selects))
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS " + " UNION ALL ".join(selects))
         return [SourceColumn(n, aliases[n], kind[n]) for n in names]
 
     @property

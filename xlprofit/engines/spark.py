@@ -98,12 +98,15 @@ class SparkLines(SqlLines):
         Spark reads; rows are numbered within each file (header = row 1).
     spark:
         A ``SparkSession``; by default :func:`spark_session`.
+    usage:
+        A ``usage`` table as a CSV or Parquet file, validated and summed on Spark too
+        (give the dataset no other ``usage``).
     """
 
     dialect = SparkDialect()
 
     def __init__(self, files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], *,
-                 spark: Any = None) -> None:
+                 spark: Any = None, usage: str | os.PathLike[str] | None = None) -> None:
         paths = [str(files)] if isinstance(files, (str, os.PathLike)) else [str(f) for f in files]
         if not paths:
             raise ArgumentError("files", [], "at least one CSV or Parquet file")
@@ -112,10 +115,12 @@ class SparkLines(SqlLines):
                 raise InputError(f"line file '{p}' does not exist")
         super().__init__(paths)
         self.spark = spark if spark is not None else spark_session()
-        self._columns = self._define_source()
+        self._columns = self._define_source(self.files)
         self._views: list[str] = []
+        if usage is not None:
+            self._use_usage(usage)
 
-    def _file_frame(self, index: int, path: str) -> Any:
+    def _file_frame(self, index: int, path: str, table: str) -> Any:
         """One file as a DataFrame with ``_file``, ``_row`` and snake_case column names."""
         from pyspark.sql import functions as F
         from pyspark.sql.types import LongType, StructField, StructType
@@ -136,7 +141,7 @@ class SparkLines(SqlLines):
         seen: dict[str, str] = {}
         for raw, name in zip(raw_names, names, strict=True):
             if name and name in seen:
-                raise ValidationError([Problem("transactions", None, name, None,
+                raise ValidationError([Problem(table, None, name, None,
                                                f"two columns are both read as '{name}' (headers {raw!r} and "
                                                f"{seen[name]!r})")], "the input cannot be analysed")
             seen[name] = raw
@@ -145,10 +150,12 @@ class SparkLines(SqlLines):
         cols += [F.col(f"`{c}`").alias(n) for c, n in zip(current, names, strict=True) if n]
         return df.select(*cols)
 
-    def _define_source(self) -> list[SourceColumn]:
+    def _define_source(self, files: Sequence[str], view: str = "xlp_src", table: str = "transactions"
+                       ) -> list[SourceColumn]:
+        """Create the view ``view`` over ``files`` (the rows of table ``table``) and return its columns."""
         from pyspark.sql import functions as F
 
-        frames = [self._file_frame(i, f) for i, f in enumerate(self.files)]
+        frames = [self._file_frame(i, f, table) for i, f in enumerate(files)]
         names: list[str] = []
         kinds: dict[str, set[str]] = {}
         for df in frames:
@@ -172,7 +179,7 @@ class SparkLines(SqlLines):
                     cols.append(F.col(f"`{n}`").alias(aliases[n]))
             part = df.select(*cols)
             union = part if union is None else union.unionByName(part)
-        union.createOrReplaceTempView("xlp_src")
+        union.createOrReplaceTempView(view)
         return [SourceColumn(n, aliases[n], kind[n]) for n in names]
 
     @property
