@@ -35,15 +35,14 @@ from xlprofit.core.aggregate import (
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
 from xlprofit.core.parsing import (
     EXCEL_EPOCH,
-    blank_mask,
-    parse_dates,
-    parse_flags,
-    parse_ids,
-    parse_numbers,
-    parse_text,
 )
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, Column, _display
+from xlprofit.engines._cells import in_list as _in
+from xlprofit.engines._cells import mapping as _mapping
+from xlprofit.engines._cells import period_number
+from xlprofit.engines._cells import plain as _plain
+from xlprofit.engines._cells import quote as _quote
 from xlprofit.engines._usage import UsageInEngine
 from xlprofit.errors import ArgumentError, Problem, ValidationError
 
@@ -81,14 +80,6 @@ class SourceColumn:
     name: str
     alias: str
     kind: str
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _in(expr: str, words: Sequence[str]) -> str:
-    return f"{expr} IN ({', '.join(_quote(w) for w in words)})"
 
 
 class Dialect:
@@ -608,9 +599,7 @@ class SqlLines(UsageInEngine, LineSource):
     # ----------------------------------------------------------------------------- aggregates
     def _aggregates(self, fate: str, periods: Periods, max_orders: int | None) -> LineAggregates:
         d = self.dialect
-        first = periods._first
-        per = (f"(year(v_date) * {periods.periods_per_year} + "
-               f"CAST(floor((month(v_date) - 1) / {periods.months}.0) AS BIGINT) - ({first}))")
+        per = period_number("v_date", periods)
         cents = self._cents
         net = cents("net")
         paid = f"(v_paid_on IS NOT NULL AND {net} > 0)"
@@ -694,11 +683,6 @@ def _resum(columns: Sequence[str]) -> str:
     return ", ".join(f"sum({c}) AS {c}" if c == "units" else f"CAST(sum({c}) AS BIGINT) AS {c}" for c in columns)
 
 
-def _plain(alias: str) -> str:
-    """SQL: the text starts and ends with a printable ASCII character (nothing for Python to strip)."""
-    return f"(left({alias}, 1) BETWEEN '!' AND '~' AND right({alias}, 1) BETWEEN '!' AND '~')"
-
-
 def _short(path: str, files: Sequence[str]) -> str:
     from pathlib import PurePath
 
@@ -709,28 +693,6 @@ def _short(path: str, files: Sequence[str]) -> str:
 
 def _empty_exceptions() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
-
-
-def _mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
-    """Parse distinct cells with the pandas parsers: columns ``raw, val, why, blank``."""
-    dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
-    raw = pd.Series(values, dtype=dtype)
-    blank = blank_mask(raw).astype(bool)
-    why = pd.Series(None, index=raw.index, dtype=object)
-    if kind == "id":
-        val = parse_ids(raw).astype(object)
-    elif kind in ("money", "number"):
-        val, why = parse_numbers(raw)
-    elif kind == "date":
-        val, why = parse_dates(raw)
-    elif kind == "flag":
-        val, why = parse_flags(raw)
-    elif kind == "currency":
-        val = parse_text(raw).map(lambda c: c.upper() if isinstance(c, str) else None).astype(object)
-    else:
-        val = pd.Series(None, index=raw.index, dtype=object)
-    frame = pd.DataFrame({"raw": raw, "val": val, "why": why.astype(object), "blank": blank})
-    return frame
 
 
 def _str_index(values: pd.Series) -> pd.Index:

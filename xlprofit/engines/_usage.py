@@ -12,6 +12,7 @@ Driver names and periods are few, so all of their distinct values are parsed in 
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS
 from xlprofit.core.parsing import blank_mask, parse_text
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, _display, _snake_column, parse_period_span
+from xlprofit.engines._cells import in_list, mapping, period_number, plain, quote
 from xlprofit.errors import InputError, Problem, ValidationError
 
 __all__ = ["UsageInEngine"]
@@ -73,13 +75,14 @@ class UsageInEngine:
             kind = _KINDS.get(col.name, "blank")
             blank, fast, _, _ = self._fast(col, kind if kind in ("id", "number") else "blank")
             if kind == "blank" and col.kind == "text":
-                fast = _plain_text(col.alias)
+                fast = plain(col.alias)
             elif kind == "blank":
                 continue
             if fast != "TRUE":
                 wanted.append((col, kind, f"NOT {blank} AND NOT {fast}"))
         if wanted:
-            items = ", ".join(f"{self.dialect.distinct_list(col.alias, cond)} AS {col.alias}" for col, _, cond in wanted)
+            items = ", ".join(f"{self.dialect.distinct_list(col.alias, cond)} AS {col.alias}"
+                              for col, _, cond in wanted)
             found = self._query(f"SELECT {items} FROM xlp_usrc")
             for col, kind, _ in wanted:
                 values = found[col.alias].iloc[0]
@@ -144,14 +147,14 @@ class UsageInEngine:
         for c in extra:
             blank = self._fast(c, "blank")[0]
             if c.name in self._usage_mapped:
-                blank = f"({blank} OR (NOT {_plain_text(c.alias)} AND COALESCE(xlp_umap_{c.name}.blank, FALSE)))"
+                blank = f"({blank} OR (NOT {plain(c.alias)} AND COALESCE(xlp_umap_{c.name}.blank, FALSE)))"
             cols.append(f"{blank} AS b_x_{c.name}")
             blanks.append(f"b_x_{c.name}")
         joins = " ".join(f"LEFT JOIN xlp_umap_{n} ON xlp_umap_{n}.raw = s.{self._usage_by_name[n].alias}"
                          for n in sorted(self._usage_mapped))
         bad_quantity = "COALESCE(r_quantity, CASE WHEN v_quantity < 0 THEN 'must be ≥ 0' END)"
-        builtin = _in_list("v_driver", BUILTIN_DRIVERS)
-        orphan = "FALSE" if used is None else (f"NOT {_in_list('v_driver', used)}" if used else "TRUE")
+        builtin = in_list("v_driver", BUILTIN_DRIVERS)
+        orphan = "FALSE" if used is None else (f"NOT {in_list('v_driver', used)}" if used else "TRUE")
         return (
             f"WITH ut AS (SELECT s._row AS _row, {', '.join(cols)} FROM xlp_usrc s {joins}), "
             f"u1 AS (SELECT *, {bad_quantity} AS q_quantity FROM ut WHERE NOT ({' AND '.join(blanks)})), "
@@ -180,8 +183,7 @@ class UsageInEngine:
         :data:`~xlprofit.core.lines.MAX_LISTED_EXCEPTIONS`) and how many there are in all.
         """
         n = periods.count
-        per = (lambda d: f"(year({d}) * {periods.periods_per_year} + "
-               f"CAST(floor((month({d}) - 1) / {periods.months}.0) AS BIGINT) - ({periods._first}))")
+        per = functools.partial(period_number, periods=periods)
         fate = self._usage_sql(list(drivers)) + (
             f", f1 AS (SELECT *, (read_bad OR unknown OR builtin OR orphan) AS rejected, "
             f"CASE WHEN p_start IS NULL THEN 0 ELSE {per('p_start')} END AS k_lo, "
@@ -204,7 +206,7 @@ class UsageInEngine:
             spread = ("SELECT u.cpos, u.drv, u.oid, CAST(k.k AS BIGINT) AS per, u.q / (u.hi - u.lo + 1) AS q "
                       "FROM xlp_use u JOIN xlp_k k ON k.k >= u.lo AND k.k <= u.hi")
             names = list(dict.fromkeys(drivers))
-            wide = ", ".join(f"sum(q) FILTER (WHERE drv = {_text(d)}) AS d{i}" for i, d in enumerate(names))
+            wide = ", ".join(f"sum(q) FILTER (WHERE drv = {quote(d)}) AS d{i}" for i, d in enumerate(names))
 
             def grain(keys: str, where: str = "") -> pd.DataFrame:
                 if not names:
@@ -298,10 +300,8 @@ def _categories() -> list[tuple[str, str, str, str]]:
 
 def _usage_mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
     """Distinct usage cells parsed by the pandas functions: ``raw, val, why, blank`` (periods: ``start, stop``)."""
-    from xlprofit.engines._sql import _mapping
-
     if kind in ("id", "number", "blank"):
-        return _mapping(values, source_kind, kind)
+        return mapping(values, source_kind, kind)
     dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
     raw = pd.Series(values, dtype=dtype)
     blank = blank_mask(raw).astype(bool)
@@ -315,17 +315,3 @@ def _usage_mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
 
 def _no_exceptions() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _in_list(expr: str, values) -> str:  # noqa: ANN001 - any iterable of text
-    return f"{expr} IN ({', '.join(_text(v) for v in values)})"
-
-
-def _plain_text(alias: str) -> str:
-    from xlprofit.engines._sql import _plain
-
-    return _plain(alias)

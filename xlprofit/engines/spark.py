@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from xlprofit.core.parsing import snake_case
-from xlprofit.engines._sql import Dialect, SourceColumn, SqlLines, _quote
+from xlprofit.engines._cells import quote as _quote
+from xlprofit.engines._sql import Dialect, SourceColumn, SqlLines
 from xlprofit.engines.duckdb import csv_header
 from xlprofit.errors import ArgumentError, InputError, Problem, ValidationError
 
