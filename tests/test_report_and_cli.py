@@ -84,6 +84,13 @@ def test_cli_exit_codes(tables, tmp_path, capsys):
     capsys.readouterr()
     assert main(["validate", str(folder)]) == 1
     assert "table 'transactions', row 2, column 'net_revenue', value 'lots': is not a number" in capsys.readouterr().out
+    # A bad usage row is listed too, also when the engine reads the usage file.
+    use = pd.read_csv(folder / "usage.csv", dtype=str)
+    use.loc[0, "quantity"] = "many"
+    use.to_csv(folder / "usage.csv", index=False)
+    for engine in ("pandas", "duckdb"):
+        assert main(["validate", str(folder), "--engine", engine]) == 1
+        assert "table 'usage', row 2, column 'quantity', value 'many': is not a number" in capsys.readouterr().out
     # Usage errors exit 2.
     with pytest.raises(SystemExit) as info:
         main(["report"])

@@ -90,7 +90,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _line_problems(ds: Any) -> list[Any]:
-    """Problems in the invoice lines that an engine finds while summing them (none for pandas)."""
+    """Problems in the invoice lines (and a usage file) that an engine finds while summing them (none for pandas)."""
     from xlprofit.core.lines import FrameLines
     from xlprofit.core.periods import Periods
     from xlprofit.errors import Problem
@@ -109,6 +109,16 @@ def _line_problems(ds: Any) -> list[Any]:
     if accounting.unlisted:
         found.append(Problem("transactions", None, None, None,
                              f"{accounting.unlisted:,} more line problem(s) counted but not listed"))
+    if ds.lines.holds_usage:  # the usage file is checked by the engine too
+        from xlprofit.core.analysis import _usage_drivers
+
+        _, usage, total = ds.lines.usage_volumes(periods, _usage_drivers(ds.activities), False)
+        rejected = usage[usage["action"] == "rejected"]
+        found += [Problem("usage", int(r.row), r.column, r.value, str(r.reason))
+                  for r in rejected.itertuples(index=False)]
+        if total > len(usage):
+            found.append(Problem("usage", None, None, None,
+                                 f"{total - len(usage):,} more usage exception(s) counted but not listed"))
     return found
 
 
