@@ -161,5 +161,8 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
     customer["purchase_days"] = by_day.size()
     customer["repeat_net"] = by_day["net_revenue"].sum() - first_net
     customer = customer[list(CUSTOMER_COLUMNS)]
+    # Customer ids as Python strings, like the dataset's customer index (no conversion per lookup).
+    customer.index = customer.index.astype(object)
+    period.index = period.index.set_levels(period.index.levels[0].astype(object), level=0)
     return LineAggregates(customer=customer, period=period, order=order.drop(columns="period").assign(
         period=order["period"]), product=product)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from xlprofit.core.parsing import blank_mask, parse_dates, parse_flags, parse_ids, parse_numbers, parse_text
 from xlprofit.core.periods import Periods
 
-__all__ = ["in_list", "mapping", "period_number", "plain", "quote"]
+__all__ = ["customer_period_index", "in_list", "mapping", "period_number", "plain", "quote"]
 
 
 def quote(text: str) -> str:
@@ -53,3 +54,14 @@ def period_number(expr: str, periods: Periods) -> str:
     """SQL: the analysis period number of the TIMESTAMP ``expr`` (as :meth:`Periods.index_of`)."""
     return (f"(year({expr}) * {periods.periods_per_year} + "
             f"CAST(floor((month({expr}) - 1) / {periods.months}.0) AS BIGINT) - ({periods._first}))")
+
+
+def customer_period_index(ids: pd.Index, positions: np.ndarray, period: np.ndarray, n_periods: int
+                          ) -> pd.MultiIndex:
+    """The ``(customer_id, period)`` index of rows given by customer position and period number.
+
+    Built from the codes, so that no customer id is hashed again (millions of rows).
+    """
+    return pd.MultiIndex(levels=[ids, pd.Index(np.arange(n_periods, dtype="int64"))],
+                         codes=[np.asarray(positions, dtype="int64"), np.asarray(period, dtype="int64")],
+                         names=["customer_id", "period"], verify_integrity=False)

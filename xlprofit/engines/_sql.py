@@ -38,9 +38,9 @@ from xlprofit.core.parsing import (
 )
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, Column, _display
+from xlprofit.engines._cells import customer_period_index, period_number
 from xlprofit.engines._cells import in_list as _in
 from xlprofit.engines._cells import mapping as _mapping
-from xlprofit.engines._cells import period_number
 from xlprofit.engines._cells import plain as _plain
 from xlprofit.engines._cells import quote as _quote
 from xlprofit.engines._usage import UsageInEngine
@@ -108,6 +108,10 @@ class Dialect:
     def distinct_list(self, expr: str, condition: str) -> str:
         """Aggregate: the distinct values of ``expr`` on the rows where ``condition`` holds."""
         return f"list(DISTINCT {expr}) FILTER (WHERE {condition})"
+
+    def explode_range(self, lo: str, hi: str) -> str:
+        """Select-list expression: one row for every whole number from ``lo`` to ``hi``."""
+        return f"unnest(range({lo}, {hi} + 1))"
 
     def categories(self, columns: str, items: Sequence[tuple[str, str]], source: str, where: str) -> str:
         """SELECT ``columns`` and ``cat`` from ``source``, one row per ``(name, condition)`` of a line.
@@ -425,6 +429,9 @@ class SqlLines(UsageInEngine, LineSource):
 
     def _register_customers(self, customers: pd.Index) -> None:
         ids = pd.Index(pd.Series(pd.Index(customers).unique(), dtype="str").dropna()).sort_values()
+        # Python strings, as the dataset's customer index holds them: every index built from
+        # these ids then matches it without converting millions of Arrow strings per lookup.
+        ids = pd.Index(ids.to_numpy(dtype=object), dtype=object, name=ids.name)
         self._ids = ids
         self._register("xlp_customers", pd.DataFrame({"customer_id": ids.to_numpy(dtype=object),
                                                       "pos": np.arange(len(ids), dtype="int64")}))
@@ -636,13 +643,13 @@ class SqlLines(UsageInEngine, LineSource):
                                    f"{_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'paid_weight', 'paid_days'))} "
                                    "FROM xlp_fine GROUP BY cust, dday")
             try:
-                return self._grains(max_orders)
+                return self._grains(max_orders, periods.count)
             finally:
                 self._drop("xlp_days")
         finally:
             self._drop("xlp_fine")
 
-    def _grains(self, max_orders: int | None) -> LineAggregates:
+    def _grains(self, max_orders: int | None, n_periods: int) -> LineAggregates:
         money = ", ".join(MONEY_COLUMNS)
         counts = ", ".join(COUNT_COLUMNS)
         sums = _resum(MONEY_COLUMNS + COUNT_COLUMNS)
@@ -671,7 +678,7 @@ class SqlLines(UsageInEngine, LineSource):
         product = self._query(
             f"SELECT prod AS product_id, {_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'orders'))}, "
             f"CAST(count(*) AS BIGINT) AS customers FROM ({by_customer}) c GROUP BY prod ORDER BY prod")
-        agg = _frames(customer, period, order, product, self._ids)
+        agg = _frames(customer, period, order, product, self._ids, n_periods)
         return agg if itemised else agg.without_order_detail()
 
 
@@ -700,7 +707,7 @@ def _str_index(values: pd.Series) -> pd.Index:
 
 
 def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | None, product: pd.DataFrame,
-            ids: pd.Index) -> LineAggregates:
+            ids: pd.Index, n_periods: int) -> LineAggregates:
     """Engine results to the dtypes and indexes of ``aggregate.aggregate_lines``.
 
     ``customer_id`` comes back as the customer's position in the sorted ``ids``.
@@ -725,16 +732,16 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | 
     customer = customer[list(CUSTOMER_COLUMNS)]
 
     period = typed(period, ("orders", "period"))
-    period.index = pd.MultiIndex.from_arrays([customer_ids(period), period.pop("period")],
-                                             names=["customer_id", "period"])
+    period.index = customer_period_index(ids, period.pop("customer_id").to_numpy(dtype="int64"),
+                                         period.pop("period").to_numpy(dtype="int64"), n_periods)
 
     if order is None:
         order = empty_order_grain()
     else:
         order = typed(order, ("period",))
         order["date"] = pd.to_datetime(order["date"]).astype("datetime64[ns]")
-        order.index = pd.MultiIndex.from_arrays([customer_ids(order), order.pop("order_id").astype("str")],
-                                                names=["customer_id", "order_id"])
+        order.index = pd.MultiIndex.from_arrays(  # text ids, as aggregate_lines' order grain has them
+            [customer_ids(order).astype("str"), order.pop("order_id").astype("str")], names=["customer_id", "order_id"])
 
     product = typed(product, ("orders", "customers"))
     product.index = pd.Index(product.pop("product_id").astype("str"), name="product_id")

@@ -24,7 +24,7 @@ from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS
 from xlprofit.core.parsing import blank_mask, parse_text
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, _display, _snake_column, parse_period_span
-from xlprofit.engines._cells import in_list, mapping, period_number, plain, quote
+from xlprofit.engines._cells import customer_period_index, in_list, mapping, period_number, plain, quote
 from xlprofit.errors import InputError, Problem, ValidationError
 
 __all__ = ["UsageInEngine"]
@@ -193,48 +193,54 @@ class UsageInEngine:
             "AND o.cust IS NULL) AS no_order FROM f2 f "
             "LEFT JOIN xlp_orders o ON o.cust = f.cpos AND o.okey = f.v_order_id) ")
         cats = _categories()
-        counts = self._query(fate + "SELECT " + ", ".join(f"count(*) FILTER (WHERE {cond}) AS n_{name}"
-                                                          for name, cond, _, _ in cats) + " FROM ufate")
-        total = int(sum(int(counts[f"n_{name}"].iloc[0]) for name, _, _, _ in cats))
-        exceptions = self._usage_exceptions(fate, cats, counts) if total else _no_exceptions()
-        self._keep("xlp_use", fate + (
+        # One pass over the usage file: what each row is used for, and the category flags to count.
+        self._keep("xlp_ufate", fate + (
             f"SELECT cpos, v_driver AS drv, CASE WHEN no_order THEN NULL ELSE v_order_id END AS oid, "
-            f"GREATEST(LEAST(k_lo, {n - 1}), 0) AS lo, GREATEST(LEAST(k_hi, {n - 1}), 0) AS hi, qty AS q "
-            "FROM ufate WHERE NOT rejected AND NOT outside"))
-        self._register("xlp_k", pd.DataFrame({"k": np.arange(n, dtype="int64")}))
+            f"GREATEST(LEAST(k_lo, {n - 1}), 0) AS lo, GREATEST(LEAST(k_hi, {n - 1}), 0) AS hi, qty AS q, "
+            "(NOT rejected AND NOT outside) AS used, "
+            + ", ".join(f"({cond}) AS c_{name}" for name, cond, _, _ in cats) + " FROM ufate"))
+        names = list(dict.fromkeys(drivers))
         try:
-            spread = ("SELECT u.cpos, u.drv, u.oid, CAST(k.k AS BIGINT) AS per, u.q / (u.hi - u.lo + 1) AS q "
-                      "FROM xlp_use u JOIN xlp_k k ON k.k >= u.lo AND k.k <= u.hi")
-            names = list(dict.fromkeys(drivers))
+            counts = self._query("SELECT " + ", ".join(f"count(*) FILTER (WHERE c_{name}) AS n_{name}"
+                                                       for name, _, _, _ in cats) + " FROM xlp_ufate")
+            total = int(sum(int(counts[f"n_{name}"].iloc[0]) for name, _, _, _ in cats))
+            exceptions = self._usage_exceptions(fate, cats, counts) if total else _no_exceptions()
+            # Each row spread evenly over the periods its span covers (as drivers.spread_usage).
+            spread = (f"SELECT cpos, drv, oid, {self.dialect.explode_range('lo', 'hi')} AS per, "
+                      "q / (hi - lo + 1) AS q FROM xlp_ufate WHERE used")
             wide = ", ".join(f"sum(q) FILTER (WHERE drv = {quote(d)}) AS d{i}" for i, d in enumerate(names))
-
-            def grain(keys: str, where: str = "") -> pd.DataFrame:
-                if not names:
-                    return self._query(f"SELECT {keys} FROM ({spread}) s WHERE FALSE")
-                return self._query(f"SELECT {keys}, {wide} FROM ({spread}) s {where} GROUP BY {keys}")
-
-            customer = grain("cpos")
-            period = grain("cpos, per")
-            order = grain("cpos, oid", "WHERE oid IS NOT NULL") if itemised else None
+            resum = ", ".join(f"sum(d{i}) AS d{i}" for i in range(len(names)))
+            if names:
+                self._keep("xlp_uper", f"SELECT cpos, CAST(per AS BIGINT) AS per, {wide} FROM ({spread}) s "
+                                       "GROUP BY cpos, per")
+                try:
+                    period = self._query("SELECT * FROM xlp_uper ORDER BY cpos, per")
+                    customer = self._query(f"SELECT cpos, {resum} FROM xlp_uper GROUP BY cpos ORDER BY cpos")
+                finally:
+                    self._drop("xlp_uper")
+                order = self._query(f"SELECT cpos, oid, {wide} FROM ({spread}) s WHERE oid IS NOT NULL "
+                                    "GROUP BY cpos, oid ORDER BY cpos, oid") if itemised else None
+            else:
+                period = pd.DataFrame({"cpos": pd.Series(dtype="int64"), "per": pd.Series(dtype="int64")})
+                customer = period[["cpos"]]
+                order = period[["cpos"]].assign(oid=pd.Series(dtype=object)) if itemised else None
         finally:
-            self._drop("xlp_use")
+            self._drop("xlp_ufate")
         ids = self._ids
 
-        def framed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-            index = [ids.take(frame.pop("cpos").to_numpy(dtype="int64"))]
-            if "per" in keys:
-                index.append(frame.pop("per").to_numpy(dtype="int64"))
-            if "oid" in keys:
-                index.append(frame.pop("oid").astype("str").to_numpy(dtype=object))
+        def framed(frame: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
             out = pd.DataFrame({d: frame[f"d{i}"].to_numpy(dtype="float64") for i, d in enumerate(names)},
-                               index=pd.MultiIndex.from_arrays(index, names=keys) if len(index) > 1
-                               else pd.Index(index[0], name="customer_id"))
+                               index=index)
             return out.reindex(columns=names)
 
-        volumes = UsageVolumes(customer=framed(customer, ["customer_id"]),
-                               period=framed(period, ["customer_id", "per"]).rename_axis(["customer_id", "period"]),
-                               order=None if order is None else framed(order, ["customer_id", "oid"]).rename_axis(
-                                   ["customer_id", "order_id"]))
+        cpos = period["cpos"].to_numpy(dtype="int64")
+        volumes = UsageVolumes(
+            customer=framed(customer, pd.Index(ids.take(customer["cpos"].to_numpy(dtype="int64")),
+                                               name="customer_id")),
+            period=framed(period, customer_period_index(ids, cpos, period["per"].to_numpy(dtype="int64"), n)),
+            order=None if order is None else framed(order, pd.MultiIndex.from_arrays(
+                [ids.take(order["cpos"].to_numpy(dtype="int64")), order["oid"].astype("str").to_numpy(dtype=object)],
+                names=["customer_id", "order_id"])))
         return volumes, exceptions, total
 
     def _usage_exceptions(self, fate: str, cats: list[tuple[str, str, str, str]], counts: pd.DataFrame

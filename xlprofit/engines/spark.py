@@ -46,6 +46,9 @@ class SparkDialect(Dialect):
     def day_text(self, expr: str) -> str:  # noqa: D102 - see Dialect
         return f"date_format({expr}, 'yyyy-MM-dd')"
 
+    def explode_range(self, lo: str, hi: str) -> str:  # noqa: D102 - see Dialect
+        return f"explode(sequence(CAST({lo} AS BIGINT), CAST({hi} AS BIGINT)))"
+
     def distinct_list(self, expr: str, condition: str) -> str:  # noqa: D102 - see Dialect
         return f"collect_set({expr}) FILTER (WHERE {condition})"
 
