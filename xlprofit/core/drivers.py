@@ -136,7 +136,7 @@ def volumes(agg: LineAggregates, usage: UsageVolumes, customers: pd.Index, perio
     drivers = list(dict.fromkeys(usage_drivers))
     if drivers:
         by_customer = by_customer.join(usage.customer.reindex(columns=drivers), how="outer")
-        by_period = by_period.join(usage.period.reindex(columns=drivers), how="outer")
+        by_period = _outer_by_period(by_period, usage.period.reindex(columns=drivers), len(period_labels))
         if len(by_order) and usage.order is not None:
             by_order = by_order.join(usage.order.reindex(columns=drivers), how="left")
         else:  # orders not itemised
@@ -145,10 +145,53 @@ def volumes(agg: LineAggregates, usage: UsageVolumes, customers: pd.Index, perio
     by_customer.index.name = "customer_id"
     by_period = by_period.fillna(0.0)
     labels = np.asarray(period_labels, dtype=object)
-    by_period.index = pd.MultiIndex.from_arrays(
-        [by_period.index.get_level_values(0), labels[by_period.index.get_level_values(1).to_numpy(dtype="int64")]],
-        names=["customer_id", "period"])
+    by_period.index = _relabel_periods(by_period.index, labels)
     by_order.index = by_order.index.set_names(["customer_id", "order_id"])
     by_product.index = by_product.index.set_names("product_id")
     return DriverVolumes(customer=by_customer.astype("float64"), order=by_order.fillna(0.0).astype("float64"),
                          product=by_product.astype("float64"), period=by_period.astype("float64"))
+
+
+def _relabel_periods(index: pd.MultiIndex, labels: np.ndarray) -> pd.MultiIndex:
+    """``(customer_id, period number)`` to ``(customer_id, period label)``, the codes untouched."""
+    if len(index) == 0:
+        return pd.MultiIndex.from_arrays([index.get_level_values(0), labels[index.get_level_values(1).to_numpy(
+            dtype="int64")]], names=["customer_id", "period"])
+    numbers = np.asarray(index.levels[1], dtype="int64")
+    return pd.MultiIndex(levels=[index.levels[0], pd.Index(labels[numbers], dtype=object)], codes=index.codes,
+                         names=["customer_id", "period"], verify_integrity=False)
+
+
+def _outer_by_period(left: pd.DataFrame, right: pd.DataFrame, n_periods: int) -> pd.DataFrame:
+    """Outer join of two ``(customer_id, period number)`` tables, sorted by customer and period.
+
+    As ``left.join(right, how="outer")``, on integer keys: each distinct customer id is
+    looked up once, not each of millions of ``(customer, period)`` pairs.
+    """
+    if len(left) == 0 or len(right) == 0 or left.columns.intersection(right.columns).size:
+        return left.join(right, how="outer")
+    a, b = left.index.levels[0], right.index.levels[0]
+    universe = a if (a is b or a.equals(b)) and a.is_monotonic_increasing else a.union(b)
+    numbers = np.concatenate([np.asarray(left.index.levels[1]), np.asarray(right.index.levels[1])])
+    if not universe.is_unique or universe.hasnans or numbers.dtype.kind not in "iu" or numbers.min() < 0 \
+            or numbers.max() >= n_periods:
+        return left.join(right, how="outer")
+
+    def keys(index: pd.MultiIndex) -> np.ndarray:
+        customer = universe.get_indexer(index.levels[0])[index.codes[0]].astype("int64")
+        return customer * n_periods + np.asarray(index.levels[1], dtype="int64")[index.codes[1]]
+
+    k_left, k_right = keys(left.index), keys(right.index)
+    union = np.union1d(k_left, k_right)
+    at_left, at_right = np.searchsorted(union, k_left), np.searchsorted(union, k_right)
+    data = {}
+    for frame, at in ((left, at_left), (right, at_right)):
+        for column in frame.columns:
+            values = frame[column].to_numpy(dtype="float64")
+            out = np.full(len(union), np.nan)
+            out[at] = values
+            data[column] = out
+    index = pd.MultiIndex(levels=[universe, pd.Index(np.arange(n_periods, dtype="int64"))],
+                          codes=[union // n_periods, union % n_periods], names=left.index.names,
+                          verify_integrity=False)
+    return pd.DataFrame(data, index=index)

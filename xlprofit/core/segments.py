@@ -632,8 +632,10 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise ArgumentError("trend", ", ".join(missing), "a table with the column(s) " + ", ".join(missing))
     if frame["customer_id"].isna().any() or frame["period"].isna().any():
         raise ArgumentError("trend", "a blank customer_id or period", "a table with both on every row")
-    table = pd.DataFrame({"customer_id": frame["customer_id"].astype(str).to_numpy(),
-                          "period": frame["period"].astype(str).to_numpy()})
+    # Customers and periods as codes of their sorted text (hashed once, never compared as text again).
+    customer_code, customers = pd.factorize(_as_text(frame["customer_id"]), sort=True)
+    period_code, labels = pd.factorize(_as_text(frame["period"]), sort=True)
+    table = pd.DataFrame({"customer": customer_code.astype(np.int64), "period_code": period_code.astype(np.int64)})
     for column in _TREND_NUMBERS:
         numbers = pd.to_numeric(frame[column], errors="coerce")
         unreadable = numbers.isna() & frame[column].notna()
@@ -644,33 +646,36 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             raise ArgumentError(f"trend.{column}", "an infinite value", "finite")
         table[column] = numbers
     if "period_start" in frame.columns:
-        table["period_start"] = pd.to_datetime(frame["period_start"].to_numpy(), errors="coerce")
+        starts = pd.Series(pd.to_datetime(frame["period_start"].to_numpy(), errors="coerce"))
     else:
-        table["period_start"] = pd.NaT
-    periods = table.groupby("period", sort=True)["period_start"].min().reset_index()
+        starts = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+    first_start = starts.groupby(period_code).min().reindex(range(len(labels)))
+    periods = pd.DataFrame({"period": np.asarray(labels, dtype=object), "period_start": first_start.to_numpy()})
     periods = periods.sort_values(["period_start", "period"], kind="mergesort", na_position="last")
     periods["position"] = np.arange(len(periods))
     # one row per customer and period; a repeated pair is summed, in a fixed order
-    if _pairs_sorted(table["customer_id"].to_numpy(), table["period"].to_numpy()):
+    c, k = table["customer"].to_numpy(), table["period_code"].to_numpy()
+    if len(c) < 2 or bool(np.all((c[:-1] < c[1:]) | ((c[:-1] == c[1:]) & (k[:-1] < k[1:])))):
         # Already one row per pair in order (the analysis's own trend): adding 0.0 does what the
-        # sum of one row does (−0.0 becomes 0.0), without sorting and grouping text keys.
-        table = table.drop(columns="period_start")
+        # sum of one row does (−0.0 becomes 0.0), without sorting and grouping.
         for column in _TREND_NUMBERS:
             table[column] = table[column].to_numpy() + 0.0
     else:
-        table = table.sort_values(["customer_id", "period", *_TREND_NUMBERS], kind="mergesort")
-        table = table.groupby(["customer_id", "period"], sort=True)[list(_TREND_NUMBERS)].sum().reset_index()
-    table["position"] = periods["position"].to_numpy()[pd.Index(periods["period"]).get_indexer(table["period"])]
+        table = table.sort_values(["customer", "period_code", *_TREND_NUMBERS], kind="mergesort")
+        table = table.groupby(["customer", "period_code"], sort=True)[list(_TREND_NUMBERS)].sum().reset_index()
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[periods.index.to_numpy()] = periods["position"].to_numpy()
+    table["position"] = rank[table["period_code"].to_numpy()]
+    table.attrs["customers"] = pd.Index(np.asarray(customers, dtype=object), name="customer_id")
     return table, periods.reset_index(drop=True)
 
 
-def _pairs_sorted(first: np.ndarray, second: np.ndarray) -> bool:
-    """Whether the ``(first, second)`` text pairs are strictly increasing (sorted, no repeats)."""
-    if len(first) < 2:
-        return True
-    a, b = first.astype(object), second.astype(object)
-    same = a[1:] == a[:-1]
-    return bool(np.all((a[:-1] < a[1:]) | (same & (b[:-1] < b[1:]))))
+def _as_text(values: pd.Series) -> np.ndarray:
+    """A column as an object array of Python strings (as ``astype(str)``, without converting text twice)."""
+    array = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(array, skipna=False) == "string":
+        return array
+    return np.asarray([str(v) for v in array], dtype=object)
 
 
 def _active(table: pd.DataFrame) -> pd.Series:
@@ -778,8 +783,8 @@ def trend_flags(
     bad_debt_rise = _check_fraction(bad_debt_rise, "bad_debt_rise", low=0.0, high=np.inf)
 
     table, periods = _trend_table(trend)
-    customers = pd.Index(np.unique(table["customer_id"].to_numpy().astype(str)), name="customer_id")
-    rows = customers.get_indexer(table["customer_id"])
+    customers = table.attrs["customers"]
+    rows = table["customer"].to_numpy()
     position = table["position"].to_numpy()
     shape = (len(customers), len(periods))
 
@@ -871,28 +876,33 @@ def trend_flags(
     flags = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]
     result["flagged"] = result[flags].any(axis=1)
 
-    empty = pd.Series(pd.NA, index=customers, dtype="string")
+    # The reasons are written for the flagged customers only (a few of a million).
+    some = result["flagged"].to_numpy()
+    picked = result.loc[some]
+    empty = pd.Series(pd.NA, index=picked.index, dtype="string")
     volume_parts = []
     for column, label in (("lines", "lines"), ("net_revenue", "net revenue")):
-        moved = pd.Series(change[column], index=customers)
+        moved = pd.Series(change[column][some], index=picked.index)
         text = (_percent_text(moved) + " " + label).fillna(label + " trending down")
-        volume_parts.append(text.where(pd.Series(falls[column], index=customers), empty))
+        volume_parts.append(text.where(pd.Series(falls[column][some], index=picked.index), empty))
     volume = _join_reasons(volume_parts).str.replace("; ", ", ", regex=False)
     arrow = " \u2192 "
-    cost_text = ("cost-to-serve " + _percent_text(result["cost_to_serve_pct_first"]) + arrow
-                 + _percent_text(result["cost_to_serve_pct_last"]) + " of revenue")
-    debt_text = ("bad debt " + _percent_text(result["bad_debt_pct_first"]) + arrow
-                 + _percent_text(result["bad_debt_pct_last"]) + " of revenue")
+    cost_text = ("cost-to-serve " + _percent_text(picked["cost_to_serve_pct_first"]) + arrow
+                 + _percent_text(picked["cost_to_serve_pct_last"]) + " of revenue")
+    debt_text = ("bad debt " + _percent_text(picked["bad_debt_pct_first"]) + arrow
+                 + _percent_text(picked["bad_debt_pct_last"]) + " of revenue")
     plural = "s" if recent_periods > 1 else ""
-    loss_text = ("turned unprofitable (contribution " + _money_text(result["contribution_recent"])
+    loss_text = ("turned unprofitable (contribution " + _money_text(picked["contribution_recent"])
                  + f" in the last {recent_periods} period{plural})")
     reasons = [
-        ("falling volume (" + volume + ")").where(result["falling_volume"], empty),
-        cost_text.where(result["rising_cost_to_serve"], empty),
-        debt_text.where(result["growing_bad_debt"], empty),
-        loss_text.where(result["turned_unprofitable"], empty),
+        ("falling volume (" + volume + ")").where(picked["falling_volume"], empty),
+        cost_text.where(picked["rising_cost_to_serve"], empty),
+        debt_text.where(picked["growing_bad_debt"], empty),
+        loss_text.where(picked["turned_unprofitable"], empty),
     ]
-    result["reasons"] = _join_reasons(reasons)
+    text = np.full(len(result), "", dtype=object)
+    text[some] = _join_reasons(reasons).to_numpy(dtype=object)
+    result["reasons"] = pd.Series(text, index=customers, dtype=str)
     columns = [
         "periods", "periods_active", "assessed", *flags, "flagged", "reasons",
         "lines_change", "net_revenue_change", "lines_slope_p", "net_revenue_slope_p",
