@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlprofit.core.costing import allocate_cents, compute
+from xlprofit.core.costing import _largest_first, allocate_cents, compute
 from xlprofit.core.drivers import DriverVolumes
 
 PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=200)
@@ -228,3 +228,18 @@ def _activity_minutes(
         c = float(rest.split(" + ")[1].split("*calls")[0])
         return float(a) * volumes[row["driver"]] + b * volumes["lines"] + c * volumes["calls"]
     return row["unit_time"] * volumes[row["driver"]].to_numpy()
+
+
+_elements = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 6), st.integers(0, 3), st.integers(0, 2)),
+                     min_size=1, max_size=60)
+
+
+@PROPERTY
+@given(rows=_elements, whole=st.booleans())
+def test_largest_first_orders_like_the_full_lexsort(rows: list[tuple[int, int, int, int]], whole: bool) -> None:
+    """The fast largest-remainder order is the five-key lexsort, ties included (many ties here)."""
+    g, r, w, k = (np.asarray(c) for c in zip(*rows, strict=True))
+    remainder = r.astype(np.int64) if whole else r / 7.0
+    weights = w.astype(float)
+    expected = np.lexsort((np.arange(len(rows)), k, -weights, -remainder, g))
+    assert _largest_first(g, remainder, weights, k).tolist() == expected.tolist()

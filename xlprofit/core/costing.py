@@ -194,13 +194,50 @@ def _hamilton(
     # (Float quotas may overshoot by a cent in pathological cases; floor division handles a
     # negative leftover by taking the cent from the smallest remainders.)
     rounds, extra = np.divmod(magnitude - given, np.maximum(count, 1))
-    order = np.lexsort((index, k, -w, -remainder, g))
+    order = _largest_first(g, remainder, w, k)
     sorted_groups = g[order]
     rank = np.arange(order.shape[0]) - np.searchsorted(sorted_groups, sorted_groups, side="left")
     bonus = np.empty(order.shape[0], dtype=np.int64)
     bonus[order] = rounds[sorted_groups] + (rank < extra[sorted_groups])
     out[index] = (base + bonus) * sign[g]
     return out
+
+
+def _largest_first(groups: np.ndarray, remainder: np.ndarray, weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Order of the elements by group, then larger remainder, larger weight, smaller key, position.
+
+    The same order as ``np.lexsort((positions, keys, -weights, -remainder, groups))``, a few
+    times faster on millions of elements: one stable sort by group and remainder (packed into
+    one integer when the remainders are whole numbers), and the full comparison only within
+    the runs of equal group and remainder.
+    """
+    n = groups.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    g = groups.astype(np.int64)
+    primary = None
+    if remainder.dtype.kind in "iu":
+        r_max = int(remainder.max())
+        r_bits = max(r_max.bit_length(), 1)
+        if int(g.max()).bit_length() + r_bits <= 62:
+            primary = (g << r_bits) | (r_max - remainder.astype(np.int64))
+    if primary is not None:
+        order = np.argsort(primary, kind="stable")
+        ranked = primary[order]
+        same = ranked[1:] == ranked[:-1]
+    else:
+        order = np.lexsort((-remainder, g))
+        rg, rr = g[order], remainder[order]
+        same = (rg[1:] == rg[:-1]) & (rr[1:] == rr[:-1])
+    if same.any():
+        tied = np.zeros(n, dtype=bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        run = np.cumsum(np.concatenate([[True], ~same]))  # run number of each sorted position
+        at = np.flatnonzero(tied)
+        members = order[at]
+        order[at] = members[np.lexsort((members, keys[members], -weights[members], run[at]))]
+    return order
 
 
 def allocate_cents(total_cents: int, weights: Any, keys: Any = None) -> np.ndarray:

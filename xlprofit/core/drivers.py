@@ -182,7 +182,9 @@ def _outer_by_period(left: pd.DataFrame, right: pd.DataFrame, n_periods: int) ->
         return customer * n_periods + np.asarray(index.levels[1], dtype="int64")[index.codes[1]]
 
     k_left, k_right = keys(left.index), keys(right.index)
-    union = np.union1d(k_left, k_right)
+    union = np.concatenate([k_left, k_right])
+    union.sort(kind="stable")  # two sorted runs: merged, not hashed
+    union = union[np.concatenate([[True], union[1:] != union[:-1]])] if len(union) else union
     at_left, at_right = np.searchsorted(union, k_left), np.searchsorted(union, k_right)
     data = {}
     for frame, at in ((left, at_left), (right, at_right)):
