@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.aggregate import LineAggregates
+from xlprofit.core.periods import union_positions
 
 __all__ = ["BUILTIN_DRIVERS", "DriverVolumes", "UsageVolumes", "spread_usage", "usage_volumes", "volumes"]
 
@@ -136,7 +137,7 @@ def volumes(agg: LineAggregates, usage: UsageVolumes, customers: pd.Index, perio
     drivers = list(dict.fromkeys(usage_drivers))
     if drivers:
         by_customer = by_customer.join(usage.customer.reindex(columns=drivers), how="outer")
-        by_period = _outer_by_period(by_period, usage.period.reindex(columns=drivers), len(period_labels))
+        by_period = _outer_by_period(by_period, usage.period.reindex(columns=drivers))
         if len(by_order) and usage.order is not None:
             by_order = by_order.join(usage.order.reindex(columns=drivers), how="left")
         else:  # orders not itemised
@@ -162,38 +163,19 @@ def _relabel_periods(index: pd.MultiIndex, labels: np.ndarray) -> pd.MultiIndex:
                          names=["customer_id", "period"], verify_integrity=False)
 
 
-def _outer_by_period(left: pd.DataFrame, right: pd.DataFrame, n_periods: int) -> pd.DataFrame:
+def _outer_by_period(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     """Outer join of two ``(customer_id, period number)`` tables, sorted by customer and period.
 
-    As ``left.join(right, how="outer")``, on integer keys: each distinct customer id is
-    looked up once, not each of millions of ``(customer, period)`` pairs.
+    As ``left.join(right, how="outer")``, on integer keys (:func:`~xlprofit.core.periods.union_positions`).
     """
-    if len(left) == 0 or len(right) == 0 or left.columns.intersection(right.columns).size:
+    aligned = None if left.columns.intersection(right.columns).size else union_positions([left.index, right.index])
+    if aligned is None:
         return left.join(right, how="outer")
-    a, b = left.index.levels[0], right.index.levels[0]
-    universe = a if (a is b or a.equals(b)) and a.is_monotonic_increasing else a.union(b)
-    numbers = np.concatenate([np.asarray(left.index.levels[1]), np.asarray(right.index.levels[1])])
-    if not universe.is_unique or universe.hasnans or numbers.dtype.kind not in "iu" or numbers.min() < 0 \
-            or numbers.max() >= n_periods:
-        return left.join(right, how="outer")
-
-    def keys(index: pd.MultiIndex) -> np.ndarray:
-        customer = universe.get_indexer(index.levels[0])[index.codes[0]].astype("int64")
-        return customer * n_periods + np.asarray(index.levels[1], dtype="int64")[index.codes[1]]
-
-    k_left, k_right = keys(left.index), keys(right.index)
-    union = np.concatenate([k_left, k_right])
-    union.sort(kind="stable")  # two sorted runs: merged, not hashed
-    union = union[np.concatenate([[True], union[1:] != union[:-1]])] if len(union) else union
-    at_left, at_right = np.searchsorted(union, k_left), np.searchsorted(union, k_right)
+    index, (at_left, at_right) = aligned
     data = {}
     for frame, at in ((left, at_left), (right, at_right)):
         for column in frame.columns:
-            values = frame[column].to_numpy(dtype="float64")
-            out = np.full(len(union), np.nan)
-            out[at] = values
+            out = np.full(len(index), np.nan)
+            out[at] = frame[column].to_numpy(dtype="float64")
             data[column] = out
-    index = pd.MultiIndex(levels=[universe, pd.Index(np.arange(n_periods, dtype="int64"))],
-                          codes=[union // n_periods, union % n_periods], names=left.index.names,
-                          verify_integrity=False)
     return pd.DataFrame(data, index=index)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from xlprofit.errors import ArgumentError
 
-__all__ = ["Periods", "PERIODS_PER_YEAR"]
+__all__ = ["Periods", "PERIODS_PER_YEAR", "union_positions"]
 
 PERIODS_PER_YEAR: tuple[int, ...] = (1, 2, 4, 12)
 
@@ -82,3 +82,44 @@ class Periods:
     def years(self) -> float:
         """Length of the analysis in years (days / 365.25)."""
         return ((self.end - self.start).days + 1) / 365.25
+
+
+def _common_level(levels: list[pd.Index]) -> pd.Index:
+    first = levels[0]
+    if all(level is first or level.equals(first) for level in levels) and first.is_monotonic_increasing:
+        return first
+    union = first
+    for level in levels[1:]:
+        union = union.union(level)
+    return union
+
+
+def union_positions(indexes: list[pd.MultiIndex]) -> tuple[pd.MultiIndex, list[np.ndarray]] | None:
+    """The sorted union of two-level indexes (customer, period) and each one's rows in it.
+
+    Works on integer codes: each distinct customer and period is looked up once, not each
+    of millions of pairs. ``None`` when a level cannot be sorted into unique values (then
+    use pandas' own ``union``).
+    """
+    first = _common_level([ix.levels[0] for ix in indexes])
+    second = _common_level([ix.levels[1] for ix in indexes])
+    for level in (first, second):
+        if not level.is_unique or level.hasnans or not level.is_monotonic_increasing:
+            return None
+    width = len(second)
+    if len(first) * width >= 2**62:
+        return None
+
+    def keys(index: pd.MultiIndex) -> np.ndarray:
+        a = first.get_indexer(index.levels[0])[np.asarray(index.codes[0])].astype(np.int64)
+        b = second.get_indexer(index.levels[1])[np.asarray(index.codes[1])].astype(np.int64)
+        return a * width + b
+
+    each = [keys(ix) for ix in indexes]
+    union = np.concatenate(each)
+    union.sort(kind="stable")  # sorted runs: merged, not hashed
+    if len(union):
+        union = union[np.concatenate([[True], union[1:] != union[:-1]])]
+    index = pd.MultiIndex(levels=[first, second], codes=[union // width, union % width],
+                          names=indexes[0].names, verify_integrity=False)
+    return index, [np.searchsorted(union, k) for k in each]

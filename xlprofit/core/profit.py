@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.money import to_cents
+from xlprofit.core.periods import union_positions
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -179,30 +180,47 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     on its own, so the periods of a customer may differ from its P&L by a few cents.
     """
     labels = np.asarray(period_labels, dtype=object)
-    sums = agg_period[["net_revenue", "cogs", "written_off"]].copy()
-    sums.index = pd.MultiIndex.from_arrays(
-        [sums.index.get_level_values(0), labels[sums.index.get_level_values(1).to_numpy(dtype="int64")]],
-        names=["customer_id", "period"])
+    sums = agg_period[["net_revenue", "cogs", "written_off"]]
+    numbers = np.asarray(sums.index.levels[1], dtype="int64")
+    sums = sums.set_axis(pd.MultiIndex(levels=[sums.index.levels[0], pd.Index(labels[numbers], dtype=object)],
+                                       codes=sums.index.codes, names=["customer_id", "period"],
+                                       verify_integrity=False), axis=0)
     cts = period_costs.sum(axis=1) if len(period_costs.columns) else pd.Series(0.0, index=period_costs.index)
-    index = sums.index.union(cts.index).union(period_volumes.index)
-    sums = sums.reindex(index, fill_value=0)
-    cust = index.get_level_values(0)
-    net = sums["net_revenue"].to_numpy(dtype="int64")
-    rate = pnl["commission_rate"].reindex(cust).to_numpy()
-    days = pnl["payment_days"].reindex(cust).to_numpy()
-    cts_c = to_cents(cts.reindex(index, fill_value=0.0))
+    aligned = union_positions([sums.index, cts.index, period_volumes.index])
+    if aligned is None:  # levels that cannot be sorted: pandas' own union and lookups
+        index = sums.index.union(cts.index).union(period_volumes.index)
+        at = [index.get_indexer(ix) for ix in (sums.index, cts.index, period_volumes.index)]
+    else:
+        index, at = aligned
+    at_sums, at_cts, at_vol = at
+
+    def placed(values: np.ndarray, where: np.ndarray, fill: float | int) -> np.ndarray:
+        out = np.full(len(index), fill, dtype=values.dtype)
+        out[where] = values
+        return out
+
+    customer_level, period_level = index.levels
+    cust_codes, period_codes = np.asarray(index.codes[0]), np.asarray(index.codes[1])
+    in_pnl = pnl.index.get_indexer(customer_level)  # each customer looked up once
+
+    def per_customer(column: str) -> np.ndarray:
+        values = np.append(pnl[column].to_numpy(dtype="float64"), np.nan)  # NaN for a customer not in the P&L
+        return values[in_pnl][cust_codes]
+
+    net = placed(sums["net_revenue"].to_numpy(dtype="int64"), at_sums, 0)
+    rate, days = per_customer("commission_rate"), per_customer("payment_days")
+    cts_c = placed(to_cents(cts.to_numpy(dtype="float64")), at_cts, 0)
     commissions = to_cents(from_cents(net) * rate)
     credit = to_cents(credit_cost(from_cents(net), days, cost_of_capital))
-    gm = net - sums["cogs"].to_numpy(dtype="int64")
-    written_off = sums["written_off"].to_numpy(dtype="int64")
+    gm = net - placed(sums["cogs"].to_numpy(dtype="int64"), at_sums, 0)
+    written_off = placed(sums["written_off"].to_numpy(dtype="int64"), at_sums, 0)
     contribution = gm - cts_c - commissions - credit - written_off
     starts = pd.Series(pd.to_datetime(period_starts), index=period_labels)
-    vol = period_volumes.reindex(index, fill_value=0.0)
-    periods = index.get_level_values(1)
+    period_text = np.asarray(period_level, dtype=object)
     out = pd.DataFrame({
-        "customer_id": cust.to_numpy(),
-        "period": periods.to_numpy(),
-        "period_start": starts.reindex(periods).to_numpy(),
+        "customer_id": np.asarray(customer_level, dtype=object)[cust_codes],
+        "period": period_text[period_codes],
+        "period_start": starts.reindex(period_text).to_numpy()[period_codes],
         "net_revenue": from_cents(net),
         "gross_margin": from_cents(gm),
         "cost_to_serve": from_cents(cts_c),
@@ -210,11 +228,11 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
         "cost_of_credit": from_cents(credit),
         "bad_debt": from_cents(written_off),
         "contribution": from_cents(contribution),
-        "orders": vol["orders"].to_numpy(),
-        "lines": vol["lines"].to_numpy(),
-        "units": vol["units"].to_numpy(),
+        **{c: placed(period_volumes[c].to_numpy(dtype="float64"), at_vol, 0.0) for c in ("orders", "lines", "units")},
     })
-    return out.sort_values(["customer_id", "period"], kind="stable").reset_index(drop=True)
+    if aligned is None:
+        out = out.sort_values(["customer_id", "period"], kind="stable")
+    return out.reset_index(drop=True)
 
 
 def _with_costs(out: pd.DataFrame, net: np.ndarray, gm: np.ndarray, costs: pd.DataFrame, profit_name: str
