@@ -721,8 +721,19 @@ def _customer_positions(frame: pd.DataFrame, customers: pd.Index) -> np.ndarray:
     """Position in ``customers`` of the customer of every row of a finer-grain frame (-1: none)."""
     if len(frame) == 0:
         return np.zeros(0, dtype=np.intp)
-    level = frame.index.get_level_values(0) if isinstance(frame.index, pd.MultiIndex) else frame.index
-    return customers.get_indexer(level.astype(str))
+    index = frame.index
+    if isinstance(index, pd.MultiIndex):  # each distinct customer looked up once, then taken by code
+        found = np.append(customers.get_indexer(_text_index(index.levels[0])), -1)
+        return found[np.asarray(index.codes[0])]
+    return customers.get_indexer(_text_index(index))
+
+
+def _text_index(index: pd.Index) -> pd.Index:
+    """The labels as an index of Python strings (``astype(str)`` without converting text again)."""
+    values = index.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = np.asarray([str(v) for v in values], dtype=object)
+    return pd.Index(values, dtype=object, name=index.name)
 
 
 def _trace(
@@ -869,7 +880,7 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
         customer_volumes = volumes.customer.astype(float).fillna(0.0)
     except (TypeError, ValueError):
         raise InputError("driver volumes must be numbers; a column of volumes.customer is not") from None
-    customers = pd.Index(customer_volumes.index.astype(str), name="customer_id")
+    customers = _text_index(customer_volumes.index).rename("customer_id")
     if customers.has_duplicates:
         raise InputError(f"customer {customers[customers.duplicated()][0]!r} appears twice in the volumes")
     customer_volumes.index = customers

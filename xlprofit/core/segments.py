@@ -633,7 +633,7 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if frame["customer_id"].isna().any() or frame["period"].isna().any():
         raise ArgumentError("trend", "a blank customer_id or period", "a table with both on every row")
     # Customers and periods as codes of their sorted text (hashed once, never compared as text again).
-    customer_code, customers = pd.factorize(_as_text(frame["customer_id"]), sort=True)
+    customer_code, customers = _sorted_codes(_as_text(frame["customer_id"]))
     period_code, labels = pd.factorize(_as_text(frame["period"]), sort=True)
     table = pd.DataFrame({"customer": customer_code.astype(np.int64), "period_code": period_code.astype(np.int64)})
     for column in _TREND_NUMBERS:
@@ -668,6 +668,16 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     table["position"] = rank[table["period_code"].to_numpy()]
     table.attrs["customers"] = pd.Index(np.asarray(customers, dtype=object), name="customer_id")
     return table, periods.reset_index(drop=True)
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)``; for values already in order, without hashing them."""
+    if len(values) > 1:
+        change = values[1:] != values[:-1]
+        if bool(np.all(values[1:][change] > values[:-1][change])):
+            starts = np.concatenate([[True], change])
+            return np.cumsum(starts) - 1, values[starts]
+    return pd.factorize(values, sort=True)
 
 
 def _as_text(values: pd.Series) -> np.ndarray:
