@@ -495,3 +495,21 @@ def test_usage_order_check_with_itemised_orders_is_the_same(tmp_path):
         _assert_same_analysis(expected, actual)
         listed = actual.exceptions[actual.exceptions["column"] == "order_id"]
         assert sorted(listed["value"]) == ["nope", "o2"]
+
+
+def test_orders_whose_lines_span_several_days_sum_like_pandas(tmp_path):
+    """An order with lines on two days (and quarters), one product on both: the general roll-ups."""
+    from tests.conftest import small_tables
+
+    t = small_tables()
+    lines = t["transactions"]
+    lines.loc[1, "date"] = "2024-04-02"  # o1's second line, a quarter later
+    lines = pd.concat([lines, lines.iloc[[0]].assign(date="2024-04-02", quantity=3, gross_revenue=30,
+                                                     discount=0, net_revenue=30, cogs=12)], ignore_index=True)
+    t["transactions"] = lines
+    folder = _small_folder(tmp_path, t)
+    for detail in (True, False):
+        expected = xlprofit.analyze(xlprofit.Dataset(**t), order_detail=detail)
+        actual = xlprofit.analyze(read_folder(folder, engine="duckdb"), order_detail=detail)
+        _assert_same_analysis(expected, actual)
+    assert actual.products.loc["P1", "orders"] == expected.products.loc["P1", "orders"] == 5  # o1 counted once
