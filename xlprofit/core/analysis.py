@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from xlprofit.core.aggregate import LineAggregates
 from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv
 from xlprofit.core.clv.rfm import rfm_from_purchases
 from xlprofit.core.dataset import Dataset
-from xlprofit.core.drivers import BUILTIN_DRIVERS, UsageVolumes, spread_usage, usage_volumes, volumes
+from xlprofit.core.drivers import BUILTIN_DRIVERS, DriverVolumes, UsageVolumes, spread_usage, usage_volumes, volumes
 from xlprofit.core.lines import LineAccounting
 from xlprofit.core.money import round_money, to_cents
 from xlprofit.core.periods import Periods
@@ -228,8 +228,12 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
                 columns=assumptions.columns)], ignore_index=True)
     else:
         usage = _usage_in_periods(dataset, periods, drivers, agg.order_itemised, collector)
-    return _analyze_aggregates(dataset, params, assumptions, periods, customers, agg, usage, collector,
-                               accounting)
+    vol = volumes(agg, usage, customers.index, periods.labels, drivers)
+    del usage
+    # Handed over, not kept here: the customer × period grains can then be freed once in the trend.
+    owned = [agg, vol]
+    del agg, vol
+    return _analyze_aggregates(dataset, params, assumptions, periods, customers, owned, collector, accounting)
 
 
 def _usage_in_periods(dataset: Dataset, periods: Periods, drivers: list[str], itemised: bool,
@@ -262,12 +266,13 @@ def _usage_in_periods(dataset: Dataset, periods: Periods, drivers: list[str], it
 
 
 def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: pd.DataFrame, periods: Periods,
-                        customers: pd.DataFrame, agg: LineAggregates, usage: UsageVolumes, collector: _Collector,
+                        customers: pd.DataFrame, owned: list[LineAggregates | DriverVolumes], collector: _Collector,
                         accounting: LineAccounting) -> Analysis:
     """Everything after the lines are summed: costing, P&L, trend, segments, CLV, checks."""
     n = periods.count
     labels = periods.labels
-    vol = volumes(agg, usage, customers.index, labels, _usage_drivers(dataset.activities))
+    agg, vol = owned  # LineAggregates and DriverVolumes, handed over by analyze()
+    owned.clear()
     result = costing.compute(dataset.activities, dataset.resources, vol)
 
     pnl = customer_pnl(
@@ -280,6 +285,9 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     )
     trend = period_trend(pnl, agg.period, labels, [periods.start_of(k) for k in range(n)], result.period,
                          vol.period, cost_of_capital=float(params["cost_of_capital"]))
+    # The customer × period grains (millions of rows for a large ledger) are in the trend now.
+    agg, vol, result = (replace(agg, period=agg.period.iloc[:0]), replace(vol, period=vol.period.iloc[:0]),
+                        replace(result, period=result.period.iloc[:0]))
     orders = order_profitability(agg.order, result.order)
     prods = product_profitability(agg.product, result.product)
 

@@ -796,7 +796,8 @@ def _grain_frame(
     cents: dict[str, np.ndarray], index: pd.Index, columns: list[str]
 ) -> pd.DataFrame:
     data = {name: cents[name] / 100.0 for name in columns}
-    return pd.DataFrame(data, index=index, columns=columns, dtype=float)
+    frame = pd.DataFrame(data, index=index, columns=columns, dtype=float)
+    return frame
 
 
 def _sub_keys(frame: pd.DataFrame) -> np.ndarray:
@@ -988,6 +989,7 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
             for plan in chosen
         }
         grains[grain] = _grain_frame(traced, frame.index, [plan.name for plan in chosen])
+        del traced  # millions of customer × period cents: free them before the next grain
     # Products are summed over customers: each activity's assigned cost is spread over them.
     product_keys = _sub_keys(volumes.product)
     chosen = [plan for plan in plans if plan.level in _PRODUCT_LEVELS]
