@@ -633,8 +633,8 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if frame["customer_id"].isna().any() or frame["period"].isna().any():
         raise ArgumentError("trend", "a blank customer_id or period", "a table with both on every row")
     # Customers and periods as codes of their sorted text (hashed once, never compared as text again).
-    customer_code, customers = _sorted_codes(_as_text(frame["customer_id"]))
-    period_code, labels = pd.factorize(_as_text(frame["period"]), sort=True)
+    customer_code, customers = _text_codes(frame["customer_id"])
+    period_code, labels = _text_codes(frame["period"])
     table = pd.DataFrame({"customer": customer_code.astype(np.int64), "period_code": period_code.astype(np.int64)})
     for column in _TREND_NUMBERS:
         numbers = pd.to_numeric(frame[column], errors="coerce")
@@ -668,6 +668,18 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     table["position"] = rank[table["period_code"].to_numpy()]
     table.attrs["customers"] = pd.Index(np.asarray(customers, dtype=object), name="customer_id")
     return table, periods.reset_index(drop=True)
+
+
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column's values as text and the sorted distinct texts (``factorize(sort=True)``).
+
+    Arrow-backed text is encoded by Arrow (no Python string per row); Python strings in order
+    are numbered without hashing; anything else is read with ``str`` first.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and not values.hasnans:
+        codes, uniques = pd.factorize(values, sort=True)
+        return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+    return _sorted_codes(_as_text(values))
 
 
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
