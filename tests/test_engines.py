@@ -142,10 +142,21 @@ _BAD_CELLS = [  # (line index, column, text) — each must be counted and listed
 
 @pytest.fixture(scope="module")
 def bad_ledger(tables, tmp_path_factory):
-    folder = _folder(tmp_path_factory.mktemp("bad"), tables, "csv")
+    return _bad_ledger(tables, tmp_path_factory.mktemp("bad"), 997)
+
+
+@pytest.fixture(scope="module")
+def small_bad_ledger(tmp_path_factory):
+    """The bad cells of ``bad_ledger`` in a ledger of 30,000 lines (for Spark, whose queries cost more)."""
+    return _bad_ledger(generate(1_000, 30_000, seed=SEED), tmp_path_factory.mktemp("small_bad"), 97)
+
+
+def _bad_ledger(tables: dict, tmp: Path, line_step: int) -> tuple[Path, xlprofit.Dataset]:
+    """The tables as CSV files with the bad cells of ``_BAD_CELLS`` (every ``line_step`` lines) and ``_BAD_USAGE``."""
+    folder = _folder(tmp, tables, "csv")
     raw = pd.read_csv(next(folder.glob("transactions.csv*")), dtype=str, keep_default_na=False, na_values=[""])
     for i, column, text in _BAD_CELLS:
-        raw.loc[i * 997, column] = text
+        raw.loc[i * line_step, column] = text
     for f in folder.glob("transactions.csv*"):
         f.unlink()
     raw.to_csv(folder / "transactions.csv", index=False)
@@ -385,8 +396,8 @@ def test_spark_gives_the_pandas_analysis_to_the_cent(reference, parquet_folder, 
     _assert_same_analysis(reference, xlprofit.analyze(ds))
 
 
-def test_spark_reads_bad_cells_like_pandas(bad_ledger, spark):
-    folder, pandas_ds = bad_ledger
+def test_spark_reads_bad_cells_like_pandas(small_bad_ledger, spark):
+    folder, pandas_ds = small_bad_ledger
     expected = xlprofit.analyze(pandas_ds)
     actual = xlprofit.analyze(read_folder(folder, engine="spark", spark=spark))
     _assert_same_analysis(expected, actual)
