@@ -30,6 +30,7 @@ import pandas as pd
 
 from xlprofit.core.drivers import DriverVolumes
 from xlprofit.core.money import round_half_away
+from xlprofit.core.parsing import as_text
 from xlprofit.core.timeeq import TimeEquation, parse_time_equation
 from xlprofit.errors import (
     ArgumentError,
@@ -729,11 +730,8 @@ def _customer_positions(frame: pd.DataFrame, customers: pd.Index) -> np.ndarray:
 
 
 def _text_index(index: pd.Index) -> pd.Index:
-    """The labels as an index of Python strings (``astype(str)`` without converting text again)."""
-    values = index.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=False) != "string":
-        values = np.asarray([str(v) for v in values], dtype=object)
-    return pd.Index(values, dtype=object, name=index.name)
+    """The labels as an index of Python strings."""
+    return pd.Index(as_text(index), dtype=object, name=index.name)
 
 
 def _trace(
@@ -796,8 +794,7 @@ def _grain_frame(
     cents: dict[str, np.ndarray], index: pd.Index, columns: list[str]
 ) -> pd.DataFrame:
     data = {name: cents[name] / 100.0 for name in columns}
-    frame = pd.DataFrame(data, index=index, columns=columns, dtype=float)
-    return frame
+    return pd.DataFrame(data, index=index, columns=columns, dtype=float)
 
 
 def _sub_keys(frame: pd.DataFrame) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.aggregate import LineAggregates
-from xlprofit.core.periods import union_positions
+from xlprofit.core.periods import relabel_periods, union_positions
 
 __all__ = ["BUILTIN_DRIVERS", "DriverVolumes", "UsageVolumes", "spread_usage", "usage_volumes", "volumes"]
 
@@ -146,21 +146,11 @@ def volumes(agg: LineAggregates, usage: UsageVolumes, customers: pd.Index, perio
     by_customer.index.name = "customer_id"
     by_period = by_period.fillna(0.0)
     labels = np.asarray(period_labels, dtype=object)
-    by_period.index = _relabel_periods(by_period.index, labels)
+    by_period.index = relabel_periods(by_period.index, labels)
     by_order.index = by_order.index.set_names(["customer_id", "order_id"])
     by_product.index = by_product.index.set_names("product_id")
     return DriverVolumes(customer=by_customer.astype("float64"), order=by_order.fillna(0.0).astype("float64"),
                          product=by_product.astype("float64"), period=by_period.astype("float64"))
-
-
-def _relabel_periods(index: pd.MultiIndex, labels: np.ndarray) -> pd.MultiIndex:
-    """``(customer_id, period number)`` to ``(customer_id, period label)``, the codes untouched."""
-    if len(index) == 0:
-        return pd.MultiIndex.from_arrays([index.get_level_values(0), labels[index.get_level_values(1).to_numpy(
-            dtype="int64")]], names=["customer_id", "period"])
-    numbers = np.asarray(index.levels[1], dtype="int64")
-    return pd.MultiIndex(levels=[index.levels[0], pd.Index(labels[numbers], dtype=object)], codes=index.codes,
-                         names=["customer_id", "period"], verify_integrity=False)
 
 
 def _outer_by_period(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from dateutil import parser as date_parser
 
 __all__ = [
     "EXCEL_EPOCH",
+    "as_text",
     "member_of",
     "parse_numbers",
     "parse_dates",
@@ -378,6 +379,14 @@ def parse_text(values: pd.Series) -> pd.Series:
         return s or None
 
     return values.map(one).astype(object)
+
+
+def as_text(values: pd.Series | pd.Index) -> np.ndarray:
+    """Labels as an object array of Python strings (``astype(str)``, without converting text again)."""
+    array = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(array, skipna=False) == "string":
+        return array
+    return np.asarray([str(v) for v in array], dtype=object)
 
 
 def member_of(values: pd.Series, known: Iterable[Any]) -> pd.Series:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from xlprofit.errors import ArgumentError
 
-__all__ = ["Periods", "PERIODS_PER_YEAR", "union_positions"]
+__all__ = ["Periods", "PERIODS_PER_YEAR", "relabel_periods", "union_positions"]
 
 PERIODS_PER_YEAR: tuple[int, ...] = (1, 2, 4, 12)
 
@@ -123,3 +123,13 @@ def union_positions(indexes: list[pd.MultiIndex]) -> tuple[pd.MultiIndex, list[n
     index = pd.MultiIndex(levels=[first, second], codes=[union // width, union % width],
                           names=indexes[0].names, verify_integrity=False)
     return index, [np.searchsorted(union, k) for k in each]
+
+
+def relabel_periods(index: pd.MultiIndex, labels: np.ndarray) -> pd.MultiIndex:
+    """``(customer_id, period number)`` to ``(customer_id, period label)``, the codes untouched."""
+    if len(index) == 0:
+        return pd.MultiIndex.from_arrays([index.get_level_values(0), labels[index.get_level_values(1).to_numpy(
+            dtype="int64")]], names=["customer_id", "period"])
+    numbers = np.asarray(index.levels[1], dtype="int64")
+    return pd.MultiIndex(levels=[index.levels[0], pd.Index(labels[numbers], dtype=object)], codes=index.codes,
+                         names=["customer_id", "period"], verify_integrity=False)

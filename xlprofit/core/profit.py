@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.money import to_cents
-from xlprofit.core.periods import union_positions
+from xlprofit.core.periods import relabel_periods, union_positions
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -181,10 +181,7 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     """
     labels = np.asarray(period_labels, dtype=object)
     sums = agg_period[["net_revenue", "cogs", "written_off"]]
-    numbers = np.asarray(sums.index.levels[1], dtype="int64")
-    sums = sums.set_axis(pd.MultiIndex(levels=[sums.index.levels[0], pd.Index(labels[numbers], dtype=object)],
-                                       codes=sums.index.codes, names=["customer_id", "period"],
-                                       verify_integrity=False), axis=0)
+    sums = sums.set_axis(relabel_periods(sums.index, labels), axis=0)
     cts = period_costs.sum(axis=1) if len(period_costs.columns) else pd.Series(0.0, index=period_costs.index)
     aligned = union_positions([sums.index, cts.index, period_volumes.index])
     if aligned is None:  # levels that cannot be sorted: pandas' own union and lookups

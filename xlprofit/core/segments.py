@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from xlprofit.core.parsing import as_text
 from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError
 
 __all__ = [
@@ -679,7 +680,7 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(values.dtype, pd.StringDtype) and not values.hasnans:
         codes, uniques = pd.factorize(values, sort=True)
         return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
-    return _sorted_codes(_as_text(values))
+    return _sorted_codes(as_text(values))
 
 
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -690,14 +691,6 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             starts = np.concatenate([[True], change])
             return np.cumsum(starts) - 1, values[starts]
     return pd.factorize(values, sort=True)
-
-
-def _as_text(values: pd.Series) -> np.ndarray:
-    """A column as an object array of Python strings (as ``astype(str)``, without converting text twice)."""
-    array = values.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(array, skipna=False) == "string":
-        return array
-    return np.asarray([str(v) for v in array], dtype=object)
 
 
 def _active(table: pd.DataFrame) -> pd.Series:

@@ -296,23 +296,33 @@ class SqlLines(UsageInEngine, LineSource):
             if fast == "TRUE":
                 continue
             wanted.append((col, kind, f"NOT {blank} AND NOT {fast}"))
-        if wanted:
-            items = ", ".join(f"{self.dialect.distinct_list(col.alias, cond)} AS {col.alias}"
-                              for col, _, cond in wanted)
-            found = self._query(f"SELECT {items} FROM xlp_src")
-            for col, kind, _ in wanted:
-                values = found[col.alias].iloc[0]
-                if values is None or values is pd.NA or not isinstance(values, (list, np.ndarray)) or len(values) == 0:
-                    continue
-                mapping = _mapping(list(values), col.kind, kind)
-                if kind == "currency":
-                    self._check_currencies(set(mapping["val"].dropna()))
-                self._register(f"xlp_map_{col.name}", mapping)
-                self._mapped.add(col.name)
+        for col, kind, values in self._distinct_cells("xlp_src", wanted):
+            mapping = _mapping(values, col.kind, kind)
+            if kind == "currency":
+                self._check_currencies(set(mapping["val"].dropna()))
+            self._register(f"xlp_map_{col.name}", mapping)
+            self._mapped.add(col.name)
         if self._reporting is not None and self._fx:
             self._register("xlp_fx", pd.DataFrame({"currency": pd.Series(list(self._fx), dtype=object),
                                                    "rate": pd.Series(list(self._fx.values()), dtype="float64")}))
         self._prepared = True
+
+    def _distinct_cells(self, view: str, wanted: Sequence[tuple[SourceColumn, str, str]]
+                        ) -> list[tuple[SourceColumn, str, list]]:
+        """The distinct values of each ``(column, kind, condition)`` where the condition holds, in one scan.
+
+        Columns without any such value are left out.
+        """
+        if not wanted:
+            return []
+        items = ", ".join(f"{self.dialect.distinct_list(col.alias, cond)} AS {col.alias}" for col, _, cond in wanted)
+        found = self._query(f"SELECT {items} FROM {view}")
+        out = []
+        for col, kind, _ in wanted:
+            values = found[col.alias].iloc[0]
+            if values is not None and values is not pd.NA and isinstance(values, (list, np.ndarray)) and len(values):
+                out.append((col, kind, list(values)))
+        return out
 
     def _check_currencies(self, seen: set[str]) -> None:
         if self._reporting is None and len(seen) > 1:

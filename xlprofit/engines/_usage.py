@@ -80,16 +80,9 @@ class UsageInEngine:
                 continue
             if fast != "TRUE":
                 wanted.append((col, kind, f"NOT {blank} AND NOT {fast}"))
-        if wanted:
-            items = ", ".join(f"{self.dialect.distinct_list(col.alias, cond)} AS {col.alias}"
-                              for col, _, cond in wanted)
-            found = self._query(f"SELECT {items} FROM xlp_usrc")
-            for col, kind, _ in wanted:
-                values = found[col.alias].iloc[0]
-                if values is None or values is pd.NA or not isinstance(values, (list, np.ndarray)) or len(values) == 0:
-                    continue
-                self._register(f"xlp_umap_{col.name}", _usage_mapping(list(values), col.kind, kind))
-                self._usage_mapped.add(col.name)
+        for col, kind, values in self._distinct_cells("xlp_usrc", wanted):
+            self._register(f"xlp_umap_{col.name}", _usage_mapping(values, col.kind, kind))
+            self._usage_mapped.add(col.name)
         self._usage_ready = True
 
     def _usage_read(self, name: str) -> tuple[str, str, str]:
