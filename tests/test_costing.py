@@ -477,6 +477,20 @@ def test_levels_decide_the_finer_grains() -> None:
     assert _cents(result.period["sales visits"]).tolist() == [300_00, 0, 300_00, 300_00]
 
 
+def test_period_total_is_the_sum_of_the_activities_traced_to_periods() -> None:
+    volumes = _volumes(WAREHOUSE_LINES, _warehouse_usage(True))
+    detailed = compute(WAREHOUSE_ACTIVITIES, WAREHOUSE, volumes)
+    total = compute(WAREHOUSE_ACTIVITIES, WAREHOUSE, volumes, period_detail=False)
+    assert list(total.period.columns) == ["cost_to_serve"]
+    assert total.period.index.equals(detailed.period.index)
+    expected = _cents(detailed.period).sum(axis=1)
+    assert _cents(total.period["cost_to_serve"]).tolist() == expected.tolist()
+    assert int(expected.sum()) == int(_cents(detailed.customer).sum().sum())  # nothing lost on the way
+    # Only the period grain changes.
+    for grain in ("customer", "order", "product", "activities", "resources"):
+        pd.testing.assert_frame_equal(getattr(total, grain), getattr(detailed, grain))
+
+
 def test_untraceable_usage_stays_at_customer_and_period_grain() -> None:
     result = compute(WAREHOUSE_ACTIVITIES, WAREHOUSE, _volumes(WAREHOUSE_LINES, _warehouse_usage(False)))
     # The customer amounts do not depend on where rush deliveries are recorded.

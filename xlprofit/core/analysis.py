@@ -162,11 +162,16 @@ def _exceptions(collector_frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS]
 
 
-def _usage_drivers(activities: pd.DataFrame) -> list[str]:
+def _drivers_named(activities: pd.DataFrame) -> list[str]:
+    """Every driver an activity names, as its driver or in its time equation."""
     names = list(activities["driver"])
     for text in activities["time_equation"].dropna():
         names.extend(parse_time_equation(text).variables)
-    return [d for d in dict.fromkeys(names) if d not in BUILTIN_DRIVERS]
+    return list(dict.fromkeys(names))
+
+
+def _usage_drivers(activities: pd.DataFrame) -> list[str]:
+    return [d for d in _drivers_named(activities) if d not in BUILTIN_DRIVERS]
 
 
 def _check(rows: list[dict[str, Any]], check: str, expected: float, actual: float, detail: str = "") -> None:
@@ -230,6 +235,11 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
         usage = _usage_in_periods(dataset, periods, drivers, agg.order_itemised, collector)
     vol = volumes(agg, usage, customers.index, periods.labels, drivers)
     del usage
+    # From here on only these customer × period columns are read: the activities' drivers (to
+    # trace costs to periods) and the trend's sums.
+    agg = replace(agg, period=agg.period[["net_revenue", "cogs", "written_off"]])
+    named = {*_drivers_named(dataset.activities), "orders", "lines", "units"}
+    vol = replace(vol, period=vol.period[[c for c in vol.period.columns if c in named]])
     # Handed over, not kept here: the customer × period grains can then be freed once in the trend.
     owned = [agg, vol]
     del agg, vol
@@ -273,7 +283,8 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     labels = periods.labels
     agg, vol = owned  # LineAggregates and DriverVolumes, handed over by analyze()
     owned.clear()
-    result = costing.compute(dataset.activities, dataset.resources, vol)
+    # The trend needs each customer-period's total cost-to-serve, not one column per activity.
+    result = costing.compute(dataset.activities, dataset.resources, vol, period_detail=False)
 
     pnl = customer_pnl(
         customers, agg.customer, vol.customer, result.customer,

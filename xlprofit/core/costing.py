@@ -498,7 +498,8 @@ class CostingResult:
         equal each activity's ``assigned``.
     period:
         Index ``(customer_id, period)``, one column per activity; each customer's periods
-        sum exactly to its ``customer`` amount.
+        sum exactly to its ``customer`` amount.  Computed with ``period_detail=False``:
+        one column, ``cost_to_serve``, the sum of the activities' columns.
     order:
         Index ``(customer_id, order_id)``, one column per order- or line-level activity;
         covers the volume traceable to orders.
@@ -815,7 +816,8 @@ def _sub_keys(frame: pd.DataFrame) -> np.ndarray:
     return ranks[np.asarray(index.codes[-1])]
 
 
-def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVolumes) -> CostingResult:
+def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVolumes, *,
+            period_detail: bool = True) -> CostingResult:
     """Cost-to-serve of every customer by conventional and time-driven ABC.
 
     Parameters
@@ -831,6 +833,10 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
         (practical capacity in minutes, positive).
     volumes:
         Driver volumes at customer, period, order and product grain.
+    period_detail:
+        With ``False`` the ``period`` table holds one column, ``cost_to_serve``: the sum
+        over the activities of their traced amounts (each activity is still traced on its
+        own), instead of one column per activity — for millions of customer-periods.
 
     Returns
     -------
@@ -979,13 +985,17 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
         positions = _customer_positions(frame, customers)
         sub_keys = _sub_keys(frame)
         chosen = [plan for plan in plans if plan.level in wanted]
-        traced = {
-            plan.name: _trace(
-                cents[plan.name], plan.weights, customers, frame, positions, sub_keys, plan, grain, complete
-            )
-            for plan in chosen
-        }
-        grains[grain] = _grain_frame(traced, frame.index, [plan.name for plan in chosen])
+        traced: dict[str, np.ndarray] = {}
+        for plan in chosen:
+            cents_traced = _trace(
+                cents[plan.name], plan.weights, customers, frame, positions, sub_keys, plan, grain, complete)
+            if grain == "period" and not period_detail:  # only the total is kept, added up as traced
+                traced["cost_to_serve"] = traced.get("cost_to_serve", 0) + cents_traced
+            else:
+                traced[plan.name] = cents_traced
+        if grain == "period" and not period_detail:
+            traced.setdefault("cost_to_serve", np.zeros(len(frame), dtype=np.int64))
+        grains[grain] = _grain_frame(traced, frame.index, list(traced))
         del traced  # millions of customer × period cents: free them before the next grain
     # Products are summed over customers: each activity's assigned cost is spread over them.
     product_keys = _sub_keys(volumes.product)
