@@ -811,6 +811,7 @@ def trend_flags(
     active = (grids["lines"] > 0) | (grids["net_revenue"] != 0)
     first_row = np.full(len(customers), len(periods))
     np.minimum.at(first_row, rows, position)
+    del table, rows, position  # the long table (millions of rows) is in the grids now
     first = np.where(active.any(axis=1), active.argmax(axis=1), first_row)
     step = np.arange(len(periods))[None, :] - first[:, None]  # 0 at the first active period
     in_window = step >= 0
@@ -820,7 +821,7 @@ def trend_flags(
     in_last = step >= length[:, None] - half
     in_recent = step >= length[:, None] - recent_periods
     for column in _TREND_NUMBERS:
-        grids[column] = np.where(in_window, grids[column], 0.0)
+        grids[column][~in_window] = 0.0
 
     def total(values: np.ndarray) -> np.ndarray:
         return values.sum(axis=1)
