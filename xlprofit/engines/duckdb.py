@@ -104,6 +104,9 @@ class DuckDBLines(SqlLines):
             "temp_directory": str(self._temp),
             "preserve_insertion_order": False,
             "threads": int(threads or os.cpu_count() or 1),
+            # Memory DuckDB has freed goes back to the system in the background (its allocator
+            # otherwise keeps it: hundreds of MB once large grains were summed and dropped).
+            "allocator_background_threads": True,
         })
         self.con.execute("SET enable_progress_bar = false")
         self._columns = self._define_source(self.files)
