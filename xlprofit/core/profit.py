@@ -110,7 +110,8 @@ def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: p
         ``"in_period"``, ``"all"`` or ``"none"``.
     """
     idx = customers.index
-    sums = agg_customer.reindex(idx, fill_value=0)
+    money = ["gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off", "discounted"]
+    sums = agg_customer[money].reindex(idx, fill_value=0)  # customers without lines: zero cents
     out = pd.DataFrame(index=idx)
     for col in ("name", "segment", "channel", "region", "acquired_on", "referred_by"):
         out[col] = customers[col]
