@@ -105,6 +105,24 @@ def test_time_unit_only_rescales_alpha(cdnow, bgnbd):
     assert days.params_["r"] == pytest.approx(bgnbd.params_["r"], rel=1e-8)
 
 
+def test_customers_first_seen_at_the_end_add_nothing_and_are_forecast_as_new(cdnow, bgnbd):
+    # T = 0 (first purchase on the last day): likelihood 1, so the estimates do not move.
+    x = np.append(cdnow["x"].to_numpy(float), [0.0, 0.0])
+    t_x = np.append(cdnow["t_x"].to_numpy(float), [0.0, 0.0])
+    t_cal = np.append(cdnow["T"].to_numpy(float), [0.0, 0.0])
+    with_new = BetaGeo().fit(x, t_x, t_cal)
+    for name, value in bgnbd.params_.items():
+        assert with_new.params_[name] == pytest.approx(value, rel=1e-6)
+    assert with_new.log_likelihood(x, t_x, t_cal)[-2:].tolist() == [0.0, 0.0]
+    assert with_new.probability_alive(0, 0, 0) == 1.0
+    assert with_new.expected_purchases(39.0, 0, 0, 0) == pytest.approx(with_new.expected_purchases_new(39.0),
+                                                                       rel=1e-12)
+    with pytest.raises(ArgumentError, match="'T'"):
+        BetaGeo().fit([1, 2], [0, 1], [0, 20])  # a repeat purchase needs time after the first
+    with pytest.raises(ArgumentError, match="'T'"):
+        BetaGeo().fit([0, 2], [0, 1], [-1, 20])
+
+
 def test_degenerate_and_bad_inputs(bgnbd):
     with pytest.raises(DegenerateDataError, match="repeat"):
         BetaGeo().fit([0, 0, 0], [0, 0, 0], [10, 20, 30])

@@ -42,8 +42,14 @@ def _validate_rfm(
         )
     if (t_x < 0).any():
         raise ArgumentError("recency", t_x[t_x < 0][0], "at least 0")
-    if (t_cal <= 0).any():
-        raise ArgumentError("T", t_cal[t_cal <= 0][0], "greater than 0")
+    if (t_cal < 0).any():
+        raise ArgumentError("T", t_cal[t_cal < 0][0], "at least 0")
+    # T = 0: first seen at the very end of the observation. Such a customer adds nothing to the
+    # likelihood (ln(alpha/(alpha + 0)) = 0) and is forecast as a new customer; a repeat
+    # purchase needs time after the first one.
+    bad = (t_cal == 0) & (x > 0)
+    if bad.any():
+        raise ArgumentError("T", t_cal[bad][0], "greater than 0 for a customer with repeat purchases")
     bad = t_x > t_cal * (1 + 1e-12)
     if bad.any():
         raise ArgumentError("recency", t_x[bad][0], "at most T (the last purchase cannot follow the end)")
@@ -89,7 +95,9 @@ class BetaGeo:
             Time of the last repeat purchase since the first purchase, ``t_x`` (0 when
             ``x = 0``).
         T:
-            Time since the first purchase to the end of the observation period, ``> 0``.
+            Time since the first purchase to the end of the observation period, ``≥ 0``
+            (0 only for a customer without repeat purchases: first seen at the end, who
+            adds nothing to the likelihood).
 
         Returns
         -------
