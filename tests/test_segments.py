@@ -701,6 +701,19 @@ def test_trend_does_not_depend_on_row_order(trend: pd.DataFrame, data: st.DataOb
     assert (flags["periods_active"] <= flags["periods"]).all()
 
 
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(trend=trends(), block=st.integers(min_value=1, max_value=4))
+def test_trend_flags_do_not_depend_on_the_customer_block(trend: pd.DataFrame, block: int) -> None:
+    whole = sg.trend_flags(trend)
+    original = sg._FLAG_BLOCK
+    sg._FLAG_BLOCK = block  # the grids are made this many customers at a time
+    try:
+        in_blocks = sg.trend_flags(trend)
+    finally:
+        sg._FLAG_BLOCK = original
+    pd.testing.assert_frame_equal(in_blocks, whole)
+
+
 def test_turned_unprofitable_text_groups_thousands() -> None:
     # Contribution 500 in each of four quarters, then -12,000.4 and -345.2: recent -12,345.6.
     rows = trend_rows("big", [20] * 6, [300] * 6, [30] * 6, [0] * 6, [500, 500, 500, 500, -12_000.4, -345.2])

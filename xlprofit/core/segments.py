@@ -723,6 +723,74 @@ def _join_reasons(parts: list[pd.Series]) -> pd.Series:
     return joined.astype(str)
 
 
+#: Customers whose trend grids are made at once in :func:`trend_flags`.
+_FLAG_BLOCK = 1 << 17
+_FLAG_FIGURES = ("periods", "periods_active", "lines_change", "lines_slope_p", "net_revenue_change",
+                 "net_revenue_slope_p", "cost_to_serve_pct_first", "cost_to_serve_pct_last", "bad_debt_pct_first",
+                 "bad_debt_pct_last", "contribution_recent", "contribution_earlier")
+
+
+def _flag_figures(rows: np.ndarray, position: np.ndarray, values: dict[str, np.ndarray], n_customers: int,
+                  n_periods: int, recent_periods: int) -> dict[str, np.ndarray]:
+    """The figures behind the trend flags for a block of customers (rows numbered from 0 in the block)."""
+    shape = (n_customers, n_periods)
+    # one row per customer, one column per period; a period without a row counts as zero
+    grids = {}
+    for column in _TREND_NUMBERS:
+        grids[column] = np.zeros(shape)
+        grids[column][rows, position] = values[column]
+    active = (grids["lines"] > 0) | (grids["net_revenue"] != 0)
+    first_row = np.full(n_customers, n_periods)
+    np.minimum.at(first_row, rows, position)
+    first = np.where(active.any(axis=1), active.argmax(axis=1), first_row)
+    step = np.arange(n_periods)[None, :] - first[:, None]  # 0 at the first active period
+    in_window = step >= 0
+    length = (n_periods - first).astype(float)
+    half = np.floor(length / 2)[:, None]
+    in_first = in_window & (step < half)
+    in_last = step >= length[:, None] - half
+    in_recent = step >= length[:, None] - recent_periods
+    for column in _TREND_NUMBERS:
+        grids[column][~in_window] = 0.0
+
+    def total(grid: np.ndarray) -> np.ndarray:
+        return grid.sum(axis=1)
+
+    out = {"periods": length, "periods_active": (active & in_window).sum(axis=1)}
+    window = length
+    for column in ("lines", "net_revenue"):
+        grid = grids[column]
+        first_half = total(grid * in_first)
+        last_half = total(grid * in_last)
+        out[f"{column}_change"] = _ratio(last_half - first_half, first_half, first_half > 0)
+        # least-squares slope of values on the period step, per customer
+        mean = total(grid) / window
+        centred_step = np.where(in_window, step - (length[:, None] - 1) / 2, 0.0)
+        centred = np.where(in_window, grid - mean[:, None], 0.0)
+        s_ty = total(centred_step * centred)
+        s_yy = total(centred * centred)
+        s_tt = window * (window * window - 1) / 12  # Σ(t − t̄)², zero for a single period
+        freedom = np.maximum(window - 2, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = _ratio(s_ty, s_tt, s_tt > 0)
+            residual = np.maximum(s_yy - slope * s_ty, 0.0)
+            standard_error = np.sqrt(residual / freedom / s_tt)
+            t_stat = np.where(standard_error > 0, slope / standard_error,
+                              np.where(slope < 0, -np.inf, np.where(slope > 0, np.inf, 0.0)))
+        out[f"{column}_slope_p"] = np.where(window > 2, stats.t.cdf(t_stat, freedom), np.nan)
+
+    net_first = total(grids["net_revenue"] * in_first)
+    net_last = total(grids["net_revenue"] * in_last)
+    for column in ("cost_to_serve", "bad_debt"):
+        grid = grids[column]
+        out[f"{column}_pct_first"] = _ratio(total(grid * in_first), net_first, net_first > 0)
+        out[f"{column}_pct_last"] = _ratio(total(grid * in_last), net_last, net_last > 0)
+    contribution = grids["contribution"]
+    out["contribution_recent"] = total(contribution * in_recent)
+    out["contribution_earlier"] = total(contribution * ~in_recent)
+    return out
+
+
 def trend_flags(
     trend: pd.DataFrame,
     *,
@@ -799,93 +867,52 @@ def trend_flags(
 
     table, periods = _trend_table(trend)
     customers = table.attrs["customers"]
-    rows = table["customer"].to_numpy()
+    rows = table["customer"].to_numpy()  # sorted by customer
     position = table["position"].to_numpy()
-    shape = (len(customers), len(periods))
-
-    # one row per customer, one column per period; a period without a row counts as zero
-    grids = {}
-    for column in _TREND_NUMBERS:
-        grids[column] = np.zeros(shape)
-        grids[column][rows, position] = table[column].to_numpy()
-    active = (grids["lines"] > 0) | (grids["net_revenue"] != 0)
-    first_row = np.full(len(customers), len(periods))
-    np.minimum.at(first_row, rows, position)
-    del table, rows, position  # the long table (millions of rows) is in the grids now
-    first = np.where(active.any(axis=1), active.argmax(axis=1), first_row)
-    step = np.arange(len(periods))[None, :] - first[:, None]  # 0 at the first active period
-    in_window = step >= 0
-    length = (len(periods) - first).astype(float)
-    half = np.floor(length / 2)[:, None]
-    in_first = in_window & (step < half)
-    in_last = step >= length[:, None] - half
-    in_recent = step >= length[:, None] - recent_periods
-    for column in _TREND_NUMBERS:
-        grids[column][~in_window] = 0.0
-
-    def total(values: np.ndarray) -> np.ndarray:
-        return values.sum(axis=1)
+    values = {column: table[column].to_numpy() for column in _TREND_NUMBERS}
+    del table
+    # Customers are independent of each other: the grids are made a block of customers at a time,
+    # so that a million customers never need a million-row grid per figure.
+    starts = np.arange(0, len(customers), _FLAG_BLOCK)
+    bounds = np.searchsorted(rows, np.append(starts, len(customers)))
+    parts = []
+    for first_customer, lo, hi in zip(starts, bounds[:-1], bounds[1:], strict=True):
+        size = min(_FLAG_BLOCK, len(customers) - int(first_customer))
+        parts.append(_flag_figures(rows[lo:hi] - first_customer, position[lo:hi],
+                                   {c: v[lo:hi] for c, v in values.items()}, size, len(periods),
+                                   recent_periods))
+    figures = {name: np.concatenate([part[name] for part in parts]) if parts else np.zeros(0)
+               for name in _FLAG_FIGURES}
+    del rows, position, values
 
     result = pd.DataFrame(index=customers)
-    result["periods"] = length.astype(np.int64)
-    result["periods_active"] = (active & in_window).sum(axis=1).astype(np.int64)
+    result["periods"] = figures["periods"].astype(np.int64)
+    result["periods_active"] = figures["periods_active"].astype(np.int64)
     result["assessed"] = result["periods_active"] >= min_periods
-    window = length
-
-    slope_p = {}
-    change = {}
+    change = {column: figures[f"{column}_change"] for column in ("lines", "net_revenue")}
+    slope_p = {column: figures[f"{column}_slope_p"] for column in ("lines", "net_revenue")}
     for column in ("lines", "net_revenue"):
-        values = grids[column]
-        first_half = total(values * in_first)
-        last_half = total(values * in_last)
-        change[column] = _ratio(last_half - first_half, first_half, first_half > 0)
-        # least-squares slope of values on the period step, per customer
-        mean = total(values) / window
-        centred_step = np.where(in_window, step - (length[:, None] - 1) / 2, 0.0)
-        centred = np.where(in_window, values - mean[:, None], 0.0)
-        s_ty = total(centred_step * centred)
-        s_yy = total(centred * centred)
-        s_tt = window * (window * window - 1) / 12  # Σ(t − t̄)², zero for a single period
-        freedom = np.maximum(window - 2, 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            slope = _ratio(s_ty, s_tt, s_tt > 0)
-            residual = np.maximum(s_yy - slope * s_ty, 0.0)
-            standard_error = np.sqrt(residual / freedom / s_tt)
-            t_stat = np.where(standard_error > 0, slope / standard_error,
-                              np.where(slope < 0, -np.inf, np.where(slope > 0, np.inf, 0.0)))
-        p_value = np.where(window > 2, stats.t.cdf(t_stat, freedom), np.nan)
-        slope_p[column] = p_value
         result[f"{column}_change"] = change[column]
-        result[f"{column}_slope_p"] = p_value
+        result[f"{column}_slope_p"] = slope_p[column]
 
     falls = {
         column: ((slope_p[column] < significance) | (change[column] <= -volume_drop))
         for column in ("lines", "net_revenue")
     }
     result["falling_volume"] = result["assessed"] & (falls["lines"] | falls["net_revenue"])
-
-    net_first = total(grids["net_revenue"] * in_first)
-    net_last = total(grids["net_revenue"] * in_last)
-    shares = {}
     for column in ("cost_to_serve", "bad_debt"):
-        values = grids[column]
-        first_half = total(values * in_first)
-        last_half = total(values * in_last)
-        shares[column] = (
-            _ratio(first_half, net_first, net_first > 0), _ratio(last_half, net_last, net_last > 0)
-        )
-        result[f"{column}_pct_first"], result[f"{column}_pct_last"] = shares[column]
-    cts_first, cts_last = shares["cost_to_serve"]
-    debt_first, debt_last = shares["bad_debt"]
+        result[f"{column}_pct_first"] = figures[f"{column}_pct_first"]
+        result[f"{column}_pct_last"] = figures[f"{column}_pct_last"]
+    cts_first, cts_last = figures["cost_to_serve_pct_first"], figures["cost_to_serve_pct_last"]
+    debt_first, debt_last = figures["bad_debt_pct_first"], figures["bad_debt_pct_last"]
     with np.errstate(invalid="ignore"):
         result["rising_cost_to_serve"] = result["assessed"] & (cts_last - cts_first >= cost_to_serve_rise)
         result["growing_bad_debt"] = result["assessed"] & (debt_last > debt_first) & (
             debt_last - debt_first >= bad_debt_rise
         )
 
-    contribution = grids["contribution"]
-    result["contribution_recent"] = total(contribution * in_recent)
-    result["contribution_earlier"] = total(contribution * ~in_recent)
+    result["contribution_recent"] = figures["contribution_recent"]
+    result["contribution_earlier"] = figures["contribution_earlier"]
     result["turned_unprofitable"] = (
         result["assessed"] & (result["contribution_recent"] < 0) & (result["contribution_earlier"] >= 0)
     )
