@@ -205,29 +205,41 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
         values = np.append(pnl[column].to_numpy(dtype="float64"), np.nan)  # NaN for a customer not in the P&L
         return values[in_pnl][cust_codes]
 
+    # The money and volume columns are written into one block as they are made (millions of
+    # rows: no second copy of the table is made to assemble it).
+    names = ["net_revenue", "gross_margin", "cost_to_serve", "commissions", "cost_of_credit", "bad_debt",
+             "contribution", "orders", "lines", "units"]
+    block = np.empty((len(names), len(index)), dtype="float64")
+    column = dict(zip(names, block, strict=True))
     net = placed(sums["net_revenue"].to_numpy(dtype="int64"), at_sums, 0)
-    rate, days = per_customer("commission_rate"), per_customer("payment_days")
-    cts_c = placed(to_cents(cts.to_numpy(dtype="float64")), at_cts, 0)
-    commissions = to_cents(from_cents(net) * rate)
-    credit = to_cents(credit_cost(from_cents(net), days, cost_of_capital))
-    gm = net - placed(sums["cogs"].to_numpy(dtype="int64"), at_sums, 0)
-    written_off = placed(sums["written_off"].to_numpy(dtype="int64"), at_sums, 0)
-    contribution = gm - cts_c - commissions - credit - written_off
+    contribution = net.copy()
+    column["net_revenue"][:] = net / 100.0
+    cents = placed(sums["cogs"].to_numpy(dtype="int64"), at_sums, 0)
+    contribution -= cents
+    column["gross_margin"][:] = contribution / 100.0
+    cents = placed(to_cents(cts.to_numpy(dtype="float64")), at_cts, 0)
+    contribution -= cents
+    column["cost_to_serve"][:] = cents / 100.0
+    cents = to_cents(from_cents(net) * per_customer("commission_rate"))
+    contribution -= cents
+    column["commissions"][:] = cents / 100.0
+    cents = to_cents(credit_cost(from_cents(net), per_customer("payment_days"), cost_of_capital))
+    contribution -= cents
+    column["cost_of_credit"][:] = cents / 100.0
+    cents = placed(sums["written_off"].to_numpy(dtype="int64"), at_sums, 0)
+    contribution -= cents
+    column["bad_debt"][:] = cents / 100.0
+    column["contribution"][:] = contribution / 100.0
+    del net, cents, contribution
+    for name in ("orders", "lines", "units"):
+        column[name][:] = 0.0
+        column[name][at_vol] = period_volumes[name].to_numpy(dtype="float64")
+    out = pd.DataFrame(block.T, columns=names, copy=False)
     starts = pd.Series(pd.to_datetime(period_starts), index=period_labels)
     period_text = np.asarray(period_level, dtype=object)
-    out = pd.DataFrame({
-        "customer_id": np.asarray(customer_level, dtype=object)[cust_codes],
-        "period": period_text[period_codes],
-        "period_start": starts.reindex(period_text).to_numpy()[period_codes],
-        "net_revenue": from_cents(net),
-        "gross_margin": from_cents(gm),
-        "cost_to_serve": from_cents(cts_c),
-        "commissions": from_cents(commissions),
-        "cost_of_credit": from_cents(credit),
-        "bad_debt": from_cents(written_off),
-        "contribution": from_cents(contribution),
-        **{c: placed(period_volumes[c].to_numpy(dtype="float64"), at_vol, 0.0) for c in ("orders", "lines", "units")},
-    })
+    out.insert(0, "period_start", starts.reindex(period_text).to_numpy()[period_codes])
+    out.insert(0, "period", period_text[period_codes])
+    out.insert(0, "customer_id", np.asarray(customer_level, dtype=object)[cust_codes])
     if aligned is None:
         out = out.sort_values(["customer_id", "period"], kind="stable")
     return out.reset_index(drop=True)
