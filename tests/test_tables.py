@@ -326,3 +326,14 @@ def test_member_of_is_isin_for_text_ids_with_blanks():
     pd.testing.assert_series_equal(member_of(values, known), expected)
     pd.testing.assert_series_equal(member_of(values.astype("str"), set(known)), values.astype("str").isin(set(known)))
     assert not member_of(values, []).any()
+
+
+def test_repeated_text_is_held_once_per_distinct_value() -> None:
+    from xlprofit.core.parsing import parse_ids, parse_text
+
+    segments = pd.Series([" Retail", "Wholesale ", "Retail", None, "  "] * 2_000, dtype=object)
+    parsed = parse_text(segments)
+    assert parsed.where(parsed.notna(), None).tolist() == ["Retail", "Wholesale", "Retail", None, None] * 2_000
+    assert len({id(v) for v in parsed.dropna()}) == 2  # 6,000 cells, two strings
+    ids = pd.Series([f" C{i} " for i in range(5_000)], dtype=object)
+    assert parse_ids(ids).tolist() == [f"C{i}" for i in range(5_000)]  # distinct values stay as they are

@@ -330,8 +330,22 @@ def _clean_text(values: pd.Series, blanks: frozenset[str] | None) -> pd.Series:
         empty |= stripped.str.lower().isin(blanks)
     out = pd.Series(None, index=values.index, dtype=object)
     keep = stripped[~empty]
-    out[keep.index] = keep.to_numpy(dtype=object)
+    out[keep.index] = _shared(keep.to_numpy(dtype=object))
     return out
+
+
+def _shared(texts: np.ndarray) -> np.ndarray:
+    """The strings of a column with few distinct values as one object per distinct value.
+
+    Stripping makes a new string per cell: a million rows of four segment names would hold a
+    million strings (about 60 bytes each) instead of four.
+    """
+    if len(texts) < 1024:
+        return texts
+    codes, uniques = pd.factorize(texts)
+    if len(uniques) > len(texts) // 2:
+        return texts
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def parse_ids(values: pd.Series) -> pd.Series:
