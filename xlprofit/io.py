@@ -128,11 +128,27 @@ def _find_table_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _read_file(path: Path) -> pd.DataFrame:
+def read_table_file(path: Path) -> pd.DataFrame:
+    """One input table from a CSV file (every cell as text, as the user typed it) or a Parquet file."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
+        release_arrow_memory()
+        return frame
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+
+
+def release_arrow_memory() -> None:
+    """Give the memory Arrow has freed back to the system (its allocator keeps it otherwise).
+
+    Every Parquet file and engine result passes through Arrow; without this, a million-customer
+    table leaves a few hundred MB held after it was converted.
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:  # no Arrow, nothing held
+        return
+    pa.default_memory_pool().release_unused()
 
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -276,7 +292,7 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
         if not files:
             raise InputError(f"folder '{p}' holds none of the files {', '.join(t + '.csv' for t in TABLES)} "
                              "(or .parquet)")
-        tables = {t: _read_file(f) for t, f in files.items()}
+        tables = {t: read_table_file(f) for t, f in files.items()}
         sources = [Source(t, str(f), sha256(f)) for t, f in files.items()]
         return tables, {}, sources
     if p.suffix.lower() in _XLSX_SUFFIXES:
@@ -309,9 +325,12 @@ def read(path: str | os.PathLike[str], *, engine: str = "auto") -> Dataset:
 
         return read_folder(p, engine=engine)
     tables, first_rows, sources = read_tables(path)
-    return Dataset(tables.get("customers"), tables.get("transactions"), tables.get("activities"),
-                   tables.get("resources"), tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"),
-                   first_rows=first_rows, sources=sources)
+    ds = Dataset(tables.get("customers"), tables.get("transactions"), tables.get("activities"),
+                 tables.get("resources"), tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"),
+                 first_rows=first_rows, sources=sources)
+    del tables  # the tables as read (Arrow text for Parquet) are normalised now
+    release_arrow_memory()
+    return ds
 
 
 def load_demo() -> Dataset:

@@ -24,6 +24,7 @@ from xlprofit.core.dataset import Dataset, Source
 from xlprofit.core.lines import FrameLines, LineSource
 from xlprofit.core.tables import TABLES, _Collector, _fx_rates, normalise
 from xlprofit.errors import ArgumentError, InputError
+from xlprofit.io import read_table_file, release_arrow_memory
 
 __all__ = ["ENGINES", "open_lines", "read_folder", "available_engines"]
 
@@ -51,12 +52,6 @@ def _resolve(engine: str) -> str:
         extra = "duckdb" if engine == "duckdb" else "pyspark"
         raise InputError(f"engine '{engine}' needs the '{extra}' package (pip install {extra})")
     return engine
-
-
-def _read_small(path: Path) -> pd.DataFrame:
-    if path.name.lower().endswith(".parquet"):
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
 
 
 def _files(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[Path]:
@@ -107,7 +102,7 @@ class PandasFileLines(LineSource):
         if len(files) != 1:
             raise ArgumentError("files", [str(f) for f in files], "one file with the pandas engine "
                                 "(use engine='duckdb' for several files)")
-        self.raw = _read_small(files[0])
+        self.raw = read_table_file(files[0])
         self._customers: pd.DataFrame | None = None
         self._lines: FrameLines | None = None
         self._normalised = None
@@ -201,13 +196,13 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
                 if table == "usage" and name != "pandas":  # millions of rows: checked and summed by the engine
                     usage_file = path
                 else:
-                    tables[table] = _read_small(path)
+                    tables[table] = read_table_file(path)
                 sources.append(Source(table, str(path), _sha256(path)))
                 break
     line_files = _line_files(root)
     sources += [Source("transactions", str(p), _sha256(p)) for p in line_files]
     if name == "pandas" and len(line_files) == 1:
-        lines: object = _read_small(line_files[0])
+        lines: object = read_table_file(line_files[0])
     else:
         lines = open_lines(line_files, name, **({"usage": usage_file} if usage_file else {}), **options)
     ds = Dataset(tables.get("customers"), lines, tables.get("activities"), tables.get("resources"),
@@ -215,4 +210,6 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
     if isinstance(lines, LineSource):
         fx = _fx_rates(tables["fx"], _Collector()) if "fx" in tables else {}
         lines.attach(ds.customers["customer_id"], ds.parameters.get("currency"), fx)
+    del tables  # the tables as read (Arrow text for Parquet) are normalised now
+    release_arrow_memory()
     return ds

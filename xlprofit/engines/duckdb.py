@@ -23,6 +23,7 @@ import pandas as pd
 from xlprofit.core.parsing import snake_case
 from xlprofit.engines._sql import SourceColumn, SqlLines
 from xlprofit.errors import ArgumentError, InputError, Problem, ValidationError
+from xlprofit.io import release_arrow_memory
 
 __all__ = ["DuckDBLines", "DEFAULT_MEMORY_LIMIT"]
 
@@ -174,7 +175,9 @@ class DuckDBLines(SqlLines):
     # ----------------------------------------------------------------------------- engine
     def _query(self, sql: str) -> pd.DataFrame:
         # Through Arrow: for text columns about ten times faster than DuckDB's own DataFrame output.
-        return self.con.sql(sql).to_arrow_table().to_pandas()
+        frame = self.con.sql(sql).to_arrow_table().to_pandas()
+        release_arrow_memory()
+        return frame
 
     def _register(self, name: str, frame: pd.DataFrame) -> None:
         self.con.register(f"{name}_df", frame)
