@@ -636,16 +636,12 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     # Customers and periods as codes of their sorted text (hashed once, never compared as text again).
     customer_code, customers = _text_codes(frame["customer_id"])
     period_code, labels = _text_codes(frame["period"])
-    table = pd.DataFrame({"customer": customer_code.astype(np.int64), "period_code": period_code.astype(np.int64)})
+    columns = {"customer": customer_code.astype(np.int64, copy=False),
+               "period_code": period_code.astype(np.int64, copy=False)}
     for column in _TREND_NUMBERS:
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        unreadable = numbers.isna() & frame[column].notna()
-        if unreadable.any():
-            raise ArgumentError(f"trend.{column}", frame[column][unreadable].iloc[0], "numeric")
-        numbers = numbers.fillna(0.0).to_numpy(dtype=float)
-        if not np.isfinite(numbers).all():
-            raise ArgumentError(f"trend.{column}", "an infinite value", "finite")
-        table[column] = numbers
+        columns[column] = _trend_numbers(frame[column], column)
+    # Millions of rows for a large ledger: the columns are used as they are, not copied.
+    table = pd.DataFrame(columns, copy=False)
     if "period_start" in frame.columns:
         starts = pd.Series(pd.to_datetime(frame["period_start"].to_numpy(), errors="coerce"))
     else:
@@ -660,7 +656,9 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         # Already one row per pair in order (the analysis's own trend): adding 0.0 does what the
         # sum of one row does (−0.0 becomes 0.0), without sorting and grouping.
         for column in _TREND_NUMBERS:
-            table[column] = table[column].to_numpy() + 0.0
+            numbers = table[column].to_numpy()
+            if bool(np.any(np.signbit(numbers) & (numbers == 0))):
+                table[column] = numbers + 0.0
     else:
         table = table.sort_values(["customer", "period_code", *_TREND_NUMBERS], kind="mergesort")
         table = table.groupby(["customer", "period_code"], sort=True)[list(_TREND_NUMBERS)].sum().reset_index()
@@ -669,6 +667,21 @@ def _trend_table(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     table["position"] = rank[table["period_code"].to_numpy()]
     table.attrs["customers"] = pd.Index(np.asarray(customers, dtype=object), name="customer_id")
     return table, periods.reset_index(drop=True)
+
+
+def _trend_numbers(values: pd.Series, column: str) -> np.ndarray:
+    """A number column of the trend as floats, missing as 0 (no copy when it is floats already)."""
+    if values.dtype == np.float64 and not values.hasnans:
+        numbers = values.to_numpy()
+    else:
+        parsed = pd.to_numeric(values, errors="coerce")
+        unreadable = parsed.isna() & values.notna()
+        if unreadable.any():
+            raise ArgumentError(f"trend.{column}", values[unreadable].iloc[0], "numeric")
+        numbers = parsed.fillna(0.0).to_numpy(dtype=float)
+    if not np.isfinite(numbers).all():
+        raise ArgumentError(f"trend.{column}", "an infinite value", "finite")
+    return numbers
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
