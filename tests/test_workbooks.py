@@ -342,3 +342,47 @@ def test_template_and_demo_commands(tmp_path, capsys):
         main(["template", "-o", str(tmp_path / "t.xlsx"), "--language", "de"])
     assert info.value.code == 2
     assert "wrote" in capsys.readouterr().out
+
+
+_CELL_VALUES = st.one_of(
+    st.none(), st.text(max_size=12), st.sampled_from(["=HYPERLINK(\"x\")", " padded ", "a&b<c>", "", "  "]),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**15, 10**15), st.booleans(),
+    st.datetimes(min_value=pd.Timestamp("1900-03-01").to_pydatetime(),
+                 max_value=pd.Timestamp("2100-01-01").to_pydatetime()).map(pd.Timestamp),
+    st.dates(min_value=pd.Timestamp("1900-03-01").date()),
+)
+
+
+def _sheet_data(path: Path) -> list[tuple]:
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(path) as z:
+        root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    data = root.find("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheetData")
+    return [(e.tag, sorted(e.attrib.items()), e.text) for e in data.iter()]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(rows=st.lists(st.lists(st.tuples(_CELL_VALUES, st.sampled_from([0, 0, 1])), max_size=6), max_size=5))
+def test_rows_written_as_one_piece_of_xml_are_what_openpyxl_writes(rows, tmp_path_factory):
+    from openpyxl import Workbook
+
+    from xlprofit.report import _cells
+
+    def write(path: Path, fast: bool) -> None:
+        wb = Workbook(write_only=True)
+        ws = _cells.new_sheet(wb, "S")
+        original = _cells.row_xml
+        if not fast:
+            _cells.row_xml = lambda *args: None  # every row through openpyxl's writer
+        try:
+            for row in rows:
+                ws.put([v for v, _ in row], [s for _, s in row])
+        finally:
+            _cells.row_xml = original
+        wb.save(path)
+
+    folder = tmp_path_factory.mktemp("rows")
+    write(folder / "fast.xlsx", True)
+    write(folder / "openpyxl.xlsx", False)
+    assert _sheet_data(folder / "fast.xlsx") == _sheet_data(folder / "openpyxl.xlsx")
