@@ -7,7 +7,8 @@ The baseline is what the report costs at the least with openpyxl: the same sheet
 same rows of values, appended to a write-only workbook as plain Python values, with no
 styles, number formats, Tables, charts, column widths or print setup. Both write the very
 same values of the same analysis in this process; the ratio is the price of the formatting
-(target: at most 1.3).
+(target: at most 1.3). The report writes its rows of values into the sheet XML in one piece
+each rather than through openpyxl's cell serialiser, so it comes out below 1.
 """
 
 from __future__ import annotations
