@@ -386,3 +386,35 @@ def test_rows_written_as_one_piece_of_xml_are_what_openpyxl_writes(rows, tmp_pat
     write(folder / "fast.xlsx", True)
     write(folder / "openpyxl.xlsx", False)
     assert _sheet_data(folder / "fast.xlsx") == _sheet_data(folder / "openpyxl.xlsx")
+
+
+def test_long_tables_are_charted_through_a_table_of_spread_points(demo_analysis, tmp_path, monkeypatch):
+    import re
+
+    from openpyxl.utils import range_boundaries
+
+    from xlprofit.report import workbook
+
+    # With 300 customers and at most 40 points per chart, both scatter charts plot a points table.
+    monkeypatch.setattr(workbook, "CHART_POINTS", 40)
+    out = tmp_path / "r.xlsx"
+    xlprofit.write_report(demo_analysis, out)
+    book = openpyxl.load_workbook(out)
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    for sheet, points, full, n_extra in (("Whale curve", "WhaleCurvePoints", "WhaleCurve", 1),
+                                          ("Matrix", "MatrixPoints", "Matrix", 4)):
+        ws = book[sheet]
+        plotted = table_frame(ws, points)
+        assert 40 <= len(plotted) <= 40 + n_extra  # spread points, plus the peak / each quadrant's first
+        assert len(table_frame(ws, full)) == len(demo_analysis.customers)  # the full table stays complete
+        _, top, _, bottom = range_boundaries(ws.tables[points].ref)
+        refs = [f for c in charts for f in re.findall(r"<(?:c:)?f>'?([^<']*)'?!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)</(?:c:)?f>", c)
+                if f[0] == sheet]
+        assert refs and all(top <= int(lo) <= int(hi) <= bottom for _, lo, hi in refs)
+    whale = table_frame(book["Whale curve"], "WhaleCurvePoints")
+    assert whale["Rank"].iloc[0] == 1 and whale["Rank"].iloc[-1] == len(demo_analysis.customers)
+    peak = int(demo_analysis.whale["cumulative_profit_pct"].to_numpy().argmax()) + 1
+    assert peak in set(whale["Rank"])
+    matrix = table_frame(book["Matrix"], "MatrixPoints")
+    assert set(matrix["Quadrant"].dropna()) == set(demo_analysis.matrix["quadrant"].dropna())

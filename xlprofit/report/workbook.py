@@ -167,12 +167,16 @@ def _whale(a: Analysis, taken: set[str]) -> SheetLayout:
             for k in ("Whale curve peak", "Customers at the peak") if k in peak.index]
     lay.key_values(rows, label_width=26)
     lay.heading("Profit by decile (decile 1: most profitable tenth)")
-    lay.table(a.deciles, "Deciles", taken, max_width=22, header_height=30)
+    deciles = lay.table(a.deciles, "Deciles", taken, max_width=22, header_height=30)
     lay.skip()
-    lay.heading("Whale curve data")
     whale = a.whale
-    spot = lay.table(whale, "WhaleCurve", taken, max_width=22, main=True)
-    anchor = f"J{spot.header_row - len(a.deciles) - 3}"
+    spot = _chart_points(lay, whale, _spread_positions(len(whale), [int(np.argmax(
+        whale["cumulative_profit_pct"].to_numpy()))] if len(whale) else []),
+        ["rank", "customer_id", "cumulative_customers_pct", "cumulative_profit_pct"], "WhaleCurvePoints", taken)
+    lay.heading("Whale curve data")
+    table = lay.table(whale, "WhaleCurve", taken, max_width=22, main=True)
+    spot = spot or table
+    anchor = f"J{deciles.header_row}"
 
     def make(ws: Any) -> ScatterChart:
         chart = ScatterChart(scatterStyle="line")
@@ -199,6 +203,34 @@ def _whale(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
+#: Most points a chart plots: beyond, it plots this many customers spread evenly over the table.
+CHART_POINTS = 2_000
+
+
+def _spread_positions(n: int, keep: list[int]) -> np.ndarray:
+    """Row positions a chart of ``n`` rows plots: all of them, or :data:`CHART_POINTS` evenly spread
+    (first and last included) plus the rows in ``keep``."""
+    if n <= CHART_POINTS:
+        return np.arange(n)
+    spread = np.linspace(0, n - 1, CHART_POINTS).round().astype(np.int64)
+    return np.unique(np.concatenate([spread, np.asarray(keep, dtype=np.int64)]))
+
+
+def _chart_points(lay: SheetLayout, frame: pd.DataFrame, positions: np.ndarray, columns: list[str], name: str,
+                  taken: set[str]) -> TableSpot | None:
+    """For a table too long to chart, a table of the rows the chart plots (``None``: it plots them all).
+
+    Charts cannot reach rows beyond the millionth and would carry a point per customer; the
+    points table comes before the full table, which stays complete below it.
+    """
+    if len(positions) == len(frame):
+        return None
+    lay.heading(f"Chart points: {len(positions):,} of the {len(frame):,} rows below, spread evenly")
+    spot = lay.table(frame.iloc[positions][columns].reset_index(drop=True), name, taken, max_width=22)
+    lay.skip()
+    return spot
+
+
 def _axes(chart: Any, x_title: str, y_title: str, x_format: str, y_format: str) -> None:
     chart.x_axis.title = x_title
     chart.y_axis.title = y_title
@@ -216,16 +248,22 @@ def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
     lay.title("Profitability matrix", "Net price (net revenue as % of gross) against cost-to-serve (% of net "
               "revenue): passive, carriage trade, bargain basement and aggressive customers.")
     lay.heading("Customers per quadrant")
-    lay.table(a.quadrants, "Quadrants", taken, max_width=22, header_height=18)
+    quadrants = lay.table(a.quadrants, "Quadrants", taken, max_width=22, header_height=18)
     lay.skip(2)
     order = {q: i for i, q in enumerate(_QUADRANT_COLOURS)}
     matrix = a.matrix.reset_index()
     matrix = matrix.assign(_order=matrix["quadrant"].map(order).fillna(len(order))).sort_values(
         ["_order", "customer_id"], kind="stable").drop(columns="_order")
+    groups = matrix["quadrant"].fillna("").to_numpy()
+    firsts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.zeros(0, dtype=int)
+    positions = _spread_positions(len(matrix), list(firsts))
+    points = _chart_points(lay, matrix, positions, ["customer_id", "quadrant", "cost_to_serve_pct", "net_price_pct"],
+                           "MatrixPoints", taken)
     lay.heading("Customers (grouped by quadrant)")
     spot = lay.table(matrix, "Matrix", taken, max_width=24, main=True)
-    anchor = f"J{spot.header_row - len(a.quadrants) - 4}"
-    groups = matrix["quadrant"].fillna("").to_numpy()
+    anchor = f"J{quadrants.header_row}"
+    if points is not None:
+        spot, groups = points, groups[positions]
     x_max, y_min, beyond = _matrix_axes(matrix)
     if beyond:
         lay.blocks[1].payload["values"][0] += (f" The chart's cost-to-serve axis ends at {x_max:.0%}; "
