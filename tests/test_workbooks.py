@@ -409,8 +409,8 @@ def test_long_tables_are_charted_through_a_table_of_spread_points(demo_analysis,
         assert 40 <= len(plotted) <= 40 + n_extra  # spread points, plus the peak / each quadrant's first
         assert len(table_frame(ws, full)) == len(demo_analysis.customers)  # the full table stays complete
         _, top, _, bottom = range_boundaries(ws.tables[points].ref)
-        refs = [f for c in charts for f in re.findall(r"<(?:c:)?f>'?([^<']*)'?!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)</(?:c:)?f>", c)
-                if f[0] == sheet]
+        pattern = r"<(?:c:)?f>'?([^<']*)'?!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)</(?:c:)?f>"
+        refs = [f for c in charts for f in re.findall(pattern, c) if f[0] == sheet]
         assert refs and all(top <= int(lo) <= int(hi) <= bottom for _, lo, hi in refs)
     whale = table_frame(book["Whale curve"], "WhaleCurvePoints")
     assert whale["Rank"].iloc[0] == 1 and whale["Rank"].iloc[-1] == len(demo_analysis.customers)

@@ -318,9 +318,9 @@ def row_xml(values: Sequence[Any], styles: Sequence[int], row_idx: int, epoch: d
         elif kind == "d":
             if getattr(v, "tzinfo", None) is not None:
                 return None  # openpyxl's writer refuses it with its own message
-            parts.append(f'<c r="{ref}"{style} t="n"><v>{"%.16g" % to_excel(v, epoch)}</v></c>')
+            parts.append(f'<c r="{ref}"{style} t="n"><v>{to_excel(v, epoch):.16g}</v></c>')
         else:
-            parts.append(f'<c r="{ref}"{style} t="n"><v>{"%.16g" % v}</v></c>')
+            parts.append(f'<c r="{ref}"{style} t="n"><v>{v:.16g}</v></c>')
     parts.append("</row>")
     return "".join(parts)
 

@@ -208,8 +208,11 @@ CHART_POINTS = 2_000
 
 
 def _spread_positions(n: int, keep: list[int]) -> np.ndarray:
-    """Row positions a chart of ``n`` rows plots: all of them, or :data:`CHART_POINTS` evenly spread
-    (first and last included) plus the rows in ``keep``."""
+    """Row positions a chart of ``n`` rows plots.
+
+    All of them, or :data:`CHART_POINTS` evenly spread (first and last included) plus the rows
+    in ``keep``.
+    """
     if n <= CHART_POINTS:
         return np.arange(n)
     spread = np.linspace(0, n - 1, CHART_POINTS).round().astype(np.int64)
