@@ -418,3 +418,25 @@ def test_long_tables_are_charted_through_a_table_of_spread_points(demo_analysis,
     assert peak in set(whale["Rank"])
     matrix = table_frame(book["Matrix"], "MatrixPoints")
     assert set(matrix["Quadrant"].dropna()) == set(demo_analysis.matrix["quadrant"].dropna())
+
+
+def test_acquisition_gets_its_own_sheet_when_the_clv_sheet_cannot_hold_both(demo_analysis, tmp_path, monkeypatch):
+    from xlprofit.report import report_sheets, workbook
+
+    assert report_sheets(demo_analysis) == list(REPORT_SHEETS)
+    # 300 customers, sheets of 600 rows: the CLV and acquisition tables (2 × 300 rows) do not fit on one.
+    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 600)
+    monkeypatch.setattr(workbook, "CHART_POINTS", 40)
+    sheets = report_sheets(demo_analysis)
+    assert sheets[sheets.index("CLV") + 1] == "Acquisition" and len(sheets) == len(REPORT_SHEETS) + 1
+    out = tmp_path / "r.xlsx"
+    xlprofit.write_report(demo_analysis, out)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == sheets
+    assert len(table_frame(book["Acquisition"], "Acquisition")) == len(demo_analysis.customers)
+    assert len(table_frame(book["CLV"], "CLV")) == len(demo_analysis.customers)
+    assert "Acquisition" not in book["CLV"].tables
+    assert any("on the Acquisition sheet" in str(c.value) for row in book["CLV"].iter_rows() for c in row)
+    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 400)
+    with pytest.raises(OutputError, match="do not fit on one worksheet"):
+        xlprofit.write_report(demo_analysis, tmp_path / "r2.xlsx")

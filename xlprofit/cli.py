@@ -53,7 +53,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     import xlprofit
-    from xlprofit.report import REPORT_SHEETS
+    from xlprofit.report import REPORT_SHEETS, report_sheets
 
     out = _xlsx_output(args.output)
     if args.input is not None:
@@ -71,6 +71,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         bar.set_postfix_str("analysing")
         result = xlprofit.analyze(ds, products=args.product or None, **overrides)
         bar.update()
+        bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result))  # a sheet more for millions
+        bar.refresh()
 
         def progress(sheet: str) -> None:
             bar.set_postfix_str(f"sheet {sheet}")

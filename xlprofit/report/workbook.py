@@ -25,7 +25,7 @@ from xlprofit.core.analysis import Analysis
 from xlprofit.errors import OutputError
 from xlprofit.report._cells import MAX_SHEET_ROWS, SheetLayout, Styles, TableSpot, write_layout
 
-__all__ = ["write_report", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save", "check_target"]
+__all__ = ["write_report", "report_sheets", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save", "check_target"]
 
 #: The sheets of the report, in order (DESIGN section 6).
 REPORT_SHEETS: tuple[str, ...] = (
@@ -398,7 +398,7 @@ def _trend(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
-def _clv(a: Analysis, taken: set[str]) -> SheetLayout:
+def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLayout:
     lay = SheetLayout("CLV")
     lay.title("Customer lifetime value and acquisition", "Lifetime value on contribution after cost-to-serve; "
               "acquisition cost, payback and referral value per customer.")
@@ -422,11 +422,42 @@ def _clv(a: Analysis, taken: set[str]) -> SheetLayout:
         lay.note("Lifetime values were not computed for this analysis"
                  + (" (see the note above)." if models is not None and len(models) else "."))
         lay.skip()
-    acq = a.acquisition.reset_index()
-    lay.heading("Acquisition and referral value per customer")
-    lay.table(acq, "Acquisition", taken, max_width=22, styles={"payback_periods": "number"},
-              main=clv is None or not len(clv))
+    if not with_acquisition:
+        lay.note("Acquisition and referral value per customer: on the Acquisition sheet (one sheet cannot "
+                 f"hold both tables of {len(a.customers):,} customers).")
+        return lay
+    _acquisition_table(lay, a, taken, main=clv is None or not len(clv))
     return lay
+
+
+def _acquisition_table(lay: SheetLayout, a: Analysis, taken: set[str], *, main: bool) -> None:
+    lay.heading("Acquisition and referral value per customer")
+    lay.table(a.acquisition.reset_index(), "Acquisition", taken, max_width=22, styles={"payback_periods": "number"},
+              main=main)
+
+
+def _acquisition(a: Analysis, taken: set[str]) -> SheetLayout:
+    lay = SheetLayout("Acquisition")
+    lay.title("Acquisition", "Acquisition cost, payback and referral value per customer (beside the CLV sheet "
+              "when both tables do not fit on one).")
+    _acquisition_table(lay, a, taken, main=True)
+    return lay
+
+
+def report_sheets(analysis: Analysis) -> list[str]:
+    """The sheets of the report of ``analysis``, in order.
+
+    :data:`REPORT_SHEETS`, and ``Acquisition`` after ``CLV`` when the CLV sheet cannot hold
+    both of its per-customer tables (more than about 524,000 customers).
+    """
+    sheets = list(REPORT_SHEETS)
+    if _split_acquisition(analysis):
+        sheets.insert(sheets.index("CLV") + 1, "Acquisition")
+    return sheets
+
+
+def _split_acquisition(a: Analysis) -> bool:
+    return 2 * len(a.customers) + 40 > MAX_SHEET_ROWS
 
 
 def _reconciliation(a: Analysis, taken: set[str]) -> SheetLayout:
@@ -510,6 +541,7 @@ def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str]) -> N
 
 def _layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str
              ) -> dict[str, Callable[[], SheetLayout]]:
+    split = _split_acquisition(a)
     return {
         "Summary": lambda: _summary(a, taken, generated, version),
         "Customer P&L": lambda: _pnl(a, taken),
@@ -520,7 +552,8 @@ def _layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str
         "Segments": lambda: _segments(a, taken),
         "Products": lambda: _products(a, taken),
         "Trend": lambda: _trend(a, taken),
-        "CLV": lambda: _clv(a, taken),
+        "CLV": lambda: _clv(a, taken, not split),
+        **({"Acquisition": lambda: _acquisition(a, taken)} if split else {}),
         "Reconciliation": lambda: _reconciliation(a, taken),
         "Exceptions": lambda: _exceptions(a, taken),
         "Assumptions": lambda: _assumptions(a, taken, generated, version),
@@ -538,7 +571,7 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     path:
         The ``.xlsx`` file to write; replaced only once the new file is complete.
     progress:
-        Called with the name of each sheet as it is written (:data:`REPORT_SHEETS`).
+        Called with the name of each sheet as it is written (:func:`report_sheets`).
     generated:
         Time stamp shown on the Summary and Assumptions sheets (default: now).
 
@@ -552,7 +585,8 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
 
     generated = generated or dt.datetime.now().replace(microsecond=0)
     check_target(path)
-    if len(analysis.customers) + 10 > MAX_SHEET_ROWS:
+    # The whale curve sheet holds every customer, its deciles and its chart points.
+    if len(analysis.customers) + CHART_POINTS + 100 > MAX_SHEET_ROWS:
         raise OutputError(f"{len(analysis.customers):,} customers do not fit on one worksheet "
                           f"({MAX_SHEET_ROWS:,} rows); analyse a subset or use the Python API")
     wb = Workbook(write_only=True)
@@ -561,7 +595,11 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     for name, build in _layouts(analysis, taken, generated, __version__).items():
         if progress:
             progress(name)
-        write_layout(wb, build(), styles)
+        layout = build()
+        if layout.next_row - 1 > MAX_SHEET_ROWS:
+            raise OutputError(f"sheet '{name}' would need {layout.next_row - 1:,} rows; a worksheet holds "
+                              f"{MAX_SHEET_ROWS:,} (analyse a subset or use the Python API)")
+        write_layout(wb, layout, styles)
     wb.properties.creator = f"xlprofit {__version__}"
     wb.properties.title = "Customer profitability report"
     atomic_save(lambda p: wb.save(p), path)
