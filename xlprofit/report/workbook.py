@@ -170,9 +170,10 @@ def _whale(a: Analysis, taken: set[str]) -> SheetLayout:
     deciles = lay.table(a.deciles, "Deciles", taken, max_width=22, header_height=30)
     lay.skip()
     whale = a.whale
-    spot = _chart_points(lay, whale, _spread_positions(len(whale), [int(np.argmax(
-        whale["cumulative_profit_pct"].to_numpy()))] if len(whale) else []),
-        ["rank", "customer_id", "cumulative_customers_pct", "cumulative_profit_pct"], "WhaleCurvePoints", taken)
+    peak_row = [int(np.argmax(whale["cumulative_profit_pct"].to_numpy()))] if len(whale) else []
+    spot = _chart_points(lay, whale, _spread_positions(len(whale), peak_row),
+                         ["rank", "customer_id", "cumulative_customers_pct", "cumulative_profit_pct"],
+                         "WhaleCurvePoints", taken)
     lay.heading("Whale curve data")
     table = lay.table(whale, "WhaleCurve", taken, max_width=22, main=True)
     spot = spot or table
