@@ -304,7 +304,9 @@ def _hyp2f1(first: Any, second: Any, third: Any, z: Any) -> np.ndarray:
         *(np.asarray(v, dtype=float) for v in (first, second, third, z))
     )
     value = np.asarray(hyp2f1(first, second, third, z), dtype=float)
-    bad = ~np.isfinite(value)
+    # The series converges only inside the unit circle: at z = 1 (a forecast window so long that
+    # t/(alpha + T + t) rounds to 1) it would run its 20,000 terms for nothing.
+    bad = ~np.isfinite(value) & (np.abs(z) < 1.0)
     if bad.any():
         f1, f2, f3, zz = first[bad], second[bad], third[bad], z[bad]
         term = np.ones(zz.shape)
