@@ -171,6 +171,7 @@ def _drivers_named(activities: pd.DataFrame) -> list[str]:
 
 
 def _usage_drivers(activities: pd.DataFrame) -> list[str]:
+    """The drivers the activities name that a usage table must supply (not built in)."""
     return [d for d in _drivers_named(activities) if d not in BUILTIN_DRIVERS]
 
 
@@ -222,7 +223,8 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
             columns=assumptions.columns)], ignore_index=True)
     collector.records.append(accounting.exceptions)
 
-    drivers = _usage_drivers(dataset.activities)
+    named = _drivers_named(dataset.activities)
+    drivers = [d for d in named if d not in BUILTIN_DRIVERS]
     if dataset.lines.holds_usage:  # validated and summed by the engine, like the lines
         usage, usage_exceptions, listed_of = dataset.lines.usage_volumes(periods, drivers, agg.order_itemised)
         collector.records.append(usage_exceptions)
@@ -238,8 +240,8 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     # From here on only these customer × period columns are read: the activities' drivers (to
     # trace costs to periods) and the trend's sums.
     agg = replace(agg, period=agg.period[["net_revenue", "cogs", "written_off"]])
-    named = {*_drivers_named(dataset.activities), "orders", "lines", "units"}
-    vol = replace(vol, period=vol.period[[c for c in vol.period.columns if c in named]])
+    read = {*named, "orders", "lines", "units"}
+    vol = replace(vol, period=vol.period[[c for c in vol.period.columns if c in read]])
     # Handed over, not kept here: the customer × period grains can then be freed once in the trend.
     owned = [agg, vol]
     del agg, vol
