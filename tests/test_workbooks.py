@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -386,6 +386,75 @@ def test_rows_written_as_one_piece_of_xml_are_what_openpyxl_writes(rows, tmp_pat
     write(folder / "fast.xlsx", True)
     write(folder / "openpyxl.xlsx", False)
     assert _sheet_data(folder / "fast.xlsx") == _sheet_data(folder / "openpyxl.xlsx")
+
+
+_COLUMNS = st.sampled_from(["float", "int", "bool", "text", "names", "date", "mixed"])
+
+
+@st.composite
+def _table_chunks(draw):
+    """A frame of 1–6 columns of every kind the report writes, and each column's styles."""
+    n = draw(st.integers(1, 6))
+    columns, styles = {}, []
+    for j, kind in enumerate(draw(st.lists(_COLUMNS, min_size=1, max_size=6))):
+        if kind == "float":
+            values = draw(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=n, max_size=n))
+        elif kind == "int":
+            values = draw(st.lists(st.integers(-10**15, 10**15), min_size=n, max_size=n))
+        elif kind == "bool":
+            values = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+        elif kind == "text":
+            values = draw(st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(
+                ["=1+1", "North", " padded", "a b", "", "x" * 40_000])), min_size=n, max_size=n))
+        elif kind == "names":  # mostly text written as it is
+            values = draw(st.lists(st.sampled_from(["North", "Ünïcode", "a b", " padded", "edge\t", "", "  ", None,
+                                                    "x" * 40_000, "a&b", "1<2"]), min_size=n, max_size=n))
+        elif kind == "date":
+            values = pd.to_datetime(draw(st.lists(st.one_of(st.none(), st.dates(
+                min_value=pd.Timestamp("1900-03-01").date(), max_value=pd.Timestamp("2100-01-01").date())),
+                min_size=n, max_size=n)))
+        else:
+            values = draw(st.lists(st.one_of(_CELL_VALUES, st.just(Formula("=1+1"))), min_size=n, max_size=n))
+        columns[f"c{j}"] = pd.Series(values, dtype=object if kind in ("text", "names", "mixed") else None)
+        styles.append(draw(st.one_of(st.sampled_from([0, 3]), st.lists(st.sampled_from([0, 2]), min_size=n,
+                                                                       max_size=n))))
+    return pd.DataFrame(columns, index=range(n)), styles
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(chunk=_table_chunks(), left=st.integers(1, 3), first_row=st.integers(1, 10**6))
+@example(chunk=(pd.DataFrame({"n": ["North", "a&b", "1<2"]}, dtype=object), [3]), left=1, first_row=1)
+@example(chunk=(pd.DataFrame({"n": ["North", "x" * 40_000]}, dtype=object), [0]), left=2, first_row=7)
+@example(chunk=(pd.DataFrame({"n": ["North", " padded", "edge\t", "", "  ", None]}, dtype=object), [3]),
+         left=1, first_row=1)
+def test_table_rows_made_a_column_at_a_time_are_what_row_by_row_writes(chunk, left, first_row):
+    import datetime as dt
+
+    from xlprofit.report import _cells
+
+    frame, styles = chunk
+    values = [_cells.column_values(frame[c]) for c in frame.columns]
+    rows = _cells.TableRows(left, [v for v, _ in values], [k for _, k in values], styles)
+    epoch = dt.datetime(1899, 12, 30)
+    by_row = [_cells.row_xml(row, row_styles, first_row + i, epoch) for i, (row, row_styles) in enumerate(rows.rows())]
+    expected = None if None in by_row else "".join(by_row)
+    assert _cells.table_rows_xml(rows, first_row, epoch) == expected
+
+
+def test_report_sheets_are_the_same_written_by_table_or_by_row(demo_analysis, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from xlprofit.report import _cells
+
+    generated = dt.datetime(2026, 1, 2, 3, 4, 5)
+    xlprofit.write_report(demo_analysis, tmp_path / "tables.xlsx", generated=generated)
+    monkeypatch.setattr(_cells, "table_rows_xml", lambda *args: None)  # tables row by row (row_xml)
+    xlprofit.write_report(demo_analysis, tmp_path / "rows.xlsx", generated=generated)
+    with zipfile.ZipFile(tmp_path / "tables.xlsx") as a, zipfile.ZipFile(tmp_path / "rows.xlsx") as b:
+        sheets = [n for n in a.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == len(REPORT_SHEETS)
+        for name in sheets:
+            assert a.read(name) == b.read(name), name
 
 
 def test_long_tables_are_charted_through_a_table_of_spread_points(demo_analysis, tmp_path, monkeypatch):

@@ -288,41 +288,130 @@ _COLUMN_LETTERS = [get_column_letter(j) for j in range(1, 257)]
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
+def cell_xml(value: Any, ref: str, style: str, epoch: dt.datetime) -> str | None:
+    """The ``<c>`` element of one cell as openpyxl writes it (``""``: no element); ``None`` for a formula.
+
+    ``style`` is the cell's style attribute (`` s="3"``, or ``""`` for none). Values are read by
+    :func:`cell_value` (text always as an inline string, never a formula); a cell without a
+    value is written only when it has a style.
+    """
+    v, kind = cell_value(value)
+    if v is None:
+        return f'<c r="{ref}"{style} t="n"/>' if style else ""
+    if kind == "s":
+        if v == "":
+            return f'<c r="{ref}"{style} t="inlineStr"/>'
+        stripped = v.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != v else ""
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{v.translate(_XML_TEXT)}</t></is></c>'
+    if kind == "b":
+        return f'<c r="{ref}"{style} t="b"><v>{1 if v else 0}</v></c>'
+    if kind == "d":
+        if getattr(v, "tzinfo", None) is not None:
+            return None  # openpyxl's writer refuses it with its own message
+        return f'<c r="{ref}"{style} t="n"><v>{to_excel(v, epoch):.16g}</v></c>'
+    if kind == "f":
+        return None
+    return f'<c r="{ref}"{style} t="n"><v>{v:.16g}</v></c>'
+
+
+def _style_attr(sid: int) -> str:
+    return f' s="{sid}"' if sid else ""
+
+
 def row_xml(values: Sequence[Any], styles: Sequence[int], row_idx: int, epoch: dt.datetime) -> str | None:
     """The ``<row>`` element of one sheet row, as openpyxl writes it; ``None`` when it holds a formula.
 
-    Values are read by :func:`cell_value` (text always as an inline string, never a formula);
-    a cell without a value is written only when it has a style (``styles[j]``, 0: none).
+    Each cell is written by :func:`cell_xml` with the style id ``styles[j]`` (0: none).
     """
+    if len(values) > len(_COLUMN_LETTERS):
+        return None
     r = str(row_idx)
     parts = [f'<row r="{r}">']
     for j, value in enumerate(values):
-        sid = styles[j] if j < len(styles) else 0
-        v, kind = cell_value(value)
-        if kind == "f" or j >= len(_COLUMN_LETTERS):
+        cell = cell_xml(value, _COLUMN_LETTERS[j] + r, _style_attr(styles[j] if j < len(styles) else 0), epoch)
+        if cell is None:
             return None
-        style = f' s="{sid}"' if sid else ""
-        ref = _COLUMN_LETTERS[j] + r
-        if v is None:
-            if sid:
-                parts.append(f'<c r="{ref}"{style} t="n"/>')
-        elif kind == "s":
-            if v == "":
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"/>')
-                continue
-            stripped = v.strip()
-            space = ' xml:space="preserve"' if stripped and stripped != v else ""
-            parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{v.translate(_XML_TEXT)}</t></is></c>')
-        elif kind == "b":
-            parts.append(f'<c r="{ref}"{style} t="b"><v>{1 if v else 0}</v></c>')
-        elif kind == "d":
-            if getattr(v, "tzinfo", None) is not None:
-                return None  # openpyxl's writer refuses it with its own message
-            parts.append(f'<c r="{ref}"{style} t="n"><v>{to_excel(v, epoch):.16g}</v></c>')
-        else:
-            parts.append(f'<c r="{ref}"{style} t="n"><v>{v:.16g}</v></c>')
+        parts.append(cell)
     parts.append("</row>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """Consecutive rows of a table, held column by column.
+
+    ``columns[j]`` holds the values of sheet column ``left + j`` (as :func:`column_values`
+    returns them, with their ``kinds[j]``: ``"float"``, ``"int"``, ``"text"`` or ``None``);
+    ``styles[j]`` is the style id of the whole column or a list of one id a row.
+    """
+
+    left: int
+    columns: Sequence[list[Any]]
+    kinds: Sequence[str | None]
+    styles: Sequence[int | Sequence[int]]
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def rows(self) -> Iterator[tuple[list[Any], list[int]]]:
+        """Each row's values and style ids, from column A."""
+        pad = [None] * (self.left - 1)
+        pad_styles = [0] * (self.left - 1)
+        for i, row in enumerate(zip(*self.columns, strict=True)):
+            yield pad + list(row), pad_styles + [s if isinstance(s, int) else s[i] for s in self.styles]
+
+
+def _column_cells(values: list[Any], kind: str | None, letter: str, sids: int | Sequence[int],
+                  first_row: int, epoch: dt.datetime) -> list[str] | None:
+    """The ``<c>`` elements of one column's cells from ``first_row`` down (see :func:`cell_xml`)."""
+    if not isinstance(sids, int):
+        cells = [cell_xml(v, f"{letter}{r}", _style_attr(sid), epoch)
+                 for r, v, sid in zip(range(first_row, first_row + len(values)), values, sids, strict=True)]
+        return None if None in cells else cells
+    style = _style_attr(sids)
+    if kind == "float":  # finite floats straight, the rest (NaN, ±inf) through cell_xml
+        return [f'<c r="{letter}{r}"{style} t="n"><v>{v:.16g}</v></c>' if v - v == 0.0
+                else cell_xml(v, f"{letter}{r}", style, epoch) for r, v in enumerate(values, first_row)]
+    if kind == "int":
+        return [f'<c r="{letter}{r}"{style} t="n"><v>{v:.16g}</v></c>' for r, v in enumerate(values, first_row)]
+    if kind == "text" and _plain_texts(values):  # text as it is, unless blank or edged with spaces
+        cells = [f'<c r="{letter}{r}"{style} t="inlineStr"><is><t>{v}</t></is></c>'
+                 if type(v) is str and v and not v[0].isspace() and not v[-1].isspace()
+                 else cell_xml(v, f"{letter}{r}", style, epoch) for r, v in enumerate(values, first_row)]
+    else:
+        cells = [cell_xml(v, f"{letter}{r}", style, epoch) for r, v in enumerate(values, first_row)]
+    return None if None in cells else cells
+
+
+_XML_SPECIAL = re.compile(r"[&<>]")
+
+
+def _plain_texts(values: list[Any]) -> bool:
+    """Whether the texts among ``values`` hold no character to remove or escape and none is too long."""
+    texts = [v for v in values if type(v) is str]
+    if not texts:
+        return False
+    joined = "\n".join(texts)  # a line break is neither removed nor escaped
+    return _ILLEGAL.search(joined) is None and _XML_SPECIAL.search(joined) is None \
+        and max(map(len, texts)) <= _MAX_TEXT
+
+
+def table_rows_xml(rows: TableRows, first_row: int, epoch: dt.datetime) -> str | None:
+    """The ``<row>`` elements of ``rows`` from sheet row ``first_row``; ``None`` for a formula.
+
+    The same text :func:`row_xml` writes row by row, made a column at a time.
+    """
+    if rows.left - 1 + len(rows.columns) > len(_COLUMN_LETTERS):
+        return None
+    columns = []
+    for j, (values, kind, sids) in enumerate(zip(rows.columns, rows.kinds, rows.styles, strict=True)):
+        cells = _column_cells(values, kind, _COLUMN_LETTERS[rows.left - 1 + j], sids, first_row, epoch)
+        if cells is None:
+            return None
+        columns.append(cells)
+    return "".join([f'<row r="{r}">{"".join(cells)}</row>'
+                    for r, cells in enumerate(zip(*columns, strict=True), first_row)])
 
 
 class _StyledCell(Cell):
@@ -351,13 +440,18 @@ class _StreamSheet(WriteOnlyWorksheet):
         self._row_styles = styles
         self.append(values if isinstance(values, (list, tuple)) else list(values))
 
+    def put_rows(self, rows: TableRows) -> None:
+        """Append the consecutive rows of a table (see :class:`TableRows`)."""
+        self.append([rows])
+
     def _write_rows(self) -> Iterator[None]:
         """Receive the appended rows and write them into the sheet's ``sheetData``.
 
-        A row of values (no formula, no row height) is written as one piece of XML by
-        :func:`row_xml` — a million-customer P&L is tens of millions of cells, and openpyxl's
-        cell-by-cell serialisation took about 17 µs a cell. Other rows, and every row when
-        the XML writer is not the standard library's, go through openpyxl's own writer.
+        Rows of values (no formula, no row height) are written as XML text by :func:`row_xml`,
+        and a table's rows a column at a time by :func:`table_rows_xml` — a million-customer
+        P&L is tens of millions of cells, and openpyxl's cell-by-cell serialisation took about
+        17 µs a cell. Other rows, and every row when the XML writer is not the standard
+        library's, go through openpyxl's own writer.
         """
         try:
             xf = self._writer.xf.send(True)
@@ -366,18 +460,36 @@ class _StreamSheet(WriteOnlyWorksheet):
         write = getattr(xf, "_file", None)  # the incremental writer's raw output
         plain = write is not None and not self.parent.iso_dates
         heights = self.row_dimensions
+        epoch = self.parent.epoch
+
+        def one_row(values: Sequence[Any], styles: Sequence[int], row_idx: int) -> None:
+            xml = row_xml(values, styles, row_idx, epoch) if plain and heights.get(row_idx) is None else None
+            if xml is None:
+                self._row_styles = styles
+                self._writer.write_row(xf, self._values_to_row(values, row_idx), row_idx)
+            else:
+                write(xml)
+
         with xf.element("sheetData"):
             row_idx = 1
             try:
                 while True:
                     values = yield
-                    xml = row_xml(values, self._row_styles, row_idx, self.parent.epoch) \
-                        if plain and heights.get(row_idx) is None else None
-                    if xml is None:
-                        self._writer.write_row(xf, self._values_to_row(values, row_idx), row_idx)
+                    if len(values) == 1 and isinstance(values[0], TableRows):
+                        rows = values[0]
+                        n = len(rows)
+                        xml = table_rows_xml(rows, row_idx, epoch) \
+                            if plain and not any(heights.get(r) is not None for r in range(row_idx, row_idx + n)) \
+                            else None
+                        if xml is None:
+                            for i, (row, styles) in enumerate(rows.rows()):
+                                one_row(row, styles, row_idx + i)
+                        else:
+                            write(xml)
+                        row_idx += n
                     else:
-                        write(xml)
-                    row_idx += 1
+                        one_row(values, self._row_styles, row_idx)
+                        row_idx += 1
             except GeneratorExit:
                 pass
         self._writer.xf.send(None)
@@ -659,15 +771,10 @@ def _stream_table(ws: _StreamSheet, block: _Block, styles: Styles) -> None:
         ws.put(pad + [None] * len(col_styles), pad_styles + col_styles)
     for start in range(0, n, _CHUNK_ROWS):
         chunk = frame.iloc[start:start + _CHUNK_ROWS]
-        columns = [_column_values(chunk.iloc[:, j]) for j in range(chunk.shape[1])]
-        for i, row in enumerate(zip(*columns, strict=True)):
-            if row_styles:
-                row_style = list(col_styles)
-                for j, per_row in row_styles.items():
-                    row_style[j] = per_row[start + i]
-                ws.put(pad + list(row), pad_styles + row_style)
-            else:
-                ws.put(pad + list(row) if pad else row, pad_styles + col_styles if pad else col_styles)
+        values = [column_values(chunk.iloc[:, j]) for j in range(chunk.shape[1])]
+        chunk_styles = [row_styles[j][start:start + len(chunk)] if j in row_styles else s
+                        for j, s in enumerate(col_styles)]
+        ws.put_rows(TableRows(spot.left, [v for v, _ in values], [k for _, k in values], chunk_styles))
     end = get_column_letter(spot.left + len(p["headers"]) - 1)
     table = Table(displayName=spot.name, ref=f"{get_column_letter(spot.left)}{spot.header_row}:{end}{spot.last_row}")
     table.tableStyleInfo = TableStyleInfo(name=p["table_style"], showRowStripes=True,
@@ -682,19 +789,24 @@ def add_table(ws: _StreamSheet, table: Table, headers: Sequence[str]) -> None:
     ws.tables.add(table)
 
 
-def _column_values(series: pd.Series) -> list[Any]:
-    """Python values of a column: floats, ints, bools, datetimes or text (missing values as None)."""
+def column_values(series: pd.Series) -> tuple[list[Any], str | None]:
+    """Python values of a column and their kind for :class:`TableRows`.
+
+    Floats (kind ``"float"``), ints (``"int"``), bools or datetimes (kind ``None``), anything
+    else as Python objects (``"text"``: mostly text); missing values as None.
+    """
     dtype = series.dtype
     if pd.api.types.is_float_dtype(dtype):
-        return series.astype("float64").tolist()
+        return series.astype("float64").tolist(), "float"
     if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.BooleanDtype):
-        return series.astype(bool).tolist()
+        return series.astype(bool).tolist(), None
     if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        return series.tolist()
+        return series.tolist(), "int"
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        return [None if pd.isna(v) else v for v in series.dt.to_pydatetime()] if series.isna().any() \
+        values = [None if pd.isna(v) else v for v in series.dt.to_pydatetime()] if series.isna().any() \
             else list(series.dt.to_pydatetime())
-    return series.astype(object).tolist()
+        return values, None
+    return series.astype(object).tolist(), "text"
 
 
 #: Total column width (in character widths) above which a sheet prints on A3 rather than A4,
