@@ -714,6 +714,16 @@ def test_trend_flags_do_not_depend_on_the_customer_block(trend: pd.DataFrame, bl
     pd.testing.assert_frame_equal(in_blocks, whole)
 
 
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(trend=trends(), min_periods=st.integers(3, 5))
+def test_flags_and_totals_read_once_are_the_two_functions(trend: pd.DataFrame, min_periods: int) -> None:
+    flags, totals = sg.trend_flags_and_totals(trend, min_periods=min_periods, significance=0.1)
+    pd.testing.assert_frame_equal(flags, sg.trend_flags(trend, min_periods=min_periods, significance=0.1))
+    pd.testing.assert_frame_equal(totals, sg.profit_trend(trend))
+    with pytest.raises(ArgumentError, match="min_periods"):
+        sg.trend_flags_and_totals(trend, min_periods=2)
+
+
 def test_turned_unprofitable_text_groups_thousands() -> None:
     # Contribution 500 in each of four quarters, then -12,000.4 and -345.2: recent -12,345.6.
     rows = trend_rows("big", [20] * 6, [300] * 6, [30] * 6, [0] * 6, [500, 500, 500, 500, -12_000.4, -345.2])

@@ -310,13 +310,12 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     matrix = segments.profitability_matrix(pnl)
     quadrants = segments.quadrant_summary(matrix, pnl)
     by_dim = segments.by_dimension(pnl)
-    flags = segments.trend_flags(trend)
+    flags, totals = segments.trend_flags_and_totals(trend)
     # The headline flag: the customer has turned loss-making, is building bad debt, or shows the
     # classic pattern of falling volume with rising cost-to-serve. Single warning signs stay visible
     # in their own columns without raising the flag (on noisy data each alone fires too often).
     flags["flagged"] = flags["turned_unprofitable"] | flags["growing_bad_debt"] | (
         flags["falling_volume"] & flags["rising_cost_to_serve"])
-    totals = segments.profit_trend(trend)
     pnl = pnl.join(whale.set_index("customer_id")[["rank"]])
     pnl["quadrant"] = matrix["quadrant"].reindex(pnl.index)
     pnl["discount_dependency"] = segments.discount_dependency(pnl).reindex(pnl.index)

@@ -10,7 +10,9 @@ Percentages are fractions (``1.85`` is 185 %).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,7 @@ __all__ = [
     "quadrant",
     "quadrant_summary",
     "trend_flags",
+    "trend_flags_and_totals",
     "whale_curve",
     "whale_peak",
 ]
@@ -706,10 +709,6 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pd.factorize(values, sort=True)
 
 
-def _active(table: pd.DataFrame) -> pd.Series:
-    return (table["lines"] > 0) | (table["net_revenue"] != 0)
-
-
 def _percent_text(values: pd.Series) -> pd.Series:
     """``0.19`` -> ``"19 %"``, ``-0.35`` -> ``"−35 %"``; NA where the value is NaN."""
     rounded = (values * 100).round()
@@ -869,6 +868,14 @@ def trend_flags(
     periods is negative while the sum over the earlier periods of the window is zero or
     positive.
     """
+    options = _flag_options(min_periods, recent_periods, volume_drop, significance, cost_to_serve_rise,
+                            bad_debt_rise)
+    return _flags(_trend_arrays(trend), **options)
+
+
+def _flag_options(min_periods: int, recent_periods: int, volume_drop: float, significance: float,
+                  cost_to_serve_rise: float, bad_debt_rise: float) -> dict[str, Any]:
+    """The options of :func:`trend_flags`, checked."""
     min_periods = _check_int(min_periods, "min_periods", low=3)
     recent_periods = _check_int(recent_periods, "recent_periods", low=1)
     if recent_periods >= min_periods:
@@ -877,13 +884,30 @@ def trend_flags(
     significance = _check_fraction(significance, "significance", low=0.0, high=1.0, closed_high=False)
     cost_to_serve_rise = _check_fraction(cost_to_serve_rise, "cost_to_serve_rise", low=0.0, high=np.inf)
     bad_debt_rise = _check_fraction(bad_debt_rise, "bad_debt_rise", low=0.0, high=np.inf)
+    return {"min_periods": min_periods, "recent_periods": recent_periods, "volume_drop": volume_drop,
+            "significance": significance, "cost_to_serve_rise": cost_to_serve_rise, "bad_debt_rise": bad_debt_rise}
 
+
+def _trend_arrays(trend: pd.DataFrame) -> dict[str, Any]:
+    """The trend read by :func:`_trend_table`, as arrays.
+
+    ``customers`` and ``periods`` (the tables of :func:`_trend_table`), ``rows`` (customer
+    numbers, sorted), ``position`` (period positions) and ``values`` (an array per number column).
+    """
     table, periods = _trend_table(trend)
-    customers = table.attrs["customers"]
-    rows = table["customer"].to_numpy()  # sorted by customer
-    position = table["position"].to_numpy()
-    values = {column: table[column].to_numpy() for column in _TREND_NUMBERS}
-    del table
+    return {"customers": table.attrs["customers"], "periods": periods, "rows": table["customer"].to_numpy(),
+            "position": table["position"].to_numpy(),
+            "values": {column: table[column].to_numpy() for column in _TREND_NUMBERS}}
+
+
+def _flags(arrays: dict[str, Any], *, min_periods: int, recent_periods: int, volume_drop: float,
+           significance: float, cost_to_serve_rise: float, bad_debt_rise: float) -> pd.DataFrame:
+    """:func:`trend_flags` of the arrays of :func:`_trend_arrays`.
+
+    It empties ``arrays``: a large trend's arrays are freed as soon as the figures are made.
+    """
+    customers, periods = arrays.pop("customers"), arrays.pop("periods")
+    rows, position, values = arrays.pop("rows"), arrays.pop("position"), arrays.pop("values")
     # Customers are independent of each other: the grids are made a block of customers at a time,
     # so that a million customers never need a million-row grid per figure.
     starts = np.arange(0, len(customers), _FLAG_BLOCK)
@@ -984,14 +1008,34 @@ def profit_trend(trend: pd.DataFrame) -> pd.DataFrame:
         cost_to_serve, bad_debt, contribution`` and ``loss_makers`` (customers with a
         negative contribution in the period).
     """
-    table, periods = _trend_table(trend)
-    table["active"] = _active(table).astype(np.int64)
-    table["loss_maker"] = (table["contribution"] < 0).astype(np.int64)
-    sums = table.groupby("position", sort=True)[
-        ["active", "net_revenue", "gross_margin", "cost_to_serve", "bad_debt", "contribution", "loss_maker"]
-    ].sum()
-    result = periods.set_index("position").join(sums, how="left")
+    return _totals(_trend_arrays(trend))
+
+
+def _totals(arrays: dict[str, Any]) -> pd.DataFrame:
+    """:func:`profit_trend` of the arrays of :func:`_trend_arrays` (left as they are)."""
+    values = arrays["values"]
+    active = (values["lines"] > 0) | (values["net_revenue"] != 0)
+    sums = pd.DataFrame({
+        "active": active.astype(np.int64),
+        **{column: values[column] for column in ("net_revenue", "gross_margin", "cost_to_serve", "bad_debt",
+                                                  "contribution")},
+        "loss_maker": (values["contribution"] < 0).astype(np.int64),
+    }, copy=False).groupby(arrays["position"], sort=True).sum()
+    result = arrays["periods"].set_index("position").join(sums, how="left")
     result = result.rename(columns={"active": "customers_active", "loss_maker": "loss_makers"})
     columns = ["period", "period_start", "customers_active", "net_revenue", "gross_margin", "cost_to_serve",
                "bad_debt", "contribution", "loss_makers"]
     return result[columns].reset_index(drop=True)
+
+
+def trend_flags_and_totals(trend: pd.DataFrame, **options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(trend_flags(trend, **options), profit_trend(trend))`` with the trend read once.
+
+    The analysis of a large ledger has millions of customer-periods: one reading of them less.
+    """
+    defaults = {name: p.default for name, p in inspect.signature(trend_flags).parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    checked = _flag_options(**{**defaults, **options})
+    arrays = _trend_arrays(trend)
+    totals = _totals(arrays)
+    return _flags(arrays, **checked), totals
