@@ -23,7 +23,7 @@ import xlprofit
 from xlprofit.core.periods import Periods
 from xlprofit.data.synthetic import generate, write_tables
 from xlprofit.engines import _sql, open_lines, read_folder
-from xlprofit.errors import ValidationError
+from xlprofit.errors import ArgumentError, ValidationError
 
 pytest.importorskip("duckdb")
 
@@ -506,6 +506,20 @@ def test_usage_order_check_with_itemised_orders_is_the_same(tmp_path):
         _assert_same_analysis(expected, actual)
         listed = actual.exceptions[actual.exceptions["column"] == "order_id"]
         assert sorted(listed["value"]) == ["nope", "o2"]
+
+
+def test_the_analysis_releases_the_orders_the_engine_kept(tmp_path):
+    from tests.conftest import small_tables
+
+    folder = _small_folder(tmp_path, small_tables())
+    for engine in ("duckdb", "pandas"):
+        ds = read_folder(folder, engine=engine)
+        xlprofit.analyze(ds)
+        if engine == "duckdb":  # the orders summarise kept are dropped from the engine
+            tables = ds.lines.con.sql("SELECT table_name FROM duckdb_tables()").fetchall()
+            assert ("xlp_orders",) not in tables and ("xlp_customers",) in tables
+        with pytest.raises(ArgumentError, match="before release_orders"):
+            ds.lines.orders_known(np.array(["A"], dtype=object), np.array(["o1"], dtype=object))
 
 
 def test_orders_whose_lines_span_several_days_sum_like_pandas(tmp_path):

@@ -235,6 +235,7 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
                 columns=assumptions.columns)], ignore_index=True)
     else:
         usage = _usage_in_periods(dataset, periods, drivers, agg.order_itemised, collector)
+    dataset.lines.release_orders()  # the usage rows' orders are checked; nothing else asks
     vol = volumes(agg, usage, customers.index, periods.labels, drivers)
     del usage
     # From here on only these customer × period columns are read: the activities' drivers (to

@@ -95,8 +95,17 @@ class LineSource(ABC):
     def orders_known(self, customer_id: np.ndarray, order_id: np.ndarray) -> np.ndarray:
         """Whether each ``(customer_id, order_id)`` pair is an order of the lines last summarised.
 
-        Answers also when the order grain was not itemised.
+        Answers also when the order grain was not itemised; not after :meth:`release_orders`.
         """
+
+    def release_orders(self) -> None:  # noqa: B027 - an optional hook: a source may keep nothing
+        """Free what :meth:`summarise` keeps to answer :meth:`orders_known` (until the next summarise).
+
+        :func:`xlprofit.analyze` calls it once the usage rows are checked: an engine keeps every
+        order of the lines (8.5 million for 20 million lines, about a GB), which the rest of
+        the analysis does not read.
+        """
+        return None
 
 
 def _cells(rows: pd.Index, column: str, values: pd.Series, reason: str, action: str,
@@ -131,9 +140,13 @@ class FrameLines(LineSource):
     def orders_known(self, customer_id: np.ndarray, order_id: np.ndarray) -> np.ndarray:
         """Whether each pair is an order of the lines last summarised."""
         if self._orders is None:
-            raise ArgumentError("orders_known", None, "called after summarise")
+            raise ArgumentError("orders_known", None, "called after summarise and before release_orders")
         pairs = pd.MultiIndex.from_arrays([np.asarray(customer_id, dtype=object), np.asarray(order_id, dtype=object)])
         return np.asarray(pairs.isin(self._orders), dtype=bool)
+
+    def release_orders(self) -> None:
+        """Forget the orders of the lines last summarised."""
+        self._orders = None
 
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
                   max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:

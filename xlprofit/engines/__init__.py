@@ -128,6 +128,10 @@ class PandasFileLines(LineSource):
     def orders_known(self, customer_id, order_id):  # noqa: D102 - documented on LineSource
         return self._frame().orders_known(customer_id, order_id)
 
+    def release_orders(self) -> None:  # noqa: D102 - documented on LineSource
+        if self._lines is not None:
+            self._lines.release_orders()
+
     def summarise(self, customers, periods, products, max_orders=None):  # noqa: D102 - documented on LineSource
         agg, acc = self._frame().summarise(customers, periods, products, max_orders)
         found = self._normalised.exceptions

@@ -479,10 +479,15 @@ class SqlLines(UsageInEngine, LineSource):
                                        "unlisted": listed_total - len(exceptions)})
         return self._aggregates(fate, periods, max_orders), accounting
 
+    def release_orders(self) -> None:
+        """Drop the orders kept in the engine since the last summarise."""
+        self._drop("xlp_orders")
+        self._has_orders = False
+
     def orders_known(self, customer_id: np.ndarray, order_id: np.ndarray) -> np.ndarray:
         """Whether each pair is an order of the lines last summarised (looked up in the engine)."""
         if not self._has_orders:
-            raise ArgumentError("orders_known", None, "called after summarise")
+            raise ArgumentError("orders_known", None, "called after summarise and before release_orders")
         n = len(customer_id)
         if n == 0:
             return np.zeros(0, dtype=bool)
@@ -644,7 +649,8 @@ class SqlLines(UsageInEngine, LineSource):
             "sum(units) AS units FROM kept GROUP BY cust, okey, prod, per, dday")
         self._keep("xlp_fine", fine)
         try:
-            # The orders stay in the engine until the next summarise, for orders_known().
+            # The orders stay in the engine until the next summarise or release_orders(), for
+            # orders_known() and the usage rows tied to orders.
             day_sums = (*MONEY_COLUMNS, *COUNT_COLUMNS, "paid_weight", "paid_days")
             self._keep("xlp_orders", f"SELECT cust, okey, min(dday) AS first_day, max(dday) AS last_day, "
                                      f"min(per) AS first_period, {_resum(day_sums)} FROM xlp_fine GROUP BY cust, okey")
