@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 import time
 import tracemalloc
 import zipfile
@@ -332,6 +334,20 @@ def test_output_errors_are_clear(tmp_path, monkeypatch, demo_analysis):
         write_template(target)
     assert not target.exists()
     assert not list(tmp_path.glob(".locked-*"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_written_files_get_the_permissions_of_a_new_file_or_of_the_file_replaced(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.xlsx"
+        write_template(new)
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644  # not mkstemp's owner-only 0o600
+        new.chmod(0o640)
+        write_template(new)  # replaced: keeps its permissions
+        assert stat.S_IMODE(new.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
 
 
 def test_template_and_demo_commands(tmp_path, capsys):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import stat
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -532,6 +533,7 @@ def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str]) -> N
     os.close(fd)
     try:
         save(Path(tmp))
+        os.chmod(tmp, _file_mode(target))  # mkstemp makes the file readable by its owner only
         os.replace(tmp, target)
     except PermissionError:
         raise OutputError(f"cannot write '{target}': it is open in another program or not writable") from None
@@ -540,6 +542,16 @@ def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str]) -> N
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _file_mode(target: Path) -> int:
+    """Permissions for the written file: those of the file it replaces, else what a new file gets."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str
