@@ -369,11 +369,11 @@ _CELL_VALUES = st.one_of(
 )
 
 
-def _sheet_data(path: Path) -> list[tuple]:
+def _sheet_data(path: Path, sheet: int = 1) -> list[tuple]:
     import xml.etree.ElementTree as ET
 
     with zipfile.ZipFile(path) as z:
-        root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        root = ET.fromstring(z.read(f"xl/worksheets/sheet{sheet}.xml"))
     data = root.find("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheetData")
     return [(e.tag, sorted(e.attrib.items()), e.text) for e in data.iter()]
 
@@ -466,11 +466,15 @@ def test_report_sheets_are_the_same_written_by_table_or_by_row(demo_analysis, tm
     xlprofit.write_report(demo_analysis, tmp_path / "tables.xlsx", generated=generated)
     monkeypatch.setattr(_cells, "table_rows_xml", lambda *args: None)  # tables row by row (row_xml)
     xlprofit.write_report(demo_analysis, tmp_path / "rows.xlsx", generated=generated)
+    monkeypatch.setattr(_cells, "row_xml", lambda *args: None)  # and every row through openpyxl
+    xlprofit.write_report(demo_analysis, tmp_path / "openpyxl.xlsx", generated=generated)
     with zipfile.ZipFile(tmp_path / "tables.xlsx") as a, zipfile.ZipFile(tmp_path / "rows.xlsx") as b:
         sheets = [n for n in a.namelist() if n.startswith("xl/worksheets/sheet")]
         assert len(sheets) == len(REPORT_SHEETS)
         for name in sheets:
             assert a.read(name) == b.read(name), name
+    for k in range(1, len(sheets) + 1):
+        assert _sheet_data(tmp_path / "tables.xlsx", k) == _sheet_data(tmp_path / "openpyxl.xlsx", k)
 
 
 def test_long_tables_are_charted_through_a_table_of_spread_points(demo_analysis, tmp_path, monkeypatch):
