@@ -135,6 +135,15 @@ def test_unknown_override_is_an_argument_error(tables):
         xlprofit.analyze(ds, discountrate=0.1)
 
 
+def test_progress_is_told_every_stage_in_order(tables):
+    from xlprofit.core.analysis import ANALYSIS_STAGES
+
+    told: list[str] = []
+    result = xlprofit.analyze(xlprofit.Dataset(**tables), progress=told.append)
+    assert told == list(ANALYSIS_STAGES)
+    assert result.reconciliation["holds"].all()
+
+
 def test_analysis_is_frozen(tables):
     result = xlprofit.analyze(xlprofit.Dataset(**tables))
     with pytest.raises(AttributeError):

@@ -64,12 +64,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     overrides = _overrides(args.set or [])
     steps = ["read", "analyse", *REPORT_SHEETS, "save"]
     with tqdm(total=len(steps), desc="xlprofit", unit="step", disable=args.quiet or None,
-              bar_format="{desc}: {n}/{total} {bar} {postfix}", file=sys.stderr) as bar:
+              bar_format="{desc}: {n}/{total} {bar}{postfix}", file=sys.stderr) as bar:
         bar.set_postfix_str("reading input")
         ds = _load(args.input, args.engine)
         bar.update()
         bar.set_postfix_str("analysing")
-        result = xlprofit.analyze(ds, products=args.product or None, **overrides)
+        result = xlprofit.analyze(ds, products=args.product or None,
+                                  progress=lambda stage: bar.set_postfix_str(f"analysing: {stage}"), **overrides)
         bar.update()
         bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result))  # a sheet more for millions
         bar.refresh()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -34,7 +34,7 @@ from xlprofit.errors import (
     XlprofitError,
 )
 
-__all__ = ["Analysis", "analyze", "ORDER_DETAIL_LIMIT"]
+__all__ = ["Analysis", "analyze", "ANALYSIS_STAGES", "ORDER_DETAIL_LIMIT"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,12 @@ _OVERRIDE_ONLY = {"products"}
 #: With ``order_detail=None``, order profitability is itemised up to this many orders.
 ORDER_DETAIL_LIMIT = 1_000_000
 
+#: The stages of :func:`analyze`, in order, as its ``progress`` callback is told them.
+ANALYSIS_STAGES: tuple[str, ...] = (
+    "summing the invoice lines", "checking the usage", "tracing activity costs", "customer P&L and trend",
+    "segments and trend flags", "acquisition and CLV", "reconciliation",
+)
+
 
 def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:
     unknown = sorted(set(overrides) - set(PARAMETERS) - _OVERRIDE_ONLY)
@@ -183,7 +189,7 @@ def _check(rows: list[dict[str, Any]], check: str, expected: float, actual: floa
 
 
 def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_detail: bool | None = None,
-            **parameter_overrides: Any) -> Analysis:
+            progress: Callable[[str], Any] | None = None, **parameter_overrides: Any) -> Analysis:
     """Analyse customer profitability.
 
     Parameters
@@ -199,6 +205,9 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
         ``None`` (default): when the analysed lines hold at most :data:`ORDER_DETAIL_LIMIT`
         orders; ``True``: always; ``False``: never. Customer, product and period results are
         the same either way; without detail ``orders`` is empty and the assumptions say why.
+    progress:
+        Called with the name of each stage as it starts (:data:`ANALYSIS_STAGES`): a large
+        ledger takes minutes.
     **parameter_overrides:
         Parameters that replace those of the dataset (``discount_rate=0.12``,
         ``period_start="2025-01-01"``, …).
@@ -213,6 +222,8 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     collector = _Collector()
     customers = dataset.customers.reset_index().set_index("customer_id")
     max_orders = ORDER_DETAIL_LIMIT if order_detail is None else (None if order_detail else 0)
+    stage = progress or _quiet
+    stage(ANALYSIS_STAGES[0])
     agg, accounting = dataset.lines.summarise(
         customers.index, periods, None if products is None else {str(p) for p in products}, max_orders)
     if not agg.order_itemised:
@@ -223,6 +234,7 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
             columns=assumptions.columns)], ignore_index=True)
     collector.records.append(accounting.exceptions)
 
+    stage(ANALYSIS_STAGES[1])
     named = _drivers_named(dataset.activities)
     drivers = [d for d in named if d not in BUILTIN_DRIVERS]
     if dataset.lines.holds_usage:  # validated and summed by the engine, like the lines
@@ -246,7 +258,11 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     # Handed over, not kept here: the customer × period grains can then be freed once in the trend.
     owned = [agg, vol]
     del agg, vol
-    return _analyze_aggregates(dataset, params, assumptions, periods, customers, owned, collector, accounting)
+    return _analyze_aggregates(dataset, params, assumptions, periods, customers, owned, collector, accounting, stage)
+
+
+def _quiet(stage: str) -> None:
+    return None
 
 
 def _usage_in_periods(dataset: Dataset, periods: Periods, drivers: list[str], itemised: bool,
@@ -280,15 +296,17 @@ def _usage_in_periods(dataset: Dataset, periods: Periods, drivers: list[str], it
 
 def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: pd.DataFrame, periods: Periods,
                         customers: pd.DataFrame, owned: list[LineAggregates | DriverVolumes], collector: _Collector,
-                        accounting: LineAccounting) -> Analysis:
+                        accounting: LineAccounting, stage: Callable[[str], Any]) -> Analysis:
     """Everything after the lines are summed: costing, P&L, trend, segments, CLV, checks."""
     n = periods.count
     labels = periods.labels
     agg, vol = owned  # LineAggregates and DriverVolumes, handed over by analyze()
     owned.clear()
     # The trend needs each customer-period's total cost-to-serve, not one column per activity.
+    stage(ANALYSIS_STAGES[2])
     result = costing.compute(dataset.activities, dataset.resources, vol, period_detail=False)
 
+    stage(ANALYSIS_STAGES[3])
     pnl = customer_pnl(
         customers, agg.customer, vol.customer, result.customer,
         cost_of_capital=float(params["cost_of_capital"]),
@@ -306,6 +324,7 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     prods = product_profitability(agg.product, result.product)
 
     # Segments.
+    stage(ANALYSIS_STAGES[4])
     whale = segments.whale_curve(pnl["profit"], pnl["net_revenue"])
     deciles = segments.deciles(pnl)
     matrix = segments.profitability_matrix(pnl)
@@ -327,10 +346,12 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
         if flags[c].dtype == bool:
             pnl[c] = pnl[c].fillna(False).astype(bool)
 
+    stage(ANALYSIS_STAGES[5])
     acq = _acquisition_table(pnl, params, periods)
     clv, clv_models = _clv_table(pnl, agg.customer, params, periods)
     pnl["clv"] = clv["clv"].reindex(pnl.index)
 
+    stage(ANALYSIS_STAGES[6])
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
     reconciliation = _reconcile(dataset, pnl, result, accounting)
     kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions)
