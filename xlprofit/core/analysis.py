@@ -302,8 +302,8 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     labels = periods.labels
     agg, vol = owned  # LineAggregates and DriverVolumes, handed over by analyze()
     owned.clear()
-    # The trend needs each customer-period's total cost-to-serve, not one column per activity.
     stage(ANALYSIS_STAGES[2])
+    # The trend needs each customer-period's total cost-to-serve, not one column per activity.
     result = costing.compute(dataset.activities, dataset.resources, vol, period_detail=False)
 
     stage(ANALYSIS_STAGES[3])

@@ -102,8 +102,8 @@ class LineSource(ABC):
         """Free what :meth:`summarise` keeps to answer :meth:`orders_known` (until the next summarise).
 
         :func:`xlprofit.analyze` calls it once the usage rows are checked: an engine keeps every
-        order of the lines (8.5 million for 20 million lines, about a GB), which the rest of
-        the analysis does not read.
+        order of the lines (8.5 million for 20 million lines: about a GB of memory or of its
+        spill file), which the rest of the analysis does not read.
         """
         return None
 
