@@ -454,10 +454,7 @@ def report_sheets(analysis: Analysis) -> list[str]:
     :data:`REPORT_SHEETS`, and ``Acquisition`` after ``CLV`` when the CLV sheet cannot hold
     both of its per-customer tables (more than about 524,000 customers).
     """
-    sheets = list(REPORT_SHEETS)
-    if _split_acquisition(analysis):
-        sheets.insert(sheets.index("CLV") + 1, "Acquisition")
-    return sheets
+    return list(_layouts(analysis, set(), dt.datetime.min, ""))  # the names only: no sheet is laid out
 
 
 def _split_acquisition(a: Analysis) -> bool:
