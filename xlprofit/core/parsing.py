@@ -20,6 +20,10 @@ from dateutil import parser as date_parser
 
 __all__ = [
     "EXCEL_EPOCH",
+    "EXCEL_ERRORS",
+    "CellError",
+    "cell_errors",
+    "without_cell_errors",
     "as_text",
     "member_of",
     "parse_numbers",
@@ -35,6 +39,70 @@ __all__ = [
 #: Excel's fictitious 1900-02-29 making serials from 61 on line up with this epoch).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _MAX_SERIAL = 2_958_465  # 9999-12-31
+
+#: Excel's error values, as a cell shows them.
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#PYTHON!",
+    }
+)
+
+
+class CellError:
+    """An input cell that held an Excel error value (``#N/A``, ``#DIV/0!`` …), not text.
+
+    A reader that can tell an error cell from text (the Excel functions under Office.js, whose
+    error cells arrive as error objects) puts one of these in the table. It is never blank and
+    never data: :func:`xlprofit.core.tables.normalise` rejects the row (or ignores the value
+    of an optional column) with the reason "holds the Excel error #N/A".
+    """
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"CellError({self.code!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CellError) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(("CellError", self.code))
+
+
+def cell_errors(values: pd.Series) -> pd.Series:
+    """True where a cell holds an Excel error value (:class:`CellError`)."""
+    if values.dtype != object or values.empty:
+        return pd.Series(False, index=values.index, dtype=bool)
+    flags = np.fromiter((type(v) is CellError for v in values.to_numpy()), dtype=bool, count=len(values))
+    return pd.Series(flags, index=values.index, dtype=bool)
+
+
+def without_cell_errors(values: pd.Series) -> pd.Series:
+    """The column with its Excel error cells blanked (for reading ids and amounts beside the error)."""
+    errors = cell_errors(values)
+    return values.where(~errors, None) if errors.any() else values
+
 
 _BLANK_STRINGS = frozenset({"", "-", "n/a", "na", "nan", "none", "null", "#n/a"})
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -67,7 +135,10 @@ def blank_mask(values: pd.Series) -> pd.Series:
     obj = values[~mask]
     if obj.dtype == object or pd.api.types.is_string_dtype(obj.dtype):
         text = obj.astype(str).str.strip().str.lower()
-        mask.loc[text.index] = text.isin(_BLANK_STRINGS).to_numpy()
+        blank = text.isin(_BLANK_STRINGS)
+        if obj.dtype == object and text.eq("#n/a").any():  # an #N/A error cell is not blank text
+            blank &= ~cell_errors(obj)
+        mask.loc[text.index] = blank.to_numpy()
     return mask
 
 

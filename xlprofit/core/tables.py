@@ -21,7 +21,9 @@ import pandas as pd
 from xlprofit.core.drivers import BUILTIN_DRIVERS
 from xlprofit.core.money import round_money, to_cents
 from xlprofit.core.parsing import (
+    CellError,
     blank_mask,
+    cell_errors,
     member_of,
     parse_dates,
     parse_flags,
@@ -29,6 +31,7 @@ from xlprofit.core.parsing import (
     parse_numbers,
     parse_text,
     snake_case,
+    without_cell_errors,
 )
 from xlprofit.errors import Problem, ValidationError
 
@@ -131,6 +134,31 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "clv_horizon_years": ("number", "horizon of customer lifetime values, in years"),
 }
 _CHOICES = {"acquisition_charge": ("in_period", "all", "none")}
+
+
+def rate_requirement(value: float, *, signed: bool = False) -> str | None:
+    """The one rule for rates and shares, or ``None`` when ``value`` keeps it.
+
+    A rate (a discount rate, a cost of capital, a commission or retention rate, an
+    attribution share) is a fraction between 0 and 1; a margin or a growth rate
+    (``signed``) may fall to -1. A value beyond 1 is almost always a percentage written as
+    a whole number, so the requirement says how to write it. The parameters table, the
+    input columns and the Excel functions all apply this rule.
+
+    Returns
+    -------
+    str or None
+        What the value must be, completing "must be …", when it breaks the rule.
+    """
+    low = -1.0 if signed else 0.0
+    if low <= value <= 1.0:
+        return None
+    requirement = f"between {low:g} and 1"
+    if abs(value) > 1.0 and abs(value) <= 100.0:
+        requirement += f" ({value:g} % is {value / 100:g}: write {value / 100:g} or {value:g}%)"
+    else:
+        requirement += " (write 10 % as 0.1 or 10%)"
+    return requirement
 _PERIODS_PER_YEAR = (1, 2, 4, 12)
 
 
@@ -266,6 +294,9 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
             return pd.Series(np.nan, index=frame.index, dtype="float64")
         return pd.Series(None, index=frame.index, dtype=object)
     raw = frame[col.name]
+    errors = cell_errors(raw)
+    if errors.any():  # an Excel error cell is read as nothing, and reported with its own reason
+        raw = raw.where(~errors, None)
     reasons = pd.Series(None, index=frame.index, dtype=object)
     if col.kind == "id":
         values = parse_ids(raw)
@@ -280,10 +311,12 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
             low &= reasons.isna()
             cmp = ">" if col.strict else "≥"
             reasons[low] = f"must be {cmp} {col.minimum:g}"
-        if col.maximum is not None:
+        if col.kind == "rate":
+            for r in values.index[(values > 1.0).to_numpy() & reasons.isna().to_numpy()]:
+                reasons[r] = f"must be {rate_requirement(float(values[r]))}"
+        elif col.maximum is not None:
             high = (values > col.maximum) & reasons.isna()
-            reasons[high] = (f"must be between {col.minimum:g} and {col.maximum:g}"
-                             + (" (write 5 % as 0.05 or 5%)" if col.kind == "rate" else ""))
+            reasons[high] = f"must be between {col.minimum:g} and {col.maximum:g}"
         values = values.where(reasons.isna())
     elif col.kind == "date":
         values, reasons = parse_dates(raw)
@@ -293,6 +326,14 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
         values = parse_text(raw)
     else:  # pragma: no cover - schema is static
         raise AssertionError(col.kind)
+    if errors.any():
+        reasons = reasons.astype(object)
+        reasons[errors] = [f"holds the Excel error {cell}" for cell in frame[col.name][errors]]
+        raw = frame[col.name]
+        if values.dtype == object:
+            values = values.where(~errors, None)
+        else:
+            values = values.where(~errors)
     bad = reasons.notna()
     if bad.any():
         rows = frame.index[bad.to_numpy()]
@@ -329,10 +370,11 @@ def _typed(table: str, frame: pd.DataFrame, collector: _Collector, *, reject: se
            customer_col: str | None = None, amount_col: str | None = None) -> tuple[pd.DataFrame, set[int]]:
     """Parse every schema column. Columns in ``reject`` reject the row when unreadable."""
     bad_rows: dict[int, list[str]] = {}
-    cust = parse_ids(frame[customer_col]) if customer_col and customer_col in frame.columns else None
+    cust = (parse_ids(without_cell_errors(frame[customer_col])) if customer_col and customer_col in frame.columns
+            else None)
     amount = None
     if amount_col and amount_col in frame.columns:
-        amount = round_money(parse_numbers(frame[amount_col])[0])
+        amount = round_money(parse_numbers(without_cell_errors(frame[amount_col]))[0])
     out = {}
     for col in SCHEMAS[table]:
         out[col.name] = _parse_column(table, frame, col, collector, bad_rows, col.required or col.name in reject,
@@ -721,6 +763,9 @@ def _parameters(data: Any, collector: _Collector, first_row: int = 2) -> dict[st
             fail(f"is not a known parameter (known: {', '.join(PARAMETERS)})")
             continue
         kind = PARAMETERS[key][0]
+        if isinstance(value, CellError):
+            fail(f"holds the Excel error {value}")
+            continue
         cell = pd.Series([value], dtype=object)
         literal_none = kind == "choice" and isinstance(value, str) and value.strip().lower() == "none"
         if blank_mask(cell).iloc[0] and not literal_none:
@@ -737,8 +782,9 @@ def _parameters(data: Any, collector: _Collector, first_row: int = 2) -> dict[st
                 fail(why.iloc[0])
                 continue
             v = float(parsed.iloc[0])
-            if kind == "rate" and not 0.0 <= v <= 1.0:
-                fail("must be between 0 and 1 (write 10 % as 0.10 or 10%)")
+            requirement = rate_requirement(v) if kind == "rate" else None
+            if requirement is not None:
+                fail(f"must be {requirement}")
                 continue
             if kind == "number" and v < 0:
                 fail("must be ≥ 0")
