@@ -50,12 +50,14 @@ def test_fixed_signatures_used_by_the_template_workbook():
         "XLP_CLV(discount_rate, margin, retention, [timing], [horizon], [margin_growth], [acquisition_cost])")
     assert catalogue.signature(by_name["XLP_TIME"]) == "XLP_TIME(equation, [driver_names], [driver_values])"
     assert catalogue.signature(by_name["XLP_CUSTOMER_PNL"]) == (
-        "XLP_CUSTOMER_PNL(transactions, activities, [usage], [resources], [customers], [parameters])")
+        "XLP_CUSTOMER_PNL(transactions, activities, [usage], [resources], [customers], [parameters], [bad_lines])")
     assert catalogue.signature(by_name["XLP_ACTIVITY_RATES"]) == (
-        "XLP_ACTIVITY_RATES(activities, [resources], [transactions], [usage], [customers], [parameters])")
+        "XLP_ACTIVITY_RATES(activities, [resources], [transactions], [usage], [customers], [parameters], "
+        "[bad_lines])")
     assert catalogue.signature(by_name["XLP_QUADRANT"]) == (
         "XLP_QUADRANT(net_price_pct, cost_to_serve_pct, [price_threshold], [cost_threshold])")
-    assert catalogue.signature(by_name["XLP_CREDIT_COST"]) == "XLP_CREDIT_COST(net_revenue, payment_days, annual_rate)"
+    assert catalogue.signature(by_name["XLP_CREDIT_COST"]) == (
+        "XLP_CREDIT_COST(net_revenue, payment_days, cost_of_capital)")
     assert by_name["XLP_CLV"].officejs_name == "XLP.CLV"
 
 

@@ -436,13 +436,15 @@ def test_every_function_is_wrapped_an_unexpected_error_is_a_short_logged_value_e
         monkeypatch.setattr(_args, reader, broken)
     caplog.set_level(logging.ERROR, logger="xlprofit.excel")
     examples = {e[0]: e[1] for e in SCALAR_EXAMPLES} | WORKED_TABLE_ARGS
-    for name in catalogue.by_name():
+    readers = [name for name in catalogue.by_name() if name != "XLP_ISERROR"]  # ISERROR reads no argument
+    assert scalar(call("XLP_ISERROR", *examples["XLP_ISERROR"])) is True
+    for name in readers:
         with pytest.raises(xw.XlwingsError) as raised:
             call(name, *examples[name])
         message = str(raised.value)
         assert message.startswith(f"{name}: unexpected error (RuntimeError)"), message
         assert "internal detail" not in message and "Traceback" not in message
-    assert sum("unexpected error" in r.getMessage() for r in caplog.records) == len(catalogue.FUNCTIONS)
+    assert sum("unexpected error" in r.getMessage() for r in caplog.records) == len(readers)
 
 
 # --------------------------------------------------------------------------- hostile input
@@ -466,6 +468,9 @@ WORKED_TABLE_ARGS = {
     "XLP_CUSTOMER_PNL": [_T["transactions"], _T["activities"], _T["usage"], _T["resources"]],
     "XLP_TREND": [_T["transactions"], _T["activities"], _T["usage"], _T["resources"]],
     "XLP_ACTIVITY_RATES": [_T["activities"], _T["resources"]],
+    "XLP_EXCEPTIONS": [_T["transactions"], _T["activities"], _T["usage"], _T["resources"]],
+    "XLP_CHECKS": [_T["transactions"], _T["activities"], _T["usage"], _T["resources"]],
+    "XLP_ISERROR": [NA_CELL],
 }
 ALL_EXAMPLES = {e[0]: e[1] for e in SCALAR_EXAMPLES} | WORKED_TABLE_ARGS
 
@@ -476,6 +481,12 @@ HOSTILE = [
     [["a", "b"], [1, 2], [3, 4]],  # a table where a number or another table is wanted
     [[None, None], [None, None]],  # blank range
     NA_CELL, "#DIV/0!", {"type": "Double", "basicValue": 3.0},
+    # tables with an error cell and a text amount inside: an error (or, with "skip", a stated omission)
+    [row if i != 3 else [NA_CELL if c == "net_revenue" else v for c, v in zip(_T["transactions"][0], row, strict=False)]
+     for i, row in enumerate(_T["transactions"])],
+    [row if i != 2 else ["abc" if c == "net_revenue" else v for c, v in zip(_T["transactions"][0], row, strict=False)]
+     for i, row in enumerate(_T["transactions"])],
+    "skip",
 ]
 
 

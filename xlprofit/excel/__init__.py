@@ -4,3 +4,7 @@
 and renders ``docs/functions.md`` and the output of ``xlprofit functions`` without importing
 xlwings.
 """
+
+from ._culture import culture
+
+__all__ = ["culture"]

@@ -25,11 +25,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.parsing import parse_dates, parse_number_text
+from xlprofit.core.parsing import EXCEL_ERRORS, CellError, parse_dates, snake_case
+from xlprofit.core.tables import PARAMETERS, SCHEMAS, rate_requirement
 from xlprofit.errors import ArgumentError
 
+from ._culture import current_culture, read_number
+
 __all__ = [
+    "BAD_LINES",
     "EXCEL_ERRORS",
+    "bad_lines",
+    "rate",
     "ExcelErrorValue",
     "is_blank",
     "number",
@@ -42,38 +48,23 @@ __all__ = [
     "whole_number",
 ]
 
-#: Excel error values as xlwings hands them over (``err_to_str``).
-EXCEL_ERRORS = frozenset(
-    {
-        "#NULL!",
-        "#DIV/0!",
-        "#VALUE!",
-        "#REF!",
-        "#NAME?",
-        "#NUM!",
-        "#N/A",
-        "#GETTING_DATA",
-        "#SPILL!",
-        "#CALC!",
-        "#FIELD!",
-        "#BLOCKED!",
-        "#CONNECT!",
-        "#BUSY!",
-        "#UNKNOWN!",
-        "#PYTHON!",
-    }
-)
 #: Largest table accepted, in cells (Excel's own sheet holds about 17 billion; a payload far smaller).
 MAX_TABLE_CELLS = 20_000_000
 
 
 class ExcelErrorValue(Exception):
-    """An argument held an Excel error value; the function returns the same error."""
+    """An argument held an Excel error value; the function returns the same error.
 
-    def __init__(self, code: str, argument: str) -> None:
+    ``row`` (the table's row, its header being row 1) and ``column`` say where, for a table.
+    """
+
+    def __init__(self, code: str, argument: str, row: int | None = None, column: str | None = None) -> None:
         self.code = code
         self.argument = argument
-        super().__init__(f"'{argument}' holds the error {code}")
+        self.row = row
+        self.column = column
+        where = f" in row {row}, column '{column}'" if row is not None else ""
+        super().__init__(f"'{argument}' holds the error {code}{where}")
 
 
 _REQUIRED = object()
@@ -149,7 +140,7 @@ def _to_float(argument: str, value: Any) -> float:
     if isinstance(value, numbers.Real):
         number = float(value)
     elif isinstance(value, str):
-        parsed, reason = parse_number_text(value)
+        parsed, reason = read_number(value, current_culture())
         if parsed is None:
             raise ArgumentError(argument, value, "a number" + (f" (the text {reason})" if reason else ""))
         number = parsed
@@ -175,6 +166,29 @@ def number(argument: str, value: Any, default: Any = _REQUIRED) -> Any:
 def optional_number(argument: str, value: Any) -> float | None:
     """Read one number, or ``None`` for a blank."""
     return number(argument, value, None)
+
+
+def rate(argument: str, value: Any, default: Any = _REQUIRED, *, signed: bool = False) -> Any:
+    """Read a rate or share by the rule of the parameters table (``0.1`` or ``10%``, never ``10``).
+
+    ``signed`` allows down to -1 (a margin or a growth rate); a blank gives ``default``.
+    """
+    read = number(argument, value, default)
+    if read is default and default is not _REQUIRED:
+        return read
+    requirement = rate_requirement(read, signed=signed)
+    if requirement is not None:
+        raise ArgumentError(argument, read, requirement)
+    return read
+
+
+def rates(argument: str, values: np.ndarray, *, signed: bool = False) -> np.ndarray:
+    """Check a row or column of rates by the same rule (blanks, NaN, pass)."""
+    for value in values[np.isfinite(values)]:
+        requirement = rate_requirement(float(value), signed=signed)
+        if requirement is not None:
+            raise ArgumentError(argument, float(value), requirement)
+    return values
 
 
 def whole_number(argument: str, value: Any, default: Any = _REQUIRED, *, low: int = 0, high: int | None = None) -> Any:
@@ -280,19 +294,41 @@ def texts_1d(argument: str, value: Any) -> list[str | None]:
     return out
 
 
-def table(argument: str, value: Any, *, required: bool = True) -> pd.DataFrame | None:
+#: What a table function does with an input row that cannot be used (its ``bad_lines`` argument).
+BAD_LINES = ("error", "skip")
+
+
+def bad_lines(argument: str, value: Any) -> str:
+    """Read a ``bad_lines`` argument: ``"error"`` (the default for a blank) or ``"skip"``."""
+    read = text(argument, value, "error").lower()
+    if read not in BAD_LINES:
+        raise ArgumentError(
+            argument, read, '"error" (a row that cannot be used is an error) or "skip" (left out and counted)'
+        )
+    return read
+
+
+def table(argument: str, value: Any, *, required: bool = True, errors: str = "raise") -> pd.DataFrame | None:
     """Read a range with a header row into a DataFrame (cells as they came; the core parses them).
 
     Blank header cells drop their column; fully blank rows at the end are dropped (an Excel
     Table's ``[#All]`` of an empty table, or a range that reaches below the data). Rows of a
-    ragged list are padded with blanks.
+    ragged list are padded with blanks. Under a workbook culture, text numbers in the number
+    columns of an input table are read by it.
+
+    Parameters
+    ----------
+    errors:
+        What an Excel error cell in the body is: ``"raise"`` passes the error on
+        (:class:`ExcelErrorValue` naming the row and column), ``"keep"`` keeps it as a
+        :class:`~xlprofit.core.parsing.CellError`, which the core rejects with its reason.
 
     Raises
     ------
     ArgumentError
         When a required table is blank, has no header row or only one cell.
     ExcelErrorValue
-        When a cell holds an Excel error value.
+        When a header cell, or with ``errors="raise"`` a body cell, holds an Excel error value.
     """
     if value is None or (not isinstance(value, list | tuple) and is_blank(value)):
         if required:
@@ -323,35 +359,98 @@ def table(argument: str, value: Any, *, required: bool = True) -> pd.DataFrame |
         for i in keep
     ]
     body = list(value[1:]) if len(keep) == width else [[row[i] for i in keep] for row in value[1:]]
-    while body and all(is_blank(cell) for cell in body[-1]):
-        body.pop()
     frame = (
         pd.DataFrame(body, columns=names, dtype=object)
         if body
         else pd.DataFrame({name: pd.Series(dtype=object) for name in dict.fromkeys(names)})
     )
-    return _check_table_errors(argument, frame)
+    frame = _cells(argument, frame, errors)
+    while len(frame) and all(cell is None for cell in frame.iloc[-1]):
+        frame = frame.iloc[:-1]
+    frame = frame.infer_objects()
+    culture_name = current_culture()
+    if culture_name:
+        frame = _culture_numbers(argument, frame, culture_name)
+    return frame
 
 
-def _check_table_errors(argument: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Raise for an Excel error cell; blanks to None, Office.js value objects to their values.
+_type_of = np.frompyfunc(type, 1, 1)
 
-    Returns the frame with column types inferred (numbers as float columns), so that the
-    core parses the cells on its fast paths.
+
+def _cells(argument: str, frame: pd.DataFrame, errors: str) -> pd.DataFrame:
+    """Every cell as a plain value: blanks None, Office.js value objects their value, error cells found.
+
+    Error cells are told apart explicitly: an Office.js error object (``{"type": "Error", …}``)
+    or, from classic COM, the error's text (``"#N/A"``), which is how xlwings hands it over.
+    Text is examined once per distinct value (tables repeat their ids, dates and codes).
     """
     for position in range(frame.shape[1]):
-        values = frame.iloc[:, position]
-        try:
-            errors = values[values.isin(EXCEL_ERRORS)]
-        except TypeError:  # an unhashable cell: an Office.js value object (error or data type)
-            kinds = values.map(type)
-            special = kinds.map(lambda k: k is dict or k.__name__ == "JsNull")
-            values = values.where(~special, values[special].map(plain))
-            errors = values[values.isin(EXCEL_ERRORS)]
-        if not errors.empty:
-            raise ExcelErrorValue(str(errors.iloc[0]), argument)
-        frame.isetitem(position, values.mask(values.eq(""), None))
-    return frame.infer_objects()
+        values = frame.iloc[:, position].to_numpy(dtype=object, copy=True)
+        if not len(values):
+            continue
+        kinds = _type_of(values)
+        codes: dict[int, str] = {}
+        texts = np.flatnonzero(kinds == str)
+        if len(texts):
+            text = pd.Series(values[texts], dtype=object)
+            distinct = pd.unique(text)
+            blank = [t for t in distinct if not t or t.isspace()]
+            error = {t: t.strip().upper() for t in distinct if t[:1] == "#" and t.strip().upper() in EXCEL_ERRORS}
+            if blank:
+                values[texts[text.isin(blank).to_numpy()]] = None
+            if error:
+                for i in texts[text.isin(list(error)).to_numpy()]:
+                    codes[int(i)] = error[values[i]]
+        others = [k for k in set(kinds.tolist()) if k is not str and k is not float and k is not int]
+        if others:
+            for i in np.flatnonzero(pd.Series(kinds, dtype=object).isin(others).to_numpy()):
+                cell = values[i]
+                if type(cell) is dict:
+                    if cell.get("type") == "Error":
+                        inner = cell.get("basicValue")
+                        codes[int(i)] = inner if isinstance(inner, str) and inner in EXCEL_ERRORS else "#VALUE!"
+                    else:
+                        values[i] = plain(cell)
+                elif type(cell).__name__ == "JsNull":
+                    values[i] = None
+        if codes:
+            first = min(codes)
+            if errors == "raise":
+                raise ExcelErrorValue(codes[first], argument, row=first + 2, column=str(frame.columns[position]))
+            for i, code in codes.items():
+                values[i] = CellError(code)
+        frame.isetitem(position, values)
+    return frame
+
+
+def _culture_numbers(argument: str, frame: pd.DataFrame, culture_name: str) -> pd.DataFrame:
+    """Text numbers of an input table's number columns read by the workbook's culture.
+
+    Text the culture cannot read stays text: the core then rejects it with its reason.
+    """
+    kinds: dict[str, str] = {}
+    if argument in SCHEMAS:
+        kinds = {c.name: c.kind for c in SCHEMAS[argument] if c.kind in ("money", "number", "rate")}
+    for position, name in enumerate(frame.columns):
+        key = snake_case(name)
+        if argument == "parameters" and position == 1 and frame.shape[1] >= 2:
+            keys = [snake_case(k) if isinstance(k, str) else "" for k in frame.iloc[:, 0]]
+            numeric = [PARAMETERS.get(k, ("",))[0] in ("rate", "number", "periods") for k in keys]
+        elif key in kinds:
+            numeric = [True] * len(frame)
+        else:
+            continue
+        values = frame.iloc[:, position].to_numpy(dtype=object, copy=True)
+        changed = False
+        for i, cell in enumerate(values):
+            if numeric[i] and isinstance(cell, str) and not isinstance(cell, CellError):
+                read, _ = read_number(cell, culture_name)
+                if read is not None:
+                    values[i] = read
+                    changed = True
+        if changed:
+            frame.isetitem(position, pd.Series(values, index=frame.index, dtype=object).infer_objects())
+    return frame
 
 
 def describe_cells(value: Any) -> str:

@@ -35,7 +35,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlwings as xw
+
+try:
+    import xlwings as xw
+except ImportError:  # xlwings Lite brings its own xlwings; without one the functions are plain Python
+    xw = None
 
 from xlprofit.errors import (
     ArgumentError,
@@ -54,6 +58,7 @@ from xlprofit.errors import (
 )
 
 from ._args import ExcelErrorValue
+from ._culture import culture, culture_of_call
 from .catalogue import MAX_HELP_LENGTH, NAMESPACE, by_name
 
 __all__ = ["ERROR_CODES", "cells", "error_code", "frame_cells", "message_for", "officejs", "udf"]
@@ -83,7 +88,7 @@ UNEXPECTED_CODE = "#VALUE!"
 
 def officejs() -> bool:
     """Tell whether the runtime is Office.js (xlwings Server or Lite) rather than classic COM."""
-    return (
+    return xw is not None and (
         bool(getattr(xw, "on_server", False))
         or os.environ.get("XLWINGS_ON_SERVER") == "true"
         or sys.platform == "emscripten"
@@ -120,10 +125,18 @@ def message_for(function: str, exc: BaseException) -> str:
 
 
 def _excel_error(code: str, message: str) -> Any:
-    """Return (or raise) an error the way the runtime can show it."""
+    """Return (or raise) an error the way the runtime can show it.
+
+    Under Office.js only ``#VALUE!`` can carry a message (xlwings turns an
+    :class:`xlwings.XlwingsError` into ``#VALUE!`` with the message on hover); the other codes
+    are returned as real error values and their message goes to the log (logger
+    ``xlprofit.excel``; xlwings Lite shows it in its output pane). Classic COM returns the
+    code followed by the message as text.
+    """
     if officejs():
         if code == "#VALUE!":
             raise xw.XlwingsError(message)
+        logger.warning("%s %s", code, message)
         return code
     return f"{code} {message}"
 
@@ -225,9 +238,11 @@ def udf(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def boundary(*args: Any) -> Any:
         try:
-            result = function(*args)
+            with culture(culture_of_call()):
+                result = function(*args)
         except ExcelErrorValue as exc:
             if officejs():
+                logger.warning("%s %s", exc.code, message_for(name, exc))
                 return exc.code
             return f"{exc.code} {message_for(name, exc)}"
         except XlprofitError as exc:
@@ -247,6 +262,8 @@ def udf(function: Callable[..., Any]) -> Callable[..., Any]:
 
     boundary.__doc__ = spec.description
     decorated: Callable[..., Any] = boundary
+    if xw is None:
+        return decorated
     for argument in reversed(spec.arguments):
         if officejs():
             # Office.js: values are read unconverted by ``_args``; xlwings' per-cell conversion

@@ -33,7 +33,7 @@ NAMESPACE = "XLP"
 #: Longest help text Excel shows for a function or an argument.
 MAX_HELP_LENGTH = 255
 #: Categories in the order the reference lists them.
-CATEGORIES: tuple[str, ...] = ("Costing", "Profit", "Acquisition", "Lifetime value")
+CATEGORIES: tuple[str, ...] = ("Costing", "Profit", "Acquisition", "Lifetime value", "Checks")
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,31 @@ def _a(name: str, text: str, *, optional: bool = False, shape: str = "scalar") -
 
 
 _TABLES = "A range or Excel Table with a header row (e.g. {0}[#All])"
+_RATE = "as a fraction between 0 and 1 (0.1 or 10%; 10 is refused)"
+_ANALYSIS_TABLES = (
+    _a("transactions", _TABLES.format("Transactions") + ".", shape="table"),
+    _a("activities", _TABLES.format("Activities") + ".", shape="table"),
+    _a("usage", _TABLES.format("Usage") + ". Blank: no usage drivers.", optional=True, shape="table"),
+    _a("resources", _TABLES.format("Resources") + ". Blank: none.", optional=True, shape="table"),
+    _a(
+        "customers",
+        _TABLES.format("Customers") + ". Blank: the customer ids found in the transactions.",
+        optional=True,
+        shape="table",
+    ),
+    _a(
+        "parameters",
+        "A name/value table of parameters with a header row. Blank: defaults.",
+        optional=True,
+        shape="table",
+    ),
+)
+_BAD_LINES = _a(
+    "bad_lines",
+    'An input row that cannot be used: "error" (blank; the function returns an error naming its table, row, '
+    'column and value) or "skip" (left out; the last row says how many and how much net revenue).',
+    optional=True,
+)
 
 FUNCTIONS: tuple[Function, ...] = (
     # ------------------------------------------------------------------ costing
@@ -213,8 +238,9 @@ FUNCTIONS: tuple[Function, ...] = (
                 optional=True,
                 shape="table",
             ),
+            _BAD_LINES,
         ),
-        "A table with a header row, one row per activity.",
+        'A table with a header row, one row per activity; with "skip", a last row stating what was left out.',
     ),
     Function(
         "XLP_ALLOCATE",
@@ -230,11 +256,11 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "XLP_CREDIT_COST",
         "Costing",
-        "Cost of the credit given to a customer: net revenue × payment days / 365 × annual rate.",
+        "Cost of the credit given to a customer: net revenue × payment days / 365 × annual cost of capital.",
         (
             _a("net_revenue", "Net revenue of the customer, in money."),
             _a("payment_days", "Days the customer takes to pay; at least 0."),
-            _a("annual_rate", "Annual cost of capital as a fraction (0.08 for 8 %); at least 0."),
+            _a("cost_of_capital", f"Annual cost of capital {_RATE}."),
         ),
         "Money.",
     ),
@@ -297,8 +323,10 @@ FUNCTIONS: tuple[Function, ...] = (
                 optional=True,
                 shape="table",
             ),
+            _BAD_LINES,
         ),
-        "A table with a header row, one row per customer (the columns of Analysis.customers).",
+        "A table with a header row, one row per customer (the columns of Analysis.customers); with "
+        '"skip", a last row stating what was left out.',
     ),
     Function(
         "XLP_WHALE_CURVE",
@@ -376,8 +404,10 @@ FUNCTIONS: tuple[Function, ...] = (
                 optional=True,
                 shape="table",
             ),
+            _BAD_LINES,
         ),
-        "A table: customer_id, one column per period, flagged, reasons.",
+        'A table: customer_id, one column per period, flagged, reasons; with "skip", a last row stating '
+        "what was left out.",
     ),
     # ------------------------------------------------------------------ acquisition
     Function(
@@ -398,10 +428,10 @@ FUNCTIONS: tuple[Function, ...] = (
         "Acquisition",
         "Payback period: periods of (retained, discounted) contribution needed to recover the acquisition cost.",
         (
-            _a("discount_rate", "Discount rate per period (the period of the contribution); at least 0."),
+            _a("discount_rate", f"Discount rate per period (the period of the contribution), {_RATE}."),
             _a("cac", "Acquisition cost to recover; at least 0."),
             _a("contribution_per_period", "Contribution of a retained customer per period."),
-            _a("retention", "Share of customers kept from one period to the next, 0 to 1."),
+            _a("retention", f"Share of customers kept from one period to the next, {_RATE}."),
             _a(
                 "timing",
                 '"end" (contribution at the end of each period) or "start". Blank: "end".',
@@ -427,7 +457,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "Value of each customer (contribution, profit or CLV), in the same order.",
                 shape="vector",
             ),
-            _a("attribution_share", "Share of a referred customer's value credited to the referrer, 0 to 1."),
+            _a("attribution_share", f"Share of a referred customer's value credited to the referrer, {_RATE}."),
         ),
         "Money. #N/A for a customer that is not in customer_ids.",
     ),
@@ -436,11 +466,14 @@ FUNCTIONS: tuple[Function, ...] = (
         "Acquisition",
         "Value of a prospect: expected lifetime contribution after cost-to-serve, minus what it costs to acquire.",
         (
-            _a("discount_rate", "Discount rate per period; at least 0."),
+            _a("discount_rate", f"Discount rate per period, {_RATE}."),
             _a("expected_revenue", "Expected net revenue per period; at least 0."),
-            _a("gross_margin_pct", "Gross margin as a share of net revenue; at most 1."),
+            _a(
+                "gross_margin_pct",
+                "Gross margin as a share of net revenue, between -1 and 1 (0.3 or 30%; 30 is refused).",
+            ),
             _a("expected_cost_to_serve", "Expected cost-to-serve per period; at least 0."),
-            _a("retention", "Retention per period, 0 to 1."),
+            _a("retention", f"Retention per period, {_RATE}."),
             _a("acquisition_cost", "Cost to acquire the prospect, paid now. Blank: 0.", optional=True),
             _a("horizon", "Number of periods to value. Blank: no end.", optional=True),
             _a("timing", '"end" (margin at period end) or "start". Blank: "end".', optional=True),
@@ -453,9 +486,9 @@ FUNCTIONS: tuple[Function, ...] = (
         "Lifetime value",
         "Customer lifetime value with the retention formula (Gupta & Lehmann): m·r/(1+i−r) with margin at period end.",
         (
-            _a("discount_rate", "Discount rate per period (the period of margin and retention); above -1."),
+            _a("discount_rate", f"Discount rate per period (the period of margin and retention), {_RATE}."),
             _a("margin", "Contribution margin per period of a retained customer (after cost-to-serve)."),
-            _a("retention", "Probability that a customer active in one period is active in the next, 0 to 1."),
+            _a("retention", f"Probability that a customer active in one period is active in the next, {_RATE}."),
             _a(
                 "timing",
                 '"end" (margins at period ends) or "start" (first margin now). Blank: "end".',
@@ -466,7 +499,11 @@ FUNCTIONS: tuple[Function, ...] = (
                 "Number of margins counted, a whole number of periods. Blank: no end.",
                 optional=True,
             ),
-            _a("margin_growth", "Growth of the margin per period (0.02 = +2 %). Blank: 0.", optional=True),
+            _a(
+                "margin_growth",
+                "Growth of the margin per period, between -1 and 1 (0.02 or 2% for +2 %). Blank: 0.",
+                optional=True,
+            ),
             _a(
                 "acquisition_cost",
                 "Subtracted from the value (spent now to acquire). Blank: 0.",
@@ -480,11 +517,11 @@ FUNCTIONS: tuple[Function, ...] = (
         "Lifetime value",
         "Present value of an explicit stream of margins, one per period, optionally weighted by retention.",
         (
-            _a("discount_rate", "Discount rate per period; above -1."),
+            _a("discount_rate", f"Discount rate per period, {_RATE}."),
             _a("margins", "Margin of periods 1, 2, … (a row or column of numbers).", shape="vector"),
             _a(
                 "retention",
-                "A number (constant retention) or one rate per period, 0 to 1. Blank: the margins are certain.",
+                f"A number (constant retention) or one rate per period, {_RATE}. Blank: the margins are certain.",
                 optional=True,
                 shape="vector",
             ),
@@ -511,8 +548,15 @@ FUNCTIONS: tuple[Function, ...] = (
                 "period",
                 'Unit of recency and T: "day", "week", or a number of days (30.4375 for an average month).',
             ),
+            _a(
+                "bad_lines",
+                'A line without a readable customer_id, date or net_revenue: "error" (blank; an error naming '
+                'the row) or "skip" (left out; the last row says how many and how much net revenue).',
+                optional=True,
+            ),
         ),
-        "A table: customer_id, frequency, recency, T, monetary_value.",
+        'A table: customer_id, frequency, recency, T, monetary_value; with "skip", a last row stating what '
+        "was left out.",
     ),
     Function(
         "XLP_SBG_FIT",
@@ -546,7 +590,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "for the residual value.",
         (
             _a("model", "The parameter block returned by XLP_SBG_FIT.", shape="table"),
-            _a("discount_rate", "Discount rate per contract period; above 0."),
+            _a("discount_rate", "Discount rate per contract period, above 0 and at most 1 (0.1 or 10%)."),
             _a(
                 "renewals",
                 "Renewals the customer has made so far. Blank: 0 (a customer in its first period).",
@@ -578,11 +622,12 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "XLP_BGNBD_EXPECTED",
         "Lifetime value",
-        "Expected repeat purchases in the next t periods under a fitted BG/NBD model, for a customer "
+        "Expected repeat purchases in the next window (a number of periods) under a fitted BG/NBD model, "
+        "for a customer "
         "with the given history.",
         (
             _a("model", "The parameter block returned by XLP_BGNBD_FIT.", shape="table"),
-            _a("t", "Length of the forecast window, in the time unit of recency and T; at least 0."),
+            _a("window", "Length of the forecast window, in the time unit of recency and T; at least 0."),
             _a(
                 "frequency",
                 "The customer's repeat purchases (a number or a column). Blank: a new customer.",
@@ -648,7 +693,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "Spills the lifetime value of every customer on contribution after cost-to-serve, from fitted "
         "BG/NBD + Gamma-Gamma (or sBG) models.",
         (
-            _a("discount_rate", "Discount rate per discounting period; above -1 (above 0 for sBG)."),
+            _a("discount_rate", f"Discount rate per discounting period, {_RATE} (above 0 for sBG)."),
             _a("purchase_model", "A block from XLP_BGNBD_FIT or XLP_SBG_FIT.", shape="table"),
             _a(
                 "rfm",
@@ -658,7 +703,8 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
             _a(
                 "margin_ratio",
-                "Contribution / net revenue: one number, or a column with one value per row of rfm.",
+                "Contribution / net revenue, between -1 and 1 (0.3 or 30%): one number, or a column with one value "
+                "per row of rfm.",
                 shape="vector",
             ),
             _a("horizon", "Number of discounting periods counted, 1 to 1200."),
@@ -675,6 +721,32 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
         ),
         "A table: customer_id, expected_purchases, discounted_purchases, p_alive, expected_spend, margin_ratio, clv.",
+    ),
+    # ------------------------------------------------------------------ checks
+    Function(
+        "XLP_EXCEPTIONS",
+        "Checks",
+        "Spills every rejected, excluded or corrected input row with its table, row, column, value and reason, "
+        "as the report's Exceptions sheet lists them.",
+        _ANALYSIS_TABLES,
+        "A table: table, row, column, value, reason, action, customer_id, amount (only the header when "
+        "nothing was rejected); rows that stop the analysis are listed with the action 'stops the analysis'.",
+    ),
+    Function(
+        "XLP_CHECKS",
+        "Checks",
+        "Spills the reconciliation of the same tables: every conservation check (revenue, lines, resources, "
+        "activities, profit), its expected and actual amounts and whether it holds.",
+        _ANALYSIS_TABLES,
+        "A table: check, expected, actual, difference, holds, detail (as the report's Reconciliation sheet).",
+    ),
+    Function(
+        "XLP_ISERROR",
+        "Checks",
+        "TRUE where a value is an Excel error or an error returned by an XLP function, in every runtime "
+        "(classic Excel returns XLP errors as text that ISERROR does not catch).",
+        (_a("value", "A cell, a formula or a range to test.", shape="table"),),
+        "TRUE or FALSE, or a range of them in the shape of value.",
     ),
 )
 
@@ -732,7 +804,11 @@ def render_markdown() -> str:
         "",
         "Errors: bad input gives `#VALUE!` with a message naming the argument and the value; impossible "
         "maths or a fit that does not converge gives `#NUM!`; a zero denominator `#DIV/0!`; an unknown "
-        "customer or missing history `#N/A`. An Excel error in an argument is passed on unchanged.",
+        "customer or missing history `#N/A`. An Excel error in an argument is passed on unchanged. The "
+        "classic add-in returns an error as text that starts with the code (test it with `XLP_ISERROR`). "
+        "Table functions never drop a row silently: see `bad_lines`, `XLP_EXCEPTIONS` and `XLP_CHECKS`; "
+        "rates are fractions (`0.1` or `10%`), and under Office.js text numbers follow the workbook's "
+        "culture ([excel.md](excel.md)).",
         "",
     ]
     for category in CATEGORIES:

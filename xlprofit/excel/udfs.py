@@ -37,12 +37,13 @@ from xlprofit.core.clv import (
 )
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.money import to_cents
-from xlprofit.core.parsing import parse_dates, parse_ids, parse_numbers, snake_case
+from xlprofit.core.parsing import EXCEL_ERRORS, parse_dates, parse_ids, parse_numbers, snake_case, without_cell_errors
+from xlprofit.core.tables import EXCEPTION_COLUMNS
 from xlprofit.core.timeeq import parse_time_equation
-from xlprofit.errors import ArgumentError, ModelError, UnknownCustomerError
+from xlprofit.errors import ArgumentError, ModelError, Problem, UnknownCustomerError, ValidationError
 
 from . import _args as a
-from ._boundary import frame_cells, udf
+from ._boundary import frame_cells, officejs, udf
 
 __all__ = [
     "XLP_ACTIVITY_RATE",
@@ -53,6 +54,7 @@ __all__ = [
     "XLP_BGNBD_FIT",
     "XLP_CAC",
     "XLP_CAPACITY_RATE",
+    "XLP_CHECKS",
     "XLP_CLV",
     "XLP_CLV_CASHFLOWS",
     "XLP_COST_TO_SERVE",
@@ -60,8 +62,10 @@ __all__ = [
     "XLP_CUSTOMER_CLV",
     "XLP_CUSTOMER_PNL",
     "XLP_CUSTOMER_PROFIT",
+    "XLP_EXCEPTIONS",
     "XLP_GG_FIT",
     "XLP_GG_SPEND",
+    "XLP_ISERROR",
     "XLP_LOSS_SHARE",
     "XLP_PAYBACK",
     "XLP_PROSPECT_VALUE",
@@ -121,15 +125,20 @@ def _customers_of(transactions: pd.DataFrame) -> pd.DataFrame:
     columns = {snake_case(c): c for c in transactions.columns}
     if "customer_id" not in columns:
         return pd.DataFrame({"customer_id": pd.Series(dtype=object)})
-    ids = parse_ids(transactions[columns["customer_id"]].reset_index(drop=True))
+    ids = parse_ids(without_cell_errors(transactions[columns["customer_id"]]).reset_index(drop=True))
     return pd.DataFrame({"customer_id": sorted(set(ids.dropna()))})
 
 
 def _analysis(
     transactions: Any, activities: Any, usage: Any, resources: Any, customers: Any, parameters: Any
 ) -> Analysis:
-    """Analyse the input tables, reusing the result of identical inputs (cheap recalculation)."""
-    raw = (transactions, activities, usage, resources, customers, parameters)
+    """Analyse the input tables, reusing the result of identical inputs (cheap recalculation).
+
+    Excel error cells are kept (as :class:`~xlprofit.core.parsing.CellError`), so that the
+    analysis rejects their rows with the reason and lists them; :func:`_lines_used` then
+    applies the caller's ``bad_lines`` choice.
+    """
+    raw = (transactions, activities, usage, resources, customers, parameters, a.current_culture())
     try:
         key: bytes | None = hashlib.blake2b(pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL)).digest()
     except (pickle.PicklingError, TypeError, AttributeError):
@@ -137,12 +146,12 @@ def _analysis(
     if key is not None and key in _analyses:
         _analyses.move_to_end(key)
         return _analyses[key]
-    txn = a.table("transactions", transactions)
-    act = a.table("activities", activities)
-    use = a.table("usage", usage, required=False)
-    res = a.table("resources", resources, required=False)
-    cus = a.table("customers", customers, required=False)
-    par = a.table("parameters", parameters, required=False)
+    txn = a.table("transactions", transactions, errors="keep")
+    act = a.table("activities", activities, errors="keep")
+    use = a.table("usage", usage, required=False, errors="keep")
+    res = a.table("resources", resources, required=False, errors="keep")
+    cus = a.table("customers", customers, required=False, errors="keep")
+    par = a.table("parameters", parameters, required=False, errors="keep")
     assert txn is not None and act is not None
     result = analyze(Dataset(cus if cus is not None else _customers_of(txn), txn, act, res, use, par))
     if key is not None:
@@ -150,6 +159,72 @@ def _analysis(
         while len(_analyses) > _ANALYSES_KEPT:
             _analyses.popitem(last=False)
     return result
+
+
+def _rejected(result: Analysis) -> pd.DataFrame:
+    """The input rows the analysis could not use: one exception row per rejected input row."""
+    ex = result.exceptions
+    return ex[ex["action"] == "rejected"].drop_duplicates(["table", "row"])
+
+
+def _lines_used(result: Analysis, bad_lines: Any) -> str | None:
+    """Apply ``bad_lines`` to an analysis: raise for a rejected row, or say what was left out.
+
+    Returns
+    -------
+    str or None
+        With ``"skip"``, the note stating how many rows and how much net revenue were left
+        out (``None`` when nothing was).
+
+    Raises
+    ------
+    ExcelErrorValue
+        With ``"error"``, when the first rejected row held an Excel error cell (its own code).
+    ValidationError
+        With ``"error"``, when a row was rejected for any other reason (named with its table,
+        row, column and value).
+    """
+    choice = a.bad_lines("bad_lines", bad_lines)
+    rejected = _rejected(result)
+    if rejected.empty:
+        return None
+    exceptions_function = "XLP.EXCEPTIONS" if officejs() else "XLP_EXCEPTIONS"
+    if choice == "error":
+        first = rejected.iloc[0]
+        row = None if pd.isna(first["row"]) else int(first["row"])
+        more = len(rejected) - 1
+        hint = (
+            f"{len(rejected):,} row(s) cannot be used; {exceptions_function} lists them, "
+            'bad_lines "skip" leaves them out'
+        )
+        reason = str(first["reason"])
+        if reason.startswith("holds the Excel error ") and str(first["value"]) in EXCEL_ERRORS:
+            raise a.ExcelErrorValue(str(first["value"]), str(first["table"]), row=row, column=first["column"])
+        problem = Problem(str(first["table"]), row, first["column"], first["value"], f"{reason} ({hint})")
+        raise ValidationError([problem], f"{1 + more} row(s) cannot be used")
+    lines = rejected[rejected["table"].astype(str).str.startswith("transactions")]
+    others = rejected[~rejected["table"].astype(str).str.startswith("transactions")]
+    parts = []
+    if len(lines):
+        readable = lines["amount"].dropna()
+        unreadable = len(lines) - len(readable)
+        details = []
+        if len(readable):
+            details.append(f"net revenue {float(readable.sum()):,.2f}")
+        if unreadable:
+            details.append(f"{unreadable:,} without a readable net revenue")
+        parts.append(f"{len(lines):,} invoice line(s) ({'; '.join(details)})")
+    for table, count in others.groupby("table", sort=False).size().items():
+        parts.append(f"{count:,} row(s) of {table}")
+    return f"Left out: {'; '.join(parts)}. {exceptions_function} lists every rejected row with its reason."
+
+
+def _with_note(rows: list[list[Any]], note: str | None) -> list[list[Any]]:
+    """A spilled table with a last row that states what was left out (when anything was)."""
+    if note is None:
+        return rows
+    width = len(rows[0])
+    return [*rows, [note] + [None] * (width - 1)]
 
 
 def clear_cache() -> None:
@@ -253,11 +328,15 @@ def XLP_COST_TO_SERVE(driver_rates, driver_volumes):
 
 
 @udf
-def XLP_ACTIVITY_RATES(activities, resources=None, transactions=None, usage=None, customers=None, parameters=None):
+def XLP_ACTIVITY_RATES(
+    activities, resources=None, transactions=None, usage=None, customers=None, parameters=None, bad_lines=None
+):
     """Return the activities table of the costing."""
     if not a.is_blank(transactions):
         result = _analysis(transactions, activities, usage, resources, customers, parameters)
-        return frame_cells(result.activities.reset_index(drop=True))
+        note = _lines_used(result, bad_lines)
+        return _with_note(frame_cells(result.activities.reset_index(drop=True)), note)
+    a.bad_lines("bad_lines", bad_lines)
     return frame_cells(_rates_without_volumes(activities, resources))
 
 
@@ -338,12 +417,12 @@ def XLP_ALLOCATE(amount, weights):
 
 
 @udf
-def XLP_CREDIT_COST(net_revenue, payment_days, annual_rate):
-    """Cost of credit: net revenue × payment days / 365 × annual rate."""
+def XLP_CREDIT_COST(net_revenue, payment_days, cost_of_capital):
+    """Cost of credit: net revenue × payment days / 365 × annual cost of capital."""
     return costing.credit_cost(
         a.number("net_revenue", net_revenue),
         a.number("payment_days", payment_days),
-        a.number("annual_rate", annual_rate),
+        a.rate("cost_of_capital", cost_of_capital),
     )
 
 
@@ -373,10 +452,35 @@ def XLP_CUSTOMER_PROFIT(net_revenue, cogs, cost_to_serve, other_costs=None):
 
 
 @udf
-def XLP_CUSTOMER_PNL(transactions, activities, usage=None, resources=None, customers=None, parameters=None):
+def XLP_CUSTOMER_PNL(
+    transactions, activities, usage=None, resources=None, customers=None, parameters=None, bad_lines=None
+):
     """Return the customer P&L."""
     result = _analysis(transactions, activities, usage, resources, customers, parameters)
-    return frame_cells(result.customers, index="customer_id")
+    note = _lines_used(result, bad_lines)
+    return _with_note(frame_cells(result.customers, index="customer_id"), note)
+
+
+@udf
+def XLP_EXCEPTIONS(transactions, activities, usage=None, resources=None, customers=None, parameters=None):
+    """Return every rejected, excluded or corrected input row with the reason, as the report lists them."""
+    try:
+        result = _analysis(transactions, activities, usage, resources, customers, parameters)
+    except ValidationError as exc:  # the input cannot be analysed at all: list what stops it
+        rows = [
+            {"table": p.table, "row": p.row, "column": p.column, "value": p.value, "reason": p.reason,
+             "action": "stops the analysis", "customer_id": None, "amount": None}
+            for p in exc.problems
+        ]
+        return frame_cells(pd.DataFrame(rows, columns=EXCEPTION_COLUMNS))
+    return frame_cells(result.exceptions)
+
+
+@udf
+def XLP_CHECKS(transactions, activities, usage=None, resources=None, customers=None, parameters=None):
+    """Return the reconciliation: every conservation check with whether it holds."""
+    result = _analysis(transactions, activities, usage, resources, customers, parameters)
+    return frame_cells(result.reconciliation)
 
 
 @udf
@@ -431,9 +535,10 @@ def XLP_QUADRANT(net_price_pct, cost_to_serve_pct, price_threshold=None, cost_th
 
 
 @udf
-def XLP_TREND(transactions, activities, usage=None, resources=None, customers=None, parameters=None):
+def XLP_TREND(transactions, activities, usage=None, resources=None, customers=None, parameters=None, bad_lines=None):
     """Contribution per customer and period, with flags."""
     result = _analysis(transactions, activities, usage, resources, customers, parameters)
+    note = _lines_used(result, bad_lines)
     trend = result.trend
     order = trend.drop_duplicates("period").sort_values(["period_start", "period"])["period"].tolist()
     wide = trend.pivot_table(
@@ -444,7 +549,7 @@ def XLP_TREND(transactions, activities, usage=None, resources=None, customers=No
     flags = result.customers[["flagged", "reasons"]]
     table = wide.join(flags)
     table["flagged"] = table["flagged"].fillna(False).astype(bool)
-    return frame_cells(table, index="customer_id")
+    return _with_note(frame_cells(table, index="customer_id"), note)
 
 
 # --------------------------------------------------------------------------- acquisition
@@ -464,8 +569,8 @@ def XLP_PAYBACK(discount_rate, cac, contribution_per_period, retention, timing=N
     periods = acquisition.payback_periods(
         a.number("cac", cac),
         a.number("contribution_per_period", contribution_per_period),
-        retention=a.number("retention", retention),
-        discount_rate=a.number("discount_rate", discount_rate),
+        retention=a.rate("retention", retention),
+        discount_rate=a.rate("discount_rate", discount_rate),
         timing=a.timing("timing", timing),
     )
     if not math.isfinite(periods):
@@ -486,7 +591,7 @@ def XLP_REFERRAL_VALUE(customer, customer_ids, referred_by, values, attribution_
     _same_length(customer_ids=ids, referred_by=referrers, values=worth)
     if any(i is None for i in ids):
         raise ArgumentError("customer_ids", "a blank cell", "an id in every cell")
-    share = a.number("attribution_share", attribution_share)
+    share = a.rate("attribution_share", attribution_share)
     frame = pd.DataFrame(
         {"referred_by": np.array(referrers, dtype=object), "value": worth}, index=pd.Index(ids, name="customer_id")
     )
@@ -510,10 +615,10 @@ def XLP_PROSPECT_VALUE(
     """Value of a prospect."""
     return acquisition.prospect_value(
         a.number("expected_revenue", expected_revenue),
-        a.number("gross_margin_pct", gross_margin_pct),
+        a.rate("gross_margin_pct", gross_margin_pct, signed=True),
         a.number("expected_cost_to_serve", expected_cost_to_serve),
-        a.number("retention", retention),
-        a.number("discount_rate", discount_rate),
+        a.rate("retention", retention),
+        a.rate("discount_rate", discount_rate),
         timing=a.timing("timing", timing),
         acquisition_cost=a.number("acquisition_cost", acquisition_cost, 0.0),
         horizon=a.whole_number("horizon", horizon, None, low=1, high=MAX_CLOSED_FORM_HORIZON),
@@ -528,11 +633,11 @@ def XLP_CLV(discount_rate, margin, retention, timing=None, horizon=None, margin_
     """Return customer lifetime value with the retention formula."""
     return simple_clv(
         a.number("margin", margin),
-        a.number("retention", retention),
-        a.number("discount_rate", discount_rate),
+        a.rate("retention", retention),
+        a.rate("discount_rate", discount_rate),
         timing=a.timing("timing", timing),
         horizon=a.whole_number("horizon", horizon, None, low=1, high=MAX_CLOSED_FORM_HORIZON),
-        margin_growth=a.number("margin_growth", margin_growth, 0.0),
+        margin_growth=a.rate("margin_growth", margin_growth, 0.0, signed=True),
         acquisition_cost=a.number("acquisition_cost", acquisition_cost, 0.0),
     )
 
@@ -543,11 +648,34 @@ def XLP_CLV_CASHFLOWS(discount_rate, margins, retention=None, timing=None):
     stream = a.numbers_1d("margins", margins)
     rates: Any = None
     if not a.is_blank(retention):
-        read = a.numbers_1d("retention", retention)
+        read = a.rates("retention", a.numbers_1d("retention", retention))
         rates = float(read[0]) if read.size == 1 else read
     return clv_cashflows(
-        stream, a.number("discount_rate", discount_rate), retention=rates, timing=a.timing("timing", timing)
+        stream, a.rate("discount_rate", discount_rate), retention=rates, timing=a.timing("timing", timing)
     )
+
+
+@udf
+def XLP_ISERROR(value):
+    """TRUE where a value is an Excel error or an error an XLP function returned, in every runtime."""
+    if isinstance(value, list) and value and isinstance(value[0], list) and (len(value) > 1 or len(value[0]) > 1):
+        width = max(len(row) if isinstance(row, list) else 1 for row in value)
+        rows = [row if isinstance(row, list) else [row] for row in value]
+        return [[_is_error(cell) for cell in row] + [False] * (width - len(row)) for row in rows]
+    if isinstance(value, list):
+        while isinstance(value, list) and len(value) == 1:
+            value = value[0]
+    return _is_error(value)
+
+
+def _is_error(cell: Any) -> bool:
+    """An error cell (an Office.js error object or its code) or the text of an XLP error (classic COM)."""
+    if isinstance(cell, dict):
+        return cell.get("type") == "Error"
+    if not isinstance(cell, str):
+        return False
+    head = cell.lstrip()[:16].split(" ", 1)[0].upper()
+    return head in EXCEL_ERRORS
 
 
 def _period(value: Any) -> Any:
@@ -561,31 +689,42 @@ def _period(value: Any) -> Any:
 
 
 @udf
-def XLP_RFM(transactions, observation_end, period):
+def XLP_RFM(transactions, observation_end, period, bad_lines=None):
     """RFM summary per customer."""
-    lines = a.table("transactions", transactions)
+    choice = a.bad_lines("bad_lines", bad_lines)
+    lines = a.table("transactions", transactions, errors="raise" if choice == "error" else "keep")
     assert lines is not None
     columns = {snake_case(c): c for c in lines.columns}
     for column in ("customer_id", "date", "net_revenue"):
         if column not in columns:
             raise ArgumentError("transactions", f"columns {list(lines.columns)}", f"a table with a '{column}' column")
-    ids = parse_ids(lines[columns["customer_id"]])
-    dates, date_reasons = parse_dates(lines[columns["date"]])
-    values, value_reasons = parse_numbers(lines[columns["net_revenue"]])
-    for name, parsed, raw in (
-        ("customer_id", ids, lines[columns["customer_id"]]),
-        ("date", dates, lines[columns["date"]]),
-        ("net_revenue", values, lines[columns["net_revenue"]]),
-    ):
+    raw = {name: lines[columns[name]] for name in ("customer_id", "date", "net_revenue")}
+    ids = parse_ids(without_cell_errors(raw["customer_id"]))
+    dates, _ = parse_dates(without_cell_errors(raw["date"]))
+    values, _ = parse_numbers(without_cell_errors(raw["net_revenue"]))
+    unusable = np.zeros(len(lines), dtype=bool)
+    for name, parsed in (("customer_id", ids), ("date", dates), ("net_revenue", values)):
         bad = parsed.isna().to_numpy()
-        if bad.any():
+        if bad.any() and choice == "error":
             row = int(np.flatnonzero(bad)[0])
             raise ArgumentError(
-                "transactions", f"row {row + 2}, {name} {raw.iloc[row]!r}", f"a readable {name} on every line"
+                "transactions",
+                f"row {row + 2}, {name} {a.describe_cells(raw[name].iloc[row])}",
+                f'a readable {name} on every line (bad_lines "skip" leaves such lines out)',
             )
+        unusable |= bad
     frame = pd.DataFrame({"customer_id": ids.to_numpy(), "date": dates.to_numpy(), "net_revenue": values.to_numpy()})
-    result = rfm(frame, observation_end=a.date("observation_end", observation_end), period=_period(period))
-    return frame_cells(result, index="customer_id")
+    result = rfm(
+        frame[~unusable], observation_end=a.date("observation_end", observation_end), period=_period(period)
+    )
+    note = None
+    if unusable.any():
+        amount = float(np.nansum(values.to_numpy()[unusable]))
+        unreadable = int(np.isnan(values.to_numpy()[unusable]).sum())
+        note = f"Left out: {int(unusable.sum()):,} line(s) without a readable customer_id, date or net_revenue, "
+        note += f"net revenue {amount:,.2f}"
+        note += f" ({unreadable:,} of them without a readable amount)." if unreadable else "."
+    return _with_note(frame_cells(result, index="customer_id"), note)
 
 
 @udf
@@ -606,7 +745,7 @@ def XLP_SBG_DERL(model, discount_rate, renewals=None):
     """Discounted expected residual lifetime."""
     fitted = _sbg(model)
     return fitted.discounted_residual_lifetime(
-        a.number("discount_rate", discount_rate), a.whole_number("renewals", renewals, 0, low=0)
+        a.rate("discount_rate", discount_rate), a.whole_number("renewals", renewals, 0, low=0)
     )
 
 
@@ -630,10 +769,10 @@ def _history(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndarr
 
 
 @udf
-def XLP_BGNBD_EXPECTED(model, t, frequency=None, recency=None, T=None):
-    """Return the expected repeat purchases in the next t periods."""
+def XLP_BGNBD_EXPECTED(model, window, frequency=None, recency=None, T=None):
+    """Return the expected repeat purchases in the next window of periods."""
     fitted = _bgnbd(model)
-    window = a.number("t", t)
+    window = a.number("window", window)
     history = _history(frequency, recency, T)
     if history is None:
         return fitted.expected_purchases_new(window)
@@ -710,7 +849,7 @@ def XLP_CUSTOMER_CLV(discount_rate, purchase_model, rfm, margin_ratio, horizon, 
     for column in table.columns:
         if column != "customer_id":
             numeric[column] = a.numbers_1d(f"rfm.{column}", [[v] for v in table[column]])
-    ratios = a.numbers_1d("margin_ratio", margin_ratio, blank="nan")
+    ratios = a.rates("margin_ratio", a.numbers_1d("margin_ratio", margin_ratio, blank="nan"), signed=True)
     if ratios.size == 1:
         ratio: Any = float(ratios[0])
     elif ratios.size == len(numeric):
@@ -724,7 +863,7 @@ def XLP_CUSTOMER_CLV(discount_rate, purchase_model, rfm, margin_ratio, horizon, 
         ratio,
         purchase_model=purchases,
         spend_model=spend,
-        discount_rate=a.number("discount_rate", discount_rate),
+        discount_rate=a.rate("discount_rate", discount_rate),
         discount_period=a.number("discount_period", discount_period, 1.0),
         horizon=a.whole_number("horizon", horizon, low=1, high=MAX_HORIZON),
     )
