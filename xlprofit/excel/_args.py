@@ -390,7 +390,7 @@ def _cells(argument: str, frame: pd.DataFrame, errors: str) -> pd.DataFrame:
             continue
         kinds = _type_of(values)
         codes: dict[int, str] = {}
-        texts = np.flatnonzero(kinds == str)
+        texts = np.flatnonzero(np.equal(kinds, str))
         if len(texts):
             text = pd.Series(values[texts], dtype=object)
             distinct = pd.unique(text)
