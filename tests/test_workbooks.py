@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
+import re
 import stat
+import subprocess
+import sys
 import time
 import tracemalloc
 import zipfile
@@ -19,13 +23,25 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 import xlprofit
 from tests.conftest import small_tables
-from tests.test_spill import spill_cells
-from xlprofit.cli import main
+from tests.test_spill import formula_cells, spill_cells
+from xlprofit.cli import build_parser, main
 from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES
-from xlprofit.errors import InputError, OutputError
+from xlprofit.errors import ArgumentError, InputError, OutputError
+from xlprofit.excel.catalogue import FUNCTIONS, by_name
 from xlprofit.report import REPORT_SHEETS
 from xlprofit.report._cells import Formula, cell_value
-from xlprofit.report.template import INPUT_SHEETS, LIVE_SHEETS, PARAMETER_NAMES, write_demo, write_template
+from xlprofit.report.template import (
+    INPUT_SHEETS,
+    LANGUAGES,
+    LIVE_SHEETS,
+    OFFICEJS_PREFIX,
+    PARAMETER_NAMES,
+    RUNTIMES,
+    formula_name,
+    template_tables,
+    write_demo,
+    write_template,
+)
 from xlprofit.report.workbook import REPORT_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -529,3 +545,180 @@ def test_acquisition_gets_its_own_sheet_when_the_clv_sheet_cannot_hold_both(demo
     monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 400)
     with pytest.raises(OutputError, match="do not fit on one worksheet"):
         xlprofit.write_report(demo_analysis, tmp_path / "r2.xlsx")
+
+
+# ----------------------------------------------------------------------------- one template per runtime
+
+#: Every function name a formula calls (a name followed by "("); names inside quoted text are not followed by one.
+_CALLED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\(")
+#: The Excel functions the live sheets use besides the add-in's.
+_BUILT_IN = {"INDEX", "MATCH", "_xlfn.DROP", "_xlfn.ANCHORARRAY"}
+#: The add-in's functions the live sheets call.
+_LIVE_FUNCTIONS = {"XLP_CUSTOMER_PNL", "XLP_ACTIVITY_RATES", "XLP_WHALE_PEAK", "XLP_WHALE_CURVE", "XLP_CLV",
+                   "XLP_CREDIT_COST"}
+#: Words of each runtime's setup on the Start here sheet (commands and names are not translated).
+_SETUP_MARKERS = {
+    "classic": ("pip install .", "pip install xlprofit-<version>-py3-none-any.whl", "xlwings addin install",
+                "VBA", ".xlsm", "UDF Modules", "xlprofit.excel.udfs", "Import Functions", "XLP_…", "#VALUE!",
+                "--runtime office"),
+    "office": ("xlwings Lite", "pip wheel . --no-deps -w dist", "xlprofit-<version>-py3-none-any.whl", "HTTPS",
+               "CORS", "requirements.txt", "Pyodide", "main.py", "from xlprofit.excel.udfs import *", "XLP.…",
+               "xlwings Server", "--runtime classic"),
+}
+#: Words of one runtime's setup that the other runtime's Start here sheet must not hold.
+_ONLY = {
+    "classic": ("xlwings addin install", "VBA", ".xlsm", "UDF Modules", "Import Functions", "XLP_…"),
+    "office": ("pip wheel", "CORS", "requirements.txt", "Pyodide", "main.py", "XLP.…", "xlwings Server"),
+}
+
+
+def _formulas(path: Path) -> list[tuple[str, str, str]]:
+    """(sheet, cell, formula text) of every formula of every sheet."""
+    out = []
+    for ws in openpyxl.load_workbook(path).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    value = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
+                    out.append((ws.title, cell.coordinate, value))
+    return out
+
+
+def _start_text(path: Path) -> str:
+    ws = openpyxl.load_workbook(path)["Start here"]
+    return "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+
+
+@pytest.fixture(scope="module")
+def runtime_books(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("runtimes")
+    books = {}
+    for runtime in RUNTIMES:
+        books[runtime] = folder / f"{runtime}.xlsx"
+        write_template(books[runtime], data=small_tables(), runtime=runtime)
+    return books
+
+
+def test_classic_template_calls_the_classic_names_only(runtime_books):
+    catalogue = by_name()
+    called = set()
+    for sheet, cell, formula in _formulas(runtime_books["classic"]):
+        assert "XLP." not in formula and OFFICEJS_PREFIX not in formula, (sheet, cell, formula)
+        names = set(_CALLED.findall(formula))
+        assert names <= set(catalogue) | _BUILT_IN, (sheet, cell, formula)
+        called |= names - _BUILT_IN
+    assert called == _LIVE_FUNCTIONS
+
+
+def test_office_template_calls_the_officejs_names_as_excel_stores_them(runtime_books):
+    # Excel stores a call of the Office.js function XLP.CLV as _xldudf_XLP_CLV and binds it to XLP.CLV when
+    # the add-in registers (OfficeDev/office-js issue 6611: its Excel-saved workbook holds
+    # "_xldudf_CONTOSO_ADD(1,2)" for a working =CONTOSO.ADD(1,2)); a bare "XLP.CLV(" stays #NAME?.
+    officejs = {f.officejs_name: f.name for f in FUNCTIONS}
+    stored = {OFFICEJS_PREFIX + name.replace(".", "_"): name for name in officejs}
+    assert len(stored) == len(FUNCTIONS)  # the underscore form names each function once
+    called = set()
+    cells = _formulas(runtime_books["office"])
+    for sheet, cell, formula in cells:
+        names = set(_CALLED.findall(formula))
+        assert not [n for n in names if n.upper().startswith(("XLP_", "XLP."))], (sheet, cell, formula)
+        assert names <= set(stored) | _BUILT_IN, (sheet, cell, formula)
+        called |= {stored[n] for n in names - _BUILT_IN}
+    assert {officejs[n] for n in called} == _LIVE_FUNCTIONS
+    assert called == {by_name()[f].officejs_name for f in _LIVE_FUNCTIONS}
+    # Every call is saved as Excel saves a custom function's: a dynamic-array formula in a cm="1" cell.
+    with zipfile.ZipFile(runtime_books["office"]) as z:
+        live = [c for c in formula_cells(z) if c["text"] is not None]
+    assert len(live) == len(cells) == 8
+    for c in live:
+        assert (c["cm"], c["t"], c["ref"]) == ("1", "array", c["cell"]), c
+    # The note above the formulas tells what Excel shows until xlwings Lite has loaded them.
+    note = openpyxl.load_workbook(runtime_books["office"])["CLV live"]["A2"].value
+    assert "#NAME?" in note and "(formula: _xldudf_XLP_…)" in note
+
+
+def test_formula_name_follows_the_catalogue():
+    for function in FUNCTIONS:
+        assert formula_name(function.name, "classic") == function.name
+        assert formula_name(function.name, "office") == "_xldudf_" + function.officejs_name.replace(".", "_")
+    with pytest.raises(ArgumentError, match="'runtime' must be one of classic, office; got 'excel'"):
+        formula_name("XLP_CLV", "excel")
+
+
+def test_both_runtimes_hold_the_same_input_tables(runtime_books):
+    classic, office = (xlprofit.read(runtime_books[r]) for r in ("classic", "office"))
+    for table in ("customers", "transactions", "activities", "resources", "usage"):
+        pd.testing.assert_frame_equal(getattr(classic, table), getattr(office, table), obj=table)
+    assert classic.parameters == office.parameters and not classic.problems and not office.problems
+    a, b = openpyxl.load_workbook(runtime_books["classic"]), openpyxl.load_workbook(runtime_books["office"])
+    assert a.sheetnames == b.sheetnames
+    for sheet in a.sheetnames:
+        if sheet not in ("Start here", *LIVE_SHEETS):
+            assert [[c.value for c in r] for r in a[sheet].iter_rows()] == \
+                [[c.value for c in r] for r in b[sheet].iter_rows()], sheet
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+@pytest.mark.parametrize("runtime", list(RUNTIMES))
+def test_start_here_gives_the_setup_of_its_runtime(runtime, language, tmp_path):
+    book = tmp_path / "t.xlsx"
+    write_template(book, language=language, runtime=runtime)
+    start = _start_text(book)
+    other = next(r for r in RUNTIMES if r != runtime)
+    for marker in _SETUP_MARKERS[runtime]:
+        assert marker in start, (runtime, language, marker)
+    for marker in _ONLY[other]:
+        assert marker not in start, (runtime, language, marker)
+    if language != "en":  # translated, not left in English
+        english = tmp_path / "en.xlsx"
+        write_template(english, runtime=runtime)
+        lines, english_lines = set(start.splitlines()), set(_start_text(english).splitlines())
+        setup = [line for line in lines if line.startswith(("1. ", "2. ", "3. ", "4. "))]
+        assert len(setup) == 4 and not set(setup) & english_lines
+
+
+def test_runtime_option_of_the_template_and_demo_commands(tmp_path, capsys):
+    default, office, demo = tmp_path / "default.xlsx", tmp_path / "office.xlsx", tmp_path / "demo.xlsx"
+    assert main(["template", "-o", str(default)]) == 0
+    assert main(["template", "-o", str(office), "--runtime", "office", "--language", "sv"]) == 0
+    assert main(["demo", "-o", str(demo), "--runtime", "office"]) == 0
+    assert "office runtime" in capsys.readouterr().out
+    for book, stored in ((default, "XLP_CLV("), (office, "_xldudf_XLP_CLV("), (demo, "_xldudf_XLP_CLV(")):
+        with zipfile.ZipFile(book) as z:  # the package, not openpyxl: the demo's data sheets are large
+            clv = [c["text"] for c in formula_cells(z, ["CLV live"]) if c["text"] is not None]
+        assert len(clv) == 4 and sum(f.startswith(stored) for f in clv) == 3, (book.name, clv)
+    assert "requirements.txt" in _start_text(office) and "Start › Tillägg" in _start_text(office)
+    for command in ("template", "demo"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "-o", str(tmp_path / "x.xlsx"), "--runtime", "excel"])
+        assert info.value.code == 2
+    assert "invalid choice: 'excel'" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_unknown_runtime_is_an_argument_error(tmp_path):
+    target = tmp_path / "t.xlsx"
+    for write in (write_template, write_demo):
+        with pytest.raises(ArgumentError, match="'runtime' must be one of classic, office; got 'web'"):
+            write(target, runtime="web")
+    with pytest.raises(ArgumentError, match="'runtime'"):
+        template_tables(runtime="web")
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_command_line_choices_are_the_templates():
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for command in ("template", "demo"):
+        options = {a.dest: a for a in sub.choices[command]._actions}
+        assert tuple(options["runtime"].choices) == tuple(RUNTIMES) and options["runtime"].default == "classic"
+        assert tuple(options["language"].choices) == tuple(LANGUAGES)
+
+
+def test_writing_a_template_loads_no_xlwings(tmp_path):
+    # report/ reads the function names from xlprofit.excel.catalogue, which must not pull in xlwings.
+    code = ("import sys\n"
+            "from xlprofit.report.template import write_template\n"
+            f"write_template({str(tmp_path / 't.xlsx')!r}, runtime='office')\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'xlwings')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""

@@ -157,8 +157,8 @@ def _cmd_template(args: argparse.Namespace) -> int:
     from xlprofit.report.template import write_template
 
     out = _xlsx_output(args.output)
-    write_template(out, language=args.language)
-    print(f"wrote {out} — the input template ({args.language})")
+    write_template(out, language=args.language, runtime=args.runtime)
+    print(f"wrote {out} — the input template ({args.language}, {args.runtime} runtime)")
     return EXIT_OK
 
 
@@ -166,8 +166,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from xlprofit.report.template import write_demo
 
     out = _xlsx_output(args.output)
-    write_demo(out, language=args.language)
-    print(f"wrote {out} — the template filled with the demo data; try: xlprofit report {out} -o report.xlsx")
+    write_demo(out, language=args.language, runtime=args.runtime)
+    print(f"wrote {out} — the template filled with the demo data ({args.runtime} runtime); "
+          f"try: xlprofit report {out} -o report.xlsx")
     return EXIT_OK
 
 
@@ -212,13 +213,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where the invoice lines of a folder input are checked (see report --engine)")
     val.set_defaults(func=_cmd_validate)
 
+    # The choices of xlprofit.report.template (LANGUAGES, RUNTIMES), spelled out so that parsing does
+    # not import the workbook writer; tests/test_workbooks.py proves that they agree.
     languages = ("en", "nb", "sv", "pl")
+    runtimes = ("classic", "office")
+    runtime_help = ("classic: =XLP_CLV(…) for the classic xlwings add-in (Excel on Windows); office: =XLP.CLV(…) "
+                    "for Office.js, i.e. xlwings Lite and xlwings Server (default: classic)")
     tpl = sub.add_parser("template", help="write the empty input workbook (workbook_template.xlsx)",
                          description="Write the template workbook: a Start here sheet, the input Tables, "
-                                     "the Parameters sheet and live XLP_* calculation sheets.")
+                                     "the Parameters sheet and live calculation sheets that call the "
+                                     "add-in's functions (XLP_* or XLP.*, by --runtime).")
     tpl.add_argument("-o", "--output", required=True, help="workbook to write (.xlsx)")
     tpl.add_argument("--language", choices=languages, default="en",
                      help="language of titles and instructions (headers stay English snake_case)")
+    tpl.add_argument("--runtime", choices=runtimes, default="classic", help=runtime_help)
     tpl.set_defaults(func=_cmd_template)
 
     demo = sub.add_parser("demo", help="write the template filled with the embedded demo data",
@@ -226,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", required=True, help="workbook to write (.xlsx)")
     demo.add_argument("--language", choices=languages, default="en",
                       help="language of titles and instructions (headers stay English snake_case)")
+    demo.add_argument("--runtime", choices=runtimes, default="classic", help=runtime_help)
     demo.set_defaults(func=_cmd_demo)
 
     fun = sub.add_parser("functions", help="list the XLP_* Excel functions with signatures and descriptions",

@@ -2,7 +2,9 @@
 
 Only the words around the input tables are translated. Sheet names, Table names, column
 headers and parameter names stay in English snake_case in every language: they are the input
-format that :func:`xlprofit.read` and the ``XLP_*`` functions rely on.
+format that :func:`xlprofit.read` and the ``XLP_*`` functions rely on. The setup steps of the
+Start here sheet come in one version per runtime (keys ``classic_…`` and ``office_…``); commands,
+module names and the xlwings ribbon's own words (UDF Modules, Import Functions) are not translated.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "Każdy arkusz wejściowy zawiera jedną tabelę Excela. Nie zmieniaj nagłówków kolumn (angielski "
         "snake_case): to je odczytuje xlprofit. Kolumny opcjonalne mogą pozostać puste.",
     ),
-    "what_3": (
+    "what_3_classic": (
         "The sheets marked 'live' call the xlprofit functions (XLP_…) on these tables: with the add-in "
         "installed they recalculate whenever you change a number.",
         "Arkene merket 'live' kaller xlprofit-funksjonene (XLP_…) på tabellene: med tillegget installert "
@@ -61,39 +63,212 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "Arkusze oznaczone 'live' wywołują funkcje xlprofit (XLP_…) na tych tabelach: po zainstalowaniu "
         "dodatku przeliczają się przy każdej zmianie liczby.",
     ),
-    "install_heading": ("Install the add-in", "Installer tillegget", "Installera tillägget", "Instalacja dodatku"),
-    "install_1": (
-        "1. Install Python 3.11 or newer, then run:  pip install xlprofit",
-        "1. Installer Python 3.11 eller nyere, og kjør:  pip install xlprofit",
-        "1. Installera Python 3.11 eller senare och kör:  pip install xlprofit",
-        "1. Zainstaluj Pythona 3.11 lub nowszego, a następnie uruchom:  pip install xlprofit",
+    "what_3_office": (
+        "The sheets marked 'live' call the xlprofit functions (XLP.…) on these tables: with xlwings Lite set up "
+        "they recalculate whenever you change a number.",
+        "Arkene merket 'live' kaller xlprofit-funksjonene (XLP.…) på tabellene: når xlwings Lite er satt opp, "
+        "regnes de om hver gang du endrer et tall.",
+        "Bladen märkta 'live' anropar xlprofit-funktionerna (XLP.…) på tabellerna: när xlwings Lite är "
+        "konfigurerat räknas de om varje gång du ändrar ett tal.",
+        "Arkusze oznaczone 'live' wywołują funkcje xlprofit (XLP.…) na tych tabelach: po skonfigurowaniu "
+        "xlwings Lite przeliczają się przy każdej zmianie liczby.",
     ),
-    "install_2": (
-        "2. Windows Excel: run  xlwings addin install  and enable the xlprofit functions (names XLP_…).",
-        "2. Excel for Windows: kjør  xlwings addin install  og aktiver xlprofit-funksjonene (navn XLP_…).",
-        "2. Excel för Windows: kör  xlwings addin install  och aktivera xlprofit-funktionerna (namn XLP_…).",
-        "2. Excel dla Windows: uruchom  xlwings addin install  i włącz funkcje xlprofit (nazwy XLP_…).",
+    # Setup of the classic add-in (Windows, local Python). The xlwings ribbon is not translated, so
+    # "UDF Modules" and "Import Functions" stay English; Excel's own menus are named as in each language,
+    # with the English name of the VBA trust setting alongside.
+    "install_heading_classic": (
+        "Install the add-in: classic xlwings add-in (Excel on Windows with a local Python)",
+        "Installer tillegget: klassisk xlwings-tillegg (Excel for Windows med lokal Python)",
+        "Installera tillägget: klassiskt xlwings-tillägg (Excel för Windows med lokal Python)",
+        "Instalacja dodatku: klasyczny dodatek xlwings (Excel dla Windows z lokalnym Pythonem)",
     ),
-    "install_3": (
-        "3. Excel on the web or Mac (xlwings Server/Lite): the same functions appear as XLP.… .",
-        "3. Excel på nett eller Mac (xlwings Server/Lite): de samme funksjonene heter XLP.… .",
-        "3. Excel på webben eller Mac (xlwings Server/Lite): samma funktioner heter XLP.… .",
-        "3. Excel w przeglądarce lub na Macu (xlwings Server/Lite): te same funkcje mają nazwy XLP.… .",
+    "classic_1": (
+        "1. Install Python 3.11 or newer, then xlprofit, either in a checkout of xlprofit:  pip install .   "
+        "or from the wheel:",
+        "1. Installer Python 3.11 eller nyere og deretter xlprofit, enten fra en kopi av kildekoden:  "
+        "pip install .   eller fra wheel-filen:",
+        "1. Installera Python 3.11 eller senare och sedan xlprofit, antingen från en kopia av källkoden:  "
+        "pip install .   eller från wheel-filen:",
+        "1. Zainstaluj Pythona 3.11 lub nowszego, a potem xlprofit: z kopii kodu źródłowego  pip install .   "
+        "albo z pliku wheel:",
+    ),
+    "classic_1b": (
+        "    pip install xlprofit-<version>-py3-none-any.whl",
+        "    pip install xlprofit-<version>-py3-none-any.whl",
+        "    pip install xlprofit-<version>-py3-none-any.whl",
+        "    pip install xlprofit-<version>-py3-none-any.whl",
+    ),
+    "classic_2": (
+        "2. Install the xlwings add-in:  xlwings addin install",
+        "2. Installer xlwings-tillegget:  xlwings addin install",
+        "2. Installera xlwings-tillägget:  xlwings addin install",
+        "2. Zainstaluj dodatek xlwings:  xlwings addin install",
+    ),
+    "classic_3": (
+        "3. In Excel: File › Options › Trust Center › Trust Center Settings › Macro Settings: tick",
+        "3. I Excel: Fil › Alternativer › Klareringssenter › Innstillinger for klareringssenter › "
+        "Makroinnstillinger: kryss av for",
+        "3. I Excel: Arkiv › Alternativ › Säkerhetscenter › Inställningar för Säkerhetscenter › "
+        "Makroinställningar: markera",
+        "3. W Excelu: Plik › Opcje › Centrum zaufania › Ustawienia Centrum zaufania › Ustawienia makr: zaznacz",
+    ),
+    "classic_3b": (
+        "    'Trust access to the VBA project object model' (xlwings writes the functions into the workbook's "
+        "VBA project).",
+        "    «Stol på tilgang til objektmodellen for VBA-prosjektet» (på engelsk: Trust access to the VBA project "
+        "object model).",
+        "    ”Lita på åtkomst till objektmodellen för VBA-projekt” (på engelska: Trust access to the VBA project "
+        "object model).",
+        "    „Ufaj dostępowi do modelu obiektowego projektu VBA” (po angielsku: Trust access to the VBA project "
+        "object model).",
+    ),
+    "classic_4": (
+        "4. Save this workbook as an Excel Macro-Enabled Workbook (.xlsm) and go on working in that file.",
+        "4. Lagre arbeidsboken som «Makroaktivert Excel-arbeidsbok» (.xlsm), og arbeid videre i den filen.",
+        "4. Spara arbetsboken som ”Makroaktiverad Excel-arbetsbok” (.xlsm) och fortsätt arbeta i den filen.",
+        "4. Zapisz skoroszyt jako „Skoroszyt programu Excel z obsługą makr” (.xlsm) i dalej pracuj w tym pliku.",
+    ),
+    "classic_5": (
+        "5. On the xlwings tab, set UDF Modules to  xlprofit.excel.udfs  and click Import Functions.",
+        "5. På fanen xlwings setter du UDF Modules til  xlprofit.excel.udfs  og klikker Import Functions.",
+        "5. På fliken xlwings anger du  xlprofit.excel.udfs  under UDF Modules och klickar på Import Functions.",
+        "5. Na karcie xlwings wpisz  xlprofit.excel.udfs  w polu UDF Modules i kliknij Import Functions.",
+    ),
+    "classic_names": (
+        "The functions are named XLP_… (XLP_CLV, XLP_CUSTOMER_PNL, …) and are listed in the category xlprofit "
+        "of Insert Function.",
+        "Funksjonene heter XLP_… (XLP_CLV, XLP_CUSTOMER_PNL, …) og står i kategorien xlprofit under Sett inn "
+        "funksjon.",
+        "Funktionerna heter XLP_… (XLP_CLV, XLP_CUSTOMER_PNL, …) och finns i kategorin xlprofit under Infoga "
+        "funktion.",
+        "Funkcje mają nazwy XLP_… (XLP_CLV, XLP_CUSTOMER_PNL, …); w oknie Wstawianie funkcji są w kategorii "
+        "xlprofit.",
+    ),
+    # Classic COM returns text, so the code stays the English one that xlprofit writes.
+    "classic_errors": (
+        "An error shows as text that starts with the error code (#VALUE!, #NUM!, #DIV/0!, #N/A), followed by "
+        "the reason.",
+        "En feil vises som tekst som begynner med feilkoden (#VALUE!, #NUM!, #DIV/0!, #N/A), etterfulgt av "
+        "årsaken.",
+        "Ett fel visas som text som börjar med felkoden (#VALUE!, #NUM!, #DIV/0!, #N/A), följd av orsaken.",
+        "Błąd pojawia się jako tekst: najpierw kod błędu (#VALUE!, #NUM!, #DIV/0!, #N/A), potem jego przyczyna.",
+    ),
+    "classic_other": (
+        "Excel on the web or on a Mac: write the Office.js template instead:  xlprofit template --runtime office "
+        "-o FILE.xlsx",
+        "Excel på nettet eller Mac: lag Office.js-malen i stedet:  xlprofit template --runtime office -o FIL.xlsx",
+        "Excel på webben eller Mac: skapa Office.js-mallen i stället:  xlprofit template --runtime office "
+        "-o FIL.xlsx",
+        "Excel w przeglądarce lub na Macu: utwórz zamiast tego szablon Office.js:  xlprofit template "
+        "--runtime office -o PLIK.xlsx",
+    ),
+    # Setup of xlwings Lite (Office.js): Excel's tab and button names as each language shows them.
+    "install_heading_office": (
+        "Install the add-in: xlwings Lite (Excel on Windows and Mac, Excel on the web; no local Python)",
+        "Installer tillegget: xlwings Lite (Excel for Windows og Mac, Excel på nettet; ingen lokal Python)",
+        "Installera tillägget: xlwings Lite (Excel för Windows och Mac, Excel på webben; ingen lokal Python)",
+        "Instalacja dodatku: xlwings Lite (Excel dla Windows i Mac, Excel w przeglądarce; bez lokalnego Pythona)",
+    ),
+    "office_1": (
+        "1. In Excel: Home › Add-ins, search for 'xlwings Lite' and add it; its editor opens on the right.",
+        "1. I Excel: Hjem › Tillegg, søk etter «xlwings Lite» og legg det til; redigeringsprogrammet åpnes til "
+        "høyre.",
+        "1. I Excel: Start › Tillägg, sök efter ”xlwings Lite” och lägg till det; redigeraren öppnas till höger.",
+        "1. W Excelu: Narzędzia główne › Dodatki, wyszukaj „xlwings Lite” i dodaj go; edytor otworzy się "
+        "po prawej.",
+    ),
+    "office_2": (
+        "2. In a checkout of xlprofit, build the wheel:  pip wheel . --no-deps -w dist   and put "
+        "dist/xlprofit-<version>-py3-none-any.whl",
+        "2. Bygg wheel-filen i en kopi av kildekoden til xlprofit:  pip wheel . --no-deps -w dist   og legg "
+        "dist/xlprofit-<version>-py3-none-any.whl",
+        "2. Bygg wheel-filen i en kopia av xlprofits källkod:  pip wheel . --no-deps -w dist   och lägg "
+        "dist/xlprofit-<version>-py3-none-any.whl",
+        "2. W kopii kodu źródłowego xlprofit zbuduj plik wheel:  pip wheel . --no-deps -w dist   i umieść "
+        "dist/xlprofit-<version>-py3-none-any.whl",
+    ),
+    "office_2b": (
+        "    where the browser may fetch it: an HTTPS address whose server allows cross-origin requests (CORS).",
+        "    der nettleseren kan hente den: en HTTPS-adresse der serveren tillater forespørsler fra andre "
+        "opprinnelser (CORS).",
+        "    där webbläsaren kan hämta den: en HTTPS-adress vars server tillåter anrop från andra ursprung (CORS).",
+        "    tam, skąd przeglądarka może go pobrać: pod adresem HTTPS, którego serwer zezwala na żądania z innych "
+        "domen (CORS).",
+    ),
+    "office_3": (
+        "3. In the xlwings Lite editor, open the requirements.txt tab and add the wheel's URL on a line of its own.",
+        "3. Åpne fanen requirements.txt i xlwings Lite og legg til URL-en til wheel-filen på en egen linje.",
+        "3. Öppna fliken requirements.txt i xlwings Lite och lägg till wheel-filens URL på en egen rad.",
+        "3. W edytorze xlwings Lite otwórz kartę requirements.txt i dodaj adres URL pliku wheel w osobnym wierszu.",
+    ),
+    "office_3b": (
+        "    numpy, pandas and scipy come from Pyodide; there is nothing else to install.",
+        "    numpy, pandas og scipy kommer fra Pyodide; ingenting annet må installeres.",
+        "    numpy, pandas och scipy kommer från Pyodide; inget annat behöver installeras.",
+        "    numpy, pandas i scipy pochodzą z Pyodide; nic więcej nie trzeba instalować.",
+    ),
+    "office_4": (
+        "4. In main.py add the line:  from xlprofit.excel.udfs import *",
+        "4. Legg til denne linjen i main.py:  from xlprofit.excel.udfs import *",
+        "4. Lägg till den här raden i main.py:  from xlprofit.excel.udfs import *",
+        "4. W pliku main.py dodaj wiersz:  from xlprofit.excel.udfs import *",
+    ),
+    # Office.js returns real error values, which Excel shows in its own language.
+    "office_names": (
+        "The functions are named XLP.… (XLP.CLV, XLP.CUSTOMER_PNL, …). Errors are Excel errors; point at a "
+        "#VALUE! cell to see why.",
+        "Funksjonene heter XLP.… (XLP.CLV, XLP.CUSTOMER_PNL, …). Feil er Excel-feilverdier; pek på en "
+        "#VERDI!-celle for å se årsaken.",
+        "Funktionerna heter XLP.… (XLP.CLV, XLP.CUSTOMER_PNL, …). Fel är Excel-felvärden; peka på en "
+        "#VÄRDEFEL!-cell för att se orsaken.",
+        "Funkcje mają nazwy XLP.… (XLP.CLV, XLP.CUSTOMER_PNL, …). Błędy są błędami Excela; wskaż komórkę "
+        "z #ARG!, aby zobaczyć przyczynę.",
+    ),
+    "office_server": (
+        "xlwings Server: import the same module in the server's custom-functions module:  "
+        "from xlprofit.excel.udfs import *",
+        "xlwings Server: importer den samme modulen i serverens modul for egendefinerte funksjoner:  "
+        "from xlprofit.excel.udfs import *",
+        "xlwings Server: importera samma modul i serverns modul för anpassade funktioner:  "
+        "from xlprofit.excel.udfs import *",
+        "xlwings Server: zaimportuj ten sam moduł w module funkcji niestandardowych serwera:  "
+        "from xlprofit.excel.udfs import *",
+    ),
+    "office_other": (
+        "Classic xlwings add-in on Windows: write the classic template instead:  xlprofit template --runtime "
+        "classic -o FILE.xlsx",
+        "Klassisk xlwings-tillegg i Windows: lag den klassiske malen i stedet:  xlprofit template --runtime "
+        "classic -o FIL.xlsx",
+        "Klassiskt xlwings-tillägg i Windows: skapa den klassiska mallen i stället:  xlprofit template --runtime "
+        "classic -o FIL.xlsx",
+        "Klasyczny dodatek xlwings w Windows: utwórz zamiast tego szablon klasyczny:  xlprofit template "
+        "--runtime classic -o PLIK.xlsx",
     ),
     "report_heading": ("Produce the report", "Lag rapporten", "Skapa rapporten", "Tworzenie raportu"),
+    # {ext}: .xlsm for the classic add-in (the workbook holds its VBA), .xlsx under Office.js.
     "report_1": (
-        "Save this workbook, then run:  xlprofit validate THIS.xlsx   (lists every problem with sheet row "
+        "Save this workbook, then run:  xlprofit validate THIS{ext}   (lists every problem with sheet row "
         "and column)",
-        "Lagre arbeidsboken og kjør:  xlprofit validate DENNE.xlsx   (viser hvert problem med rad og kolonne)",
-        "Spara arbetsboken och kör:  xlprofit validate DENNA.xlsx   (visar varje problem med rad och kolumn)",
-        "Zapisz skoroszyt i uruchom:  xlprofit validate TEN.xlsx   (pokazuje każdy problem z wierszem "
+        "Lagre arbeidsboken og kjør:  xlprofit validate DENNE{ext}   (viser hvert problem med rad og kolonne)",
+        "Spara arbetsboken och kör:  xlprofit validate DENNA{ext}   (visar varje problem med rad och kolumn)",
+        "Zapisz skoroszyt i uruchom:  xlprofit validate TEN{ext}   (pokazuje każdy problem z wierszem "
         "i kolumną)",
     ),
     "report_2": (
-        "and:  xlprofit report THIS.xlsx -o report.xlsx   (a finished report: values only, opens anywhere)",
-        "og:  xlprofit report DENNE.xlsx -o rapport.xlsx   (ferdig rapport: bare verdier, åpnes overalt)",
-        "och:  xlprofit report DENNA.xlsx -o rapport.xlsx   (färdig rapport: bara värden, öppnas överallt)",
-        "oraz:  xlprofit report TEN.xlsx -o raport.xlsx   (gotowy raport: same wartości, otwiera się wszędzie)",
+        "and:  xlprofit report THIS{ext} -o report.xlsx   (a finished report: values only, opens anywhere)",
+        "og:  xlprofit report DENNE{ext} -o rapport.xlsx   (ferdig rapport: bare verdier, åpnes overalt)",
+        "och:  xlprofit report DENNA{ext} -o rapport.xlsx   (färdig rapport: bara värden, öppnas överallt)",
+        "oraz:  xlprofit report TEN{ext} -o raport.xlsx   (gotowy raport: same wartości, otwiera się wszędzie)",
+    ),
+    "report_python": (
+        "The xlprofit command runs on a computer with Python 3.11 or newer:  pip install "
+        "xlprofit-<version>-py3-none-any.whl",
+        "Kommandoet xlprofit kjører på en datamaskin med Python 3.11 eller nyere:  pip install "
+        "xlprofit-<version>-py3-none-any.whl",
+        "Kommandot xlprofit körs på en dator med Python 3.11 eller senare:  pip install "
+        "xlprofit-<version>-py3-none-any.whl",
+        "Polecenie xlprofit działa na komputerze z Pythonem 3.11 lub nowszym:  pip install "
+        "xlprofit-<version>-py3-none-any.whl",
     ),
     "sheets_heading": ("The sheets", "Arkene", "Bladen", "Arkusze"),
     "required": ("required", "påkrevd", "obligatorisk", "wymagane"),
@@ -108,11 +283,26 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "Jedna wartość na nazwę. Puste oznacza 'nie podano'. Komórki wartości mają nazwy (DiscountRate, "
         "PaymentDays, …) do użycia w formułach.",
     ),
-    "live_note": (
-        "Live formulas: they need the xlprofit add-in. Without it (or in LibreOffice) they show #NAME?.",
-        "Levende formler: de krever xlprofit-tillegget. Uten det (eller i LibreOffice) vises #NAME?.",
-        "Levande formler: de kräver xlprofit-tillägget. Utan det (eller i LibreOffice) visas #NAME?.",
-        "Formuły na żywo: wymagają dodatku xlprofit. Bez niego (lub w LibreOffice) pokazują #NAME?.",
+    "live_note_classic": (
+        "Live formulas: they need the classic xlwings add-in with the xlprofit functions imported (see Start "
+        "here). Without it (or in LibreOffice) they show #NAME?.",
+        "Levende formler: de krever det klassiske xlwings-tillegget med xlprofit-funksjonene importert (se Start "
+        "here). Uten det (eller i LibreOffice) vises #NAVN?.",
+        "Levande formler: de kräver det klassiska xlwings-tillägget med xlprofit-funktionerna importerade (se "
+        "Start here). Utan det (eller i LibreOffice) visas #NAMN?.",
+        "Formuły na żywo: wymagają klasycznego dodatku xlwings z zaimportowanymi funkcjami xlprofit (zob. Start "
+        "here). Bez niego (lub w LibreOffice) pokazują #NAZWA?.",
+    ),
+    # Until the add-in has registered its functions Excel shows the stored name ({stored}: _xldudf_XLP_).
+    "live_note_office": (
+        "Live formulas: they need xlwings Lite with xlprofit (see Start here). Until it has loaded the functions, "
+        "and in LibreOffice, they show #NAME? (formula: {stored}…).",
+        "Levende formler: de krever xlwings Lite med xlprofit (se Start here). Før funksjonene er lastet, og i "
+        "LibreOffice, vises #NAVN? (formel: {stored}…).",
+        "Levande formler: de kräver xlwings Lite med xlprofit (se Start here). Innan funktionerna har lästs in, "
+        "och i LibreOffice, visas #NAMN? (formel: {stored}…).",
+        "Formuły na żywo: wymagają xlwings Lite z xlprofit (zob. Start here). Zanim funkcje zostaną wczytane, "
+        "oraz w LibreOffice, pokazują #NAZWA? (formuła: {stored}…).",
     ),
     "pnl_live": ("Customer P&L (live)", "Kunderesultat (live)", "Kundresultat (live)",
                  "Rachunek wyników klientów (live)"),
@@ -267,9 +457,10 @@ def _pick(options: tuple[str, ...], language: str) -> str:
     return options[_ORDER.index(language)]
 
 
-def text(key: str, language: str) -> str:
-    """The template text ``key`` in ``language``."""
-    return _pick(_TEXTS[key], language)
+def text(key: str, language: str, **fields: str) -> str:
+    """The template text ``key`` in ``language``, with ``fields`` filled into its ``{name}`` places."""
+    chosen = _pick(_TEXTS[key], language)
+    return chosen.format(**fields) if fields else chosen
 
 
 def table_text(table: str, language: str) -> tuple[str, str]:

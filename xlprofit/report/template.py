@@ -7,10 +7,29 @@ names and headers stay in English in every language; the titles, instructions an
 row above each header are translated. The demo workbook is the same template filled with the
 embedded demo data.
 
-The live sheets call the add-in's functions on those Tables. The table functions
-(``XLP_CUSTOMER_PNL``, ``XLP_ACTIVITY_RATES``, ``XLP_WHALE_CURVE``) return arrays, so they are
-written as dynamic-array formulas that spill in Excel 365 (:class:`~xlprofit.report._cells.SpillFormula`);
-the scalar functions stay ordinary formulas.
+The live sheets call the add-in's functions on those Tables, in one of two flavours
+(:data:`RUNTIMES`), because the two xlwings runtimes name the functions differently:
+
+``classic``
+    The classic xlwings add-in (Excel on Windows, VBA wrappers): ``=XLP_CLV(…)``. The table
+    functions (``XLP_CUSTOMER_PNL``, ``XLP_ACTIVITY_RATES``, ``XLP_WHALE_CURVE``) return arrays,
+    so they are written as dynamic-array formulas that spill in Excel 365
+    (:class:`~xlprofit.report._cells.SpillFormula`); the scalar functions stay ordinary formulas.
+``office``
+    Office.js custom functions (xlwings Lite, xlwings Server): ``=XLP.CLV(…)``, the catalogue's
+    :attr:`~xlprofit.excel.catalogue.Function.officejs_name`. In the file such a call is stored the
+    way Excel itself saves a JavaScript custom function: the prefix ``_xldudf_`` and the name with
+    its dot turned into an underscore (``_xldudf_XLP_CLV(…)``), as a dynamic-array formula, scalar
+    or not. Excel binds that stored name to ``XLP.CLV`` when the add-in registers its functions;
+    a call stored as the bare dotted name (``XLP.CLV(…)``) is taken for an unknown function and
+    stays ``#NAME?`` after the add-in loads, until each cell is entered again. Evidence: the
+    workbook of OfficeDev/office-js issue 6611, saved by Excel 16.107, holds
+    ``<f t="array" ref="A1">_xldudf_CONTOSO_ADD(1,2)</f>`` in a ``cm="1"`` cell for a resolved
+    ``=CONTOSO.ADD(1,2)`` and ``CONTOSO.ADD(1,2)`` for the cells that stay ``#NAME?``; Microsoft's
+    Excel team on OfficeDev/Excel-Custom-Functions issue 108: JavaScript custom functions are
+    saved with the prefix ``_xldudf`` and only that form is looked up as one.
+
+The Start here sheet gives the setup steps of the chosen runtime.
 """
 
 from __future__ import annotations
@@ -27,6 +46,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES, Column
 from xlprofit.errors import ArgumentError
+from xlprofit.excel.catalogue import by_name
 from xlprofit.report._cells import (
     Formula,
     SheetLayout,
@@ -39,8 +59,8 @@ from xlprofit.report._cells import (
 from xlprofit.report._texts import LANGUAGES, caption, meaning, table_text, text
 from xlprofit.report.workbook import atomic_save, check_target
 
-__all__ = ["INPUT_SHEETS", "PARAMETER_NAMES", "LIVE_SHEETS", "LANGUAGES", "write_template", "write_demo",
-           "template_tables"]
+__all__ = ["INPUT_SHEETS", "PARAMETER_NAMES", "LIVE_SHEETS", "LANGUAGES", "RUNTIMES", "OFFICEJS_PREFIX",
+           "formula_name", "write_template", "write_demo", "template_tables"]
 
 #: Sheet (and Excel Table) name of every input table.
 INPUT_SHEETS: dict[str, str] = {t: t.capitalize() for t in TABLES}
@@ -48,6 +68,13 @@ INPUT_SHEETS: dict[str, str] = {t: t.capitalize() for t in TABLES}
 PARAMETER_NAMES: dict[str, str] = {p: "".join(w.capitalize() for w in p.split("_")) for p in PARAMETERS}
 #: The calculation sheets that call the XLP_* functions.
 LIVE_SHEETS: tuple[str, ...] = ("P&L live", "Rates live", "Whale live", "CLV live")
+#: The runtimes a template is written for: how its live sheets name the add-in's functions.
+RUNTIMES: dict[str, str] = {
+    "classic": "classic xlwings add-in, Excel on Windows: =XLP_CLV(…)",
+    "office": "Office.js (xlwings Lite, xlwings Server), Excel on Windows, Mac and the web: =XLP.CLV(…)",
+}
+#: Prefix of an Office.js custom function's name as Excel stores it in a formula (module docstring).
+OFFICEJS_PREFIX = "_xldudf_"
 
 _VALIDATION_ROWS = 20_000
 _CHOICES = {"periods_per_year": "1,2,4,12", "acquisition_charge": "in_period,all,none"}
@@ -58,6 +85,31 @@ _ALL = "[#All]"
 def _check_language(language: str) -> None:
     if language not in LANGUAGES:
         raise ArgumentError("language", language, f"one of {', '.join(LANGUAGES)}")
+
+
+def _check_runtime(runtime: str) -> None:
+    if runtime not in RUNTIMES:
+        raise ArgumentError("runtime", runtime, f"one of {', '.join(RUNTIMES)}")
+
+
+def formula_name(function: str, runtime: str) -> str:
+    """How a formula of the ``runtime`` template stores a call of the catalogue's ``function``.
+
+    ``formula_name("XLP_CLV", "classic")`` is ``XLP_CLV``; ``formula_name("XLP_CLV", "office")``
+    is ``_xldudf_XLP_CLV``, which Excel shows as ``XLP.CLV`` (see the module docstring).
+
+    Raises
+    ------
+    ArgumentError
+        If ``runtime`` is not one of :data:`RUNTIMES`.
+    KeyError
+        If ``function`` is not in the catalogue (a builder's mistake, not a user's).
+    """
+    _check_runtime(runtime)
+    spec = by_name()[function]
+    if runtime == "classic":
+        return spec.name
+    return OFFICEJS_PREFIX + spec.officejs_name.replace(".", "_")
 
 
 def _column_style(column: Column) -> str:
@@ -220,17 +272,34 @@ def _parameters_sheet(data: pd.DataFrame | Mapping[str, Any] | None, language: s
     return lay
 
 
-def _start_sheet(language: str) -> SheetLayout:
+#: The Start here sheet's setup section per runtime (keys of :mod:`._texts`): the numbered steps
+#: (a key ending in ``b`` continues the step above it), then the notes below them.
+_SETUP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "classic": (("classic_1", "classic_1b", "classic_2", "classic_3", "classic_3b", "classic_4", "classic_5"),
+                ("classic_names", "classic_errors", "classic_other")),
+    "office": (("office_1", "office_2", "office_2b", "office_3", "office_3b", "office_4"),
+               ("office_names", "office_server", "office_other")),
+}
+#: File type the workbook is saved as before it is validated: the classic add-in keeps VBA in it.
+_SAVED_AS = {"classic": ".xlsm", "office": ".xlsx"}
+
+
+def _start_sheet(language: str, runtime: str) -> SheetLayout:
     lay = SheetLayout("Start here")
     lay.tab_color = "1F3864"
     lay.title(text("workbook_title", language), text("workbook_subtitle", language))
-    for heading, keys in (("what_heading", ("what_1", "what_2", "what_3")),
-                          ("install_heading", ("install_1", "install_2", "install_3")),
-                          ("report_heading", ("report_1", "report_2"))):
+    steps, notes = _SETUP[runtime]
+    ext = _SAVED_AS[runtime]
+    report = ("report_1", "report_2") + (("report_python",) if runtime == "office" else ())
+    for heading, paragraphs in (("what_heading", [("what_1", "what_2", f"what_3_{runtime}")]),
+                                (f"install_heading_{runtime}", [steps, notes]),
+                                ("report_heading", [report])):
         lay.heading(text(heading, language))
-        for key in keys:
-            lay.note(text(key, language), style="text")
-        lay.skip()
+        for keys in paragraphs:
+            for key in keys:
+                lay.note(text(key, language, ext=ext) if key.startswith("report_") else text(key, language),
+                         style="text")
+            lay.skip()
     lay.heading(text("sheets_heading", language))
     for table in TABLES:
         title, intro = table_text(table, language) if table != "parameters" else (
@@ -243,30 +312,37 @@ def _start_sheet(language: str) -> SheetLayout:
     return lay
 
 
-def _live_sheets(language: str) -> list[SheetLayout]:
+def _live_sheets(language: str, runtime: str) -> list[SheetLayout]:
     t, a, u, r, c, p = (f"{INPUT_SHEETS[x]}{_ALL}" for x in ("transactions", "activities", "usage", "resources",
                                                             "customers", "parameters"))
+
+    def call(function: str, *args: str) -> str:
+        return f"{formula_name(function, runtime)}({','.join(args)})"
+
+    # Excel saves every call of an Office.js custom function as a dynamic-array formula, one value or many.
+    scalar = SpillFormula if runtime == "office" else Formula
+    note = text(f"live_note_{runtime}", language, stored=formula_name("XLP_CLV", runtime).removesuffix("CLV"))
     pnl = SheetLayout(LIVE_SHEETS[0])
-    pnl.title(text("pnl_live", language), text("live_note", language))
+    pnl.title(text("pnl_live", language), note)
     pnl_cell = f"A{pnl.next_row}"
-    pnl.line([SpillFormula(f"=XLP_CUSTOMER_PNL({t},{a},{u},{r},{c},{p})")], ["text"])
+    pnl.line([SpillFormula("=" + call("XLP_CUSTOMER_PNL", t, a, u, r, c, p))], ["text"])
     rates = SheetLayout(LIVE_SHEETS[1])
-    rates.title(text("rates_live", language), text("live_note", language))
-    rates.line([SpillFormula(f"=XLP_ACTIVITY_RATES({a},{r},{t},{u},{c},{p})")], ["text"])
+    rates.title(text("rates_live", language), note)
+    rates.line([SpillFormula("=" + call("XLP_ACTIVITY_RATES", a, r, t, u, c, p))], ["text"])
     spill = f"_xlfn.ANCHORARRAY('{LIVE_SHEETS[0]}'!{pnl_cell})"
 
     def column(name: str) -> str:
         return f'_xlfn.DROP(INDEX({spill},0,MATCH("{name}",INDEX({spill},1,0),0)),1)'
 
     whale = SheetLayout(LIVE_SHEETS[2])
-    whale.title(text("whale_live", language), text("live_note", language))
-    whale.line([text("whale_peak", language), SpillFormula(f"=XLP_WHALE_PEAK({column('profit')})")],
+    whale.title(text("whale_live", language), note)
+    whale.line([text("whale_peak", language), SpillFormula("=" + call("XLP_WHALE_PEAK", column("profit")))],
                ["label", "percent"])
     whale.skip()
-    whale.line([SpillFormula(f"=XLP_WHALE_CURVE({column('profit')},{column('customer_id')})")], ["text"])
+    whale.line([SpillFormula("=" + call("XLP_WHALE_CURVE", column("profit"), column("customer_id")))], ["text"])
     whale.widths[1] = 48
     clv = SheetLayout(LIVE_SHEETS[3])
-    clv.title(text("clv_live", language), text("live_note", language))
+    clv.title(text("clv_live", language), note)
     clv.note(text("clv_intro", language))
     clv.skip()
     clv.line([text("segment", language), text("margin", language), text("retention", language),
@@ -274,17 +350,19 @@ def _live_sheets(language: str) -> list[SheetLayout]:
     examples = (("Key accounts", 12000.0, 0.92), ("Wholesale", 3500.0, 0.85), ("Retail", 900.0, 0.75))
     for name, margin, retention in examples:
         row = clv.next_row
-        clv.line([name, margin, retention, Formula(f"=XLP_CLV(DiscountRate,B{row},C{row})")],
+        clv.line([name, margin, retention, scalar("=" + call("XLP_CLV", "DiscountRate", f"B{row}", f"C{row}"))],
                  ["input", "input", "input_percent", "money"])
     clv.skip()
     clv.line([text("credit_cost", language), None, None,
-              Formula("=XLP_CREDIT_COST(100000,PaymentDays,CostOfCapital)")], ["label", "", "", "money"])
+              scalar("=" + call("XLP_CREDIT_COST", "100000", "PaymentDays", "CostOfCapital"))],
+             ["label", "", "", "money"])
     for col, width in ((1, 24), (2, 18), (3, 18), (4, 16)):
         clv.widths[col] = width
     return [pnl, rates, whale, clv]
 
 
-def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "en") -> Workbook:
+def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "en",
+                    runtime: str = "classic") -> Workbook:
     """Build the template workbook in memory (write-only; save it once).
 
     The live sheets' table functions are array formulas; :func:`write_template` also adds the
@@ -297,26 +375,36 @@ def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "e
         ``parameters`` may be a ``name, value`` table or a mapping.
     language:
         ``en``, ``nb``, ``sv`` or ``pl``: the language of titles, instructions and captions.
+    runtime:
+        ``classic`` (``=XLP_CLV(…)``, the classic xlwings add-in) or ``office`` (``=XLP.CLV(…)``,
+        xlwings Lite and xlwings Server): how the live sheets name the functions, and which setup
+        steps the Start here sheet gives.
+
+    Raises
+    ------
+    ArgumentError
+        If ``language`` or ``runtime`` is not one of those.
     """
-    return _build(data, language)[0]
+    return _build(data, language, runtime)[0]
 
 
-def _build(data: Mapping[str, Any] | None, language: str) -> tuple[Workbook, list[str]]:
+def _build(data: Mapping[str, Any] | None, language: str, runtime: str) -> tuple[Workbook, list[str]]:
     """The template workbook and the names of its sheets that hold spill formulas."""
     _check_language(language)
+    _check_runtime(runtime)
     data = dict(data or {})
     wb = Workbook(write_only=True)
     styles = Styles(wb)
     taken: set[str] = set()
     spots: dict[str, TableSpot] = {}
     names: list[tuple[str, str]] = []
-    layouts = [_start_sheet(language)]
+    layouts = [_start_sheet(language, runtime)]
     for table in TABLES:
         if table == "parameters":
             layouts.append(_parameters_sheet(data.get("parameters"), language, taken, names))
         else:
             layouts.append(_input_sheet(table, data.get(table), language, taken, spots))
-    layouts.extend(_live_sheets(language))
+    layouts.extend(_live_sheets(language, runtime))
     for name, table, column in (("DriverNames", "activities", "driver"), ("ResourceNames", "resources", "resource"),
                                 ("CustomerIds", "customers", "customer_id")):
         spot = spots[table]
@@ -336,7 +424,7 @@ def _build(data: Mapping[str, Any] | None, language: str) -> tuple[Workbook, lis
 
 
 def write_template(path: str | os.PathLike[str], *, language: str = "en",
-                   data: Mapping[str, Any] | None = None) -> None:
+                   data: Mapping[str, Any] | None = None, runtime: str = "classic") -> None:
     """Write the template workbook (empty input Tables unless ``data`` is given) atomically.
 
     Parameters
@@ -347,9 +435,18 @@ def write_template(path: str | os.PathLike[str], *, language: str = "en",
         ``en``, ``nb``, ``sv`` or ``pl``.
     data:
         Input tables to fill the template with (see :func:`template_tables`).
+    runtime:
+        ``classic`` or ``office`` (see :func:`template_tables`).
+
+    Raises
+    ------
+    ArgumentError
+        If ``language`` or ``runtime`` is not one of those; nothing is written.
     """
+    _check_language(language)
+    _check_runtime(runtime)
     check_target(path)
-    wb, spill_sheets = _build(data, language)
+    wb, spill_sheets = _build(data, language, runtime)
 
     def save(target: Path) -> None:
         wb.save(target)
@@ -358,8 +455,13 @@ def write_template(path: str | os.PathLike[str], *, language: str = "en",
     atomic_save(save, path)
 
 
-def write_demo(path: str | os.PathLike[str], *, language: str = "en") -> None:
-    """Write the template filled with the embedded demo data (``xlprofit demo``)."""
+def write_demo(path: str | os.PathLike[str], *, language: str = "en", runtime: str = "classic") -> None:
+    """Write the template filled with the embedded demo data (``xlprofit demo``).
+
+    ``language`` and ``runtime`` are those of :func:`write_template`.
+    """
+    _check_language(language)
+    _check_runtime(runtime)
     from xlprofit.data import demo_tables
 
-    write_template(path, language=language, data=demo_tables())
+    write_template(path, language=language, data=demo_tables(), runtime=runtime)
