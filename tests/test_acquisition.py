@@ -57,7 +57,7 @@ def test_customer_cac() -> None:
 def test_payback_without_retention_or_discounting() -> None:
     # 100 / 30 per period = 3.333 periods, whatever the timing.
     for timing in ("end", "start"):
-        assert aq.payback_periods(100.0, 30.0, timing=timing) == pytest.approx(10 / 3, rel=EXACT)
+        assert aq.payback_periods(100.0, 30.0, discount_rate=0.0, timing=timing) == pytest.approx(10 / 3, rel=EXACT)
 
 
 def test_payback_worked_example_end_of_period() -> None:
@@ -79,17 +79,17 @@ def test_payback_never_recovered() -> None:
     # Infinite-horizon value with margins at period ends: m·r/(1 + i - r) = 100·0.9/0.2 = 450.
     assert aq.payback_periods(450.0, 100.0, retention=0.9, discount_rate=0.1, timing="end") == math.inf
     assert aq.payback_periods(449.0, 100.0, retention=0.9, discount_rate=0.1, timing="end") < math.inf
-    assert aq.payback_periods(10.0, 0.0, timing="end") == math.inf
-    assert aq.payback_periods(10.0, -5.0, timing="start") == math.inf
-    assert aq.payback_periods(0.0, -5.0, timing="start") == 0.0
+    assert aq.payback_periods(10.0, 0.0, discount_rate=0.0, timing="end") == math.inf
+    assert aq.payback_periods(10.0, -5.0, discount_rate=0.0, timing="start") == math.inf
+    assert aq.payback_periods(0.0, -5.0, discount_rate=0.0, timing="start") == 0.0
 
 
 def test_payback_with_zero_retention() -> None:
     # Only the first margin ever arrives: at the start of period 1 (timing "start") it is the
     # whole value; at period end the customer has already gone.
-    assert aq.payback_periods(20.0, 30.0, retention=0.0, timing="start") == pytest.approx(2 / 3, rel=EXACT)
-    assert aq.payback_periods(40.0, 30.0, retention=0.0, timing="start") == math.inf
-    assert aq.payback_periods(20.0, 30.0, retention=0.0, timing="end") == math.inf
+    assert aq.payback_periods(20.0, 30.0, retention=0.0, discount_rate=0.0, timing="start") == pytest.approx(2 / 3, rel=EXACT)
+    assert aq.payback_periods(40.0, 30.0, retention=0.0, discount_rate=0.0, timing="start") == math.inf
+    assert aq.payback_periods(20.0, 30.0, retention=0.0, discount_rate=0.0, timing="end") == math.inf
 
 
 def test_retention_just_below_one_keeps_precision() -> None:
@@ -97,7 +97,7 @@ def test_retention_just_below_one_keeps_precision() -> None:
     # margins is 2.5 periods and three periods are worth 3 margins; the naive (1 - d^K)/(1 - d)
     # loses every digit here.
     nearly = 1 - 2**-53
-    assert aq.payback_periods(2.5, 1.0, retention=nearly, timing="end") == pytest.approx(2.5, rel=1e-12)
+    assert aq.payback_periods(2.5, 1.0, retention=nearly, discount_rate=0.0, timing="end") == pytest.approx(2.5, rel=1e-12)
     value = aq.prospect_value(10.0, 0.5, 0.0, nearly, 0.0, timing="start", horizon=3)
     assert value == pytest.approx(15.0, rel=1e-12)
 
@@ -109,18 +109,20 @@ def test_payback_is_vectorised() -> None:
     for k in range(4):
         scalar = aq.payback_periods(float(cost[k]), 100.0, retention=0.9, discount_rate=0.1, timing="end")
         assert result[k] == scalar
-    assert isinstance(aq.payback_periods(1.0, 2.0, timing="end"), float)
+    assert isinstance(aq.payback_periods(1.0, 2.0, discount_rate=0.0, timing="end"), float)
 
 
 def test_payback_arguments() -> None:
     with pytest.raises(TypeError):
         aq.payback_periods(1.0, 2.0)  # type: ignore[call-arg]  # timing is required
+    with pytest.raises(TypeError):
+        aq.payback_periods(1.0, 2.0, timing="end")  # type: ignore[call-arg]  # so is the discount rate
     with pytest.raises(ArgumentError, match="timing"):
-        aq.payback_periods(1.0, 2.0, timing="middle")  # type: ignore[arg-type]
+        aq.payback_periods(1.0, 2.0, discount_rate=0.0, timing="middle")  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="retention"):
-        aq.payback_periods(1.0, 2.0, retention=1.3, timing="end")
+        aq.payback_periods(1.0, 2.0, retention=1.3, discount_rate=0.0, timing="end")
     with pytest.raises(ArgumentError, match="cac"):
-        aq.payback_periods([1.0, -1.0], 2.0, timing="end")
+        aq.payback_periods([1.0, -1.0], 2.0, discount_rate=0.0, timing="end")
     with pytest.raises(ArgumentError, match="discount_rate"):
         aq.payback_periods(1.0, 2.0, discount_rate=-0.1, timing="end")
 

@@ -591,7 +591,10 @@ def test_trend_flags_worked_example(trend: pd.DataFrame) -> None:
     # new: two periods of activity only.
     assert flags.loc["new", "periods"] == 2 and not flags.loc["new", "assessed"]
     assert not flags.loc["steady", "flagged"]
-    assert flags["flagged"].tolist() == [True, True, False, False, True, False]
+    # the headline flag (segments.headline_flag): a single warning sign does not raise it
+    assert flags["flagged"].tolist() == [False, False, False, False, True, False]
+    assert flags[["falling_volume", "rising_cost_to_serve", "growing_bad_debt",
+                  "turned_unprofitable"]].any(axis=1).tolist() == [True, True, False, False, True, False]
     columns = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]
     assert flags.loc["sour", columns].tolist() == [False, False, True, True]
     assert flags.loc["costly", columns].tolist() == [False, True, False, False]
@@ -697,7 +700,9 @@ def test_trend_does_not_depend_on_row_order(trend: pd.DataFrame, data: st.DataOb
     pd.testing.assert_frame_equal(flags, sg.trend_flags(trend.iloc[order]))
     pd.testing.assert_frame_equal(sg.profit_trend(trend), sg.profit_trend(trend.iloc[order]))
     assert not flags.loc[~flags["assessed"], "flagged"].any()
-    assert (flags["reasons"] != "").equals(flags["flagged"])
+    warned = flags[["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]].any(axis=1)
+    assert (flags["reasons"] != "").equals(warned)
+    assert not (flags["flagged"] & ~warned).any()
     assert (flags["periods_active"] <= flags["periods"]).all()
 
 

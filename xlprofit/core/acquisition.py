@@ -145,7 +145,7 @@ def payback_periods(
     contribution_per_period: ArrayLike,
     *,
     retention: ArrayLike = 1.0,
-    discount_rate: ArrayLike = 0.0,
+    discount_rate: ArrayLike,
     timing: Timing,
 ) -> float | np.ndarray:
     """Periods of contribution needed to recover the acquisition cost.
@@ -165,8 +165,9 @@ def payback_periods(
         Contribution ``m`` of a retained customer per period.
     retention : float or array_like, default 1.0
         Share of customers retained from one period to the next, in [0, 1].
-    discount_rate : float or array_like, default 0.0
-        Discount rate per period, at least 0.
+    discount_rate : float or array_like
+        Discount rate per period, at least 0. Required: an undiscounted payback is asked for
+        with 0, never assumed.
     timing : {"end", "start"}
         Whether each period's contribution arrives at its end or its start. Required.
 

@@ -803,6 +803,31 @@ def _flag_figures(rows: np.ndarray, position: np.ndarray, values: dict[str, np.n
     return out
 
 
+def headline_flag(flags: pd.DataFrame) -> pd.Series:
+    """The one definition of a customer *flagged* as turning unprofitable.
+
+    A customer is flagged when it has turned loss-making, is building bad debt, or shows the
+    classic pattern of falling volume together with rising cost-to-serve. A single warning
+    sign (falling volume alone, rising cost-to-serve alone) stays visible in its own column
+    without raising the flag: on noisy data each alone fires too often. The report, the
+    Analysis and ``XLP_TREND`` all read this column.
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        The warning columns ``falling_volume, rising_cost_to_serve, growing_bad_debt,
+        turned_unprofitable`` (booleans).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, on the index of ``flags``.
+    """
+    return flags["turned_unprofitable"] | flags["growing_bad_debt"] | (
+        flags["falling_volume"] & flags["rising_cost_to_serve"]
+    )
+
+
 def trend_flags(
     trend: pd.DataFrame,
     *,
@@ -853,7 +878,8 @@ def trend_flags(
         Indexed by ``customer_id`` (sorted), one row per customer of ``trend``:
         ``periods`` (length of the window), ``periods_active``, ``assessed``, the flags
         ``falling_volume, rising_cost_to_serve, growing_bad_debt, turned_unprofitable``,
-        ``flagged`` (any flag), ``reasons`` (text such as "falling volume (−35 % lines);
+        ``flagged`` (the headline flag, :func:`headline_flag`), ``reasons`` (the warning
+        signs of every customer showing one, text such as "falling volume (−35 % lines);
         cost-to-serve 8 % → 19 % of revenue") and the figures behind them:
         ``lines_change, net_revenue_change`` (last half / first half − 1; NaN when the
         first half is not positive), ``lines_slope_p, net_revenue_slope_p`` (one-sided
@@ -954,10 +980,10 @@ def _flags(arrays: dict[str, Any], *, min_periods: int, recent_periods: int, vol
         result["assessed"] & (result["contribution_recent"] < 0) & (result["contribution_earlier"] >= 0)
     )
     flags = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]
-    result["flagged"] = result[flags].any(axis=1)
+    result["flagged"] = headline_flag(result)
 
-    # The reasons are written for the flagged customers only (a few of a million).
-    some = result["flagged"].to_numpy()
+    # The reasons are written for the customers with a warning sign only (a few of a million).
+    some = result[flags].any(axis=1).to_numpy()
     picked = result.loc[some]
     empty = pd.Series(pd.NA, index=picked.index, dtype="string")
     volume_parts = []
