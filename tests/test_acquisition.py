@@ -87,7 +87,8 @@ def test_payback_never_recovered() -> None:
 def test_payback_with_zero_retention() -> None:
     # Only the first margin ever arrives: at the start of period 1 (timing "start") it is the
     # whole value; at period end the customer has already gone.
-    assert aq.payback_periods(20.0, 30.0, retention=0.0, discount_rate=0.0, timing="start") == pytest.approx(2 / 3, rel=EXACT)
+    first_only = aq.payback_periods(20.0, 30.0, retention=0.0, discount_rate=0.0, timing="start")
+    assert first_only == pytest.approx(2 / 3, rel=EXACT)
     assert aq.payback_periods(40.0, 30.0, retention=0.0, discount_rate=0.0, timing="start") == math.inf
     assert aq.payback_periods(20.0, 30.0, retention=0.0, discount_rate=0.0, timing="end") == math.inf
 
@@ -97,7 +98,8 @@ def test_retention_just_below_one_keeps_precision() -> None:
     # margins is 2.5 periods and three periods are worth 3 margins; the naive (1 - d^K)/(1 - d)
     # loses every digit here.
     nearly = 1 - 2**-53
-    assert aq.payback_periods(2.5, 1.0, retention=nearly, discount_rate=0.0, timing="end") == pytest.approx(2.5, rel=1e-12)
+    payback = aq.payback_periods(2.5, 1.0, retention=nearly, discount_rate=0.0, timing="end")
+    assert payback == pytest.approx(2.5, rel=1e-12)
     value = aq.prospect_value(10.0, 0.5, 0.0, nearly, 0.0, timing="start", horizon=3)
     assert value == pytest.approx(15.0, rel=1e-12)
 
