@@ -203,6 +203,25 @@ def _trim(values: list[list[Any]]) -> list[list[Any]]:
     return values[:end]
 
 
+def _mark_error_cells(ws: Any, values: list[list[Any]], top: int, min_col: int | None, max_col: int | None) -> None:
+    """Replace the values of Excel error cells by :class:`~xlprofit.core.parsing.CellError`.
+
+    Read as values, an error cell (``#N/A``, ``#DIV/0!`` …) is the same text as a cell that
+    holds those characters as text. Only when such text occurs are the rows read again as
+    cells, whose type tells them apart; the core then rejects an error cell's row with the
+    reason instead of reading the error as a blank or as an id.
+    """
+    from xlprofit.core.parsing import EXCEL_ERRORS, CellError
+
+    if not any(isinstance(v, str) and v in EXCEL_ERRORS for row in values for v in row):
+        return
+    rows = ws.iter_rows(min_row=top, max_row=top + len(values) - 1, min_col=min_col, max_col=max_col)
+    for row, cells in zip(values, rows, strict=False):
+        for j, cell in enumerate(cells[: len(row)]):
+            if getattr(cell, "data_type", None) == "e" and isinstance(row[j], str):
+                row[j] = CellError(row[j])
+
+
 def _rows_of(ws: Any, ref: str | None, table: str) -> tuple[list[Any], list[list[Any]], int]:
     """Header, data rows and the sheet row number of the first data row."""
     from openpyxl.utils.cell import range_boundaries
@@ -215,6 +234,7 @@ def _rows_of(ws: Any, ref: str | None, table: str) -> tuple[list[Any], list[list
                              "export it as CSV or Parquet instead")
         values = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
                                                  max_col=max_col, values_only=True)]
+        _mark_error_cells(ws, values, min_row, min_col, max_col)
         first_row = min_row + 1
     else:
         values, first_row, cells = [], 1, 0
@@ -227,6 +247,7 @@ def _rows_of(ws: Any, ref: str | None, table: str) -> tuple[list[Any], list[list
                 first_row += 1
                 continue
             values.append(list(r))
+        _mark_error_cells(ws, values, first_row, None, None)
         first_row += 1
     values = _trim(values)
     if not values:
