@@ -26,7 +26,6 @@ from xlprofit.core.costing import (
     allocate_cents,
     capacity_rate,
     compute,
-    credit_cost,
 )
 from xlprofit.core.drivers import DriverVolumes
 from xlprofit.errors import ArgumentError, DivisionByZeroError, InputError, ValidationError
@@ -153,20 +152,6 @@ def test_rate_arguments_are_checked() -> None:
         activity_rate(100, 10, -1)
     with pytest.raises(ArgumentError, match="'capacity'"):
         capacity_rate(100, True)
-
-
-def test_credit_cost_follows_the_design_definition() -> None:
-    # DESIGN §4: net revenue × payment_days / 365 × annual cost of capital.
-    assert credit_cost(36_500, 60, 0.10) == pytest.approx(600.0, abs=1e-9)
-    assert credit_cost(36_000, 30, 0.12, days_per_year=360) == pytest.approx(360.0, abs=1e-9)
-    assert credit_cost(-3_650, 10, 0.10) == pytest.approx(-10.0, abs=1e-9)
-    np.testing.assert_allclose(credit_cost(np.array([36_500, 0.0]), 60, 0.10), [600.0, 0.0], atol=1e-9)
-    with pytest.raises(ArgumentError, match="'payment_days'"):
-        credit_cost(100, -1, 0.1)
-    with pytest.raises(ArgumentError, match="'annual_rate'"):
-        credit_cost(100, 30, -0.1)
-    with pytest.raises(ArgumentError, match="'days_per_year' must be a positive number of days; got 0"):
-        credit_cost(100, 30, 0.1, days_per_year=0)
 
 
 # ------------------------------------------------------------------------------------------

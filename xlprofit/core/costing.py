@@ -49,7 +49,7 @@ __all__ = [
     "allocate_cents",
     "capacity_rate",
     "compute",
-    "credit_cost",
+    "round_to_totals",
 ]
 
 #: Methods of an activity: conventional ABC or time-driven ABC.
@@ -347,6 +347,92 @@ def allocate(amount: float, weights: Any, keys: Any = None) -> np.ndarray:
     return allocate_cents(int(cents), weights, keys) / 100.0
 
 
+def round_to_totals(amounts_cents: Any, groups: Any, totals_cents: Any, keys: Any = None, *,
+                    weights: Any = None) -> np.ndarray:
+    """Round exact amounts to whole cents so that each group's amounts add up to its total.
+
+    The largest-remainder method of :func:`allocate_cents` for many groups at once (one
+    vectorised pass, no loop over the groups), for amounts of either sign. Within a group,
+    the positive amounts share the whole cents of their sum (rounded half away from zero)
+    and the negative amounts the rest of the group's total, each side in proportion to the
+    amounts, by largest remainder. When each total is the rounded sum of its group's
+    amounts, every part is within two cents of its amount (within one and a half when the
+    group's amounts share a sign).
+
+    Parameters
+    ----------
+    amounts_cents:
+        The exact amounts, in cents (floats, finite, either sign), e.g. a customer's
+        commission in each period before rounding.
+    groups:
+        One group number per amount, ``0 … len(totals_cents) - 1`` (e.g. the customer).
+    totals_cents:
+        Whole cents that each group's rounded amounts must add up to (e.g. the customer's
+        commission in the customer P&L).
+    keys:
+        Optional whole numbers, one per amount (e.g. the period's number), used to break
+        exact ties as in :func:`allocate_cents`.
+    weights:
+        Optional whole numbers proportional to the amounts within each group, with their
+        signs (e.g. the period's net revenue in cents when the amounts are a customer's rate
+        of it). The split is then made on them in exact integer arithmetic (and a few times
+        faster); the amounts only set how the total is shared between the two signs.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The rounded amounts, in cents, in the order of ``amounts_cents``; summed by group
+        they equal ``totals_cents`` exactly.
+
+    Raises
+    ------
+    ArgumentError
+        When an amount is not finite, a group number is out of range, the lengths differ,
+        or a weight has the other sign than its amount.
+    DivisionByZeroError
+        When a group whose amounts are all 0 has a total other than 0.
+
+    Examples
+    --------
+    >>> round_to_totals([33.4, 33.4, 33.4, 50.4, -20.2], [0, 0, 0, 1, 1], [100, 30]).tolist()
+    [34, 33, 33, 50, -20]
+    """
+    amounts, _ = _as_numbers("amounts_cents", amounts_cents)
+    totals = np.asarray(totals_cents)
+    if totals.ndim != 1 or (totals.size and not np.issubdtype(totals.dtype, np.integer)):
+        raise ArgumentError("totals_cents", totals_cents, "a one-dimensional array of whole cents")
+    group = np.asarray(groups)
+    if amounts.ndim != 1 or group.shape != amounts.shape:
+        raise ArgumentError("groups", groups, f"one group number per amount ({amounts.size})")
+    if group.size and (not np.issubdtype(group.dtype, np.integer) or group.min() < 0
+                       or group.max() >= totals.shape[0]):
+        raise ArgumentError("groups", groups, f"whole numbers from 0 to {totals.shape[0] - 1}")
+    ranks = None if keys is None else np.asarray(keys, dtype=np.int64)
+    if ranks is not None and ranks.shape != amounts.shape:
+        raise ArgumentError("keys", keys, f"one key per amount ({amounts.size})")
+    if weights is not None:
+        split, _ = _as_numbers("weights", weights)
+        if split.shape != amounts.shape:
+            raise ArgumentError("weights", weights, f"one weight per amount ({amounts.size})")
+        other_sign = np.sign(split) * np.sign(amounts) < 0
+        if other_sign.any():
+            raise ArgumentError("weights", split[other_sign].flat[0], "of the same sign as its amount")
+    n_groups = totals.shape[0]
+    totals = totals.astype(np.int64)
+    group = group.astype(np.intp, copy=False)
+    negative = amounts < 0
+    positive_sum = np.bincount(group, weights=np.where(negative, 0.0, amounts), minlength=n_groups)
+    has_positive = np.bincount(group, weights=amounts > 0, minlength=n_groups) > 0
+    has_negative = np.bincount(group, weights=negative, minlength=n_groups) > 0
+    # Each group becomes two: its positive amounts (2g) and its negative amounts (2g + 1).
+    positive_total = np.where(has_negative, round_half_away(positive_sum).astype(np.int64), totals)
+    positive_total[~has_positive] = 0
+    halves = np.empty(2 * n_groups, dtype=np.int64)
+    halves[0::2] = positive_total
+    halves[1::2] = totals - positive_total
+    return _hamilton(halves, np.abs(amounts if weights is None else split), 2 * group + negative, ranks)
+
+
 # --------------------------------------------------------------------------------------------
 # Scalar rates
 
@@ -427,60 +513,6 @@ def activity_rate(cost: Any, capacity: Any, unit_time: Any) -> float | np.ndarra
     rate = capacity_rate(cost, capacity)
     scalar = unit_time_scalar and np.ndim(rate) == 0
     return _shape_result(unit_time_array * np.asarray(rate), scalar)
-
-
-def credit_cost(
-    net_revenue: Any,
-    payment_days: Any,
-    annual_rate: Any,
-    days_per_year: Any = 365,
-) -> float | np.ndarray:
-    """Cost of the credit given to a customer: revenue financed for the payment term.
-
-    ``net_revenue × payment_days / days_per_year × annual_rate``.
-
-    Parameters
-    ----------
-    net_revenue:
-        Net revenue of the customer (negative for a net credit, which gives a negative cost).
-    payment_days:
-        Days the customer takes to pay, non-negative.
-    annual_rate:
-        Annual cost of capital as a fraction (0.08 for 8 % a year), non-negative.
-    days_per_year:
-        Day-count basis of ``annual_rate``: 365 (the default) or e.g. 360.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        Money, in the currency of ``net_revenue``.
-
-    Raises
-    ------
-    ArgumentError
-        When an argument is not a finite number, ``payment_days`` or ``annual_rate`` is
-        negative, or ``days_per_year`` is not positive.
-
-    Examples
-    --------
-    >>> credit_cost(36_500, 60, 0.10)
-    600.0
-    """
-    revenue, revenue_scalar = _as_numbers("net_revenue", net_revenue)
-    days, days_scalar = _as_numbers("payment_days", payment_days)
-    rate, rate_scalar = _as_numbers("annual_rate", annual_rate)
-    basis, basis_scalar = _as_numbers("days_per_year", days_per_year)
-    _check_at_least("payment_days", days, 0.0, "a non-negative number of days")
-    _check_at_least("annual_rate", rate, 0.0, "a non-negative fraction per year (0.08 for 8 %)")
-    if np.any(basis <= 0):
-        raise ArgumentError("days_per_year", basis[basis <= 0].flat[0], "a positive number of days")
-    try:
-        result = revenue * days / basis * rate
-    except ValueError:
-        raise ArgumentError(
-            "payment_days", payment_days, "the same length as 'net_revenue' (or a single number)"
-        ) from None
-    return _shape_result(result, revenue_scalar and days_scalar and rate_scalar and basis_scalar)
 
 
 # --------------------------------------------------------------------------------------------

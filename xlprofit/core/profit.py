@@ -18,25 +18,34 @@ cents), so every total ties to the cent.
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.costing import round_to_totals
 from xlprofit.core.money import to_cents
 from xlprofit.core.periods import relabel_periods, union_positions
+from xlprofit.errors import ArgumentError
 
 __all__ = [
     "DAYS_PER_YEAR",
     "from_cents",
+    "credit_cost",
     "customer_pnl",
     "payment_days",
     "period_trend",
     "order_profitability",
     "product_profitability",
-    "credit_cost",
 ]
 
-#: Days in the year of the cost-of-credit formula.
+#: Day-count basis of the cost of credit: 365 days a year (actual/365 fixed), leap years too.
 DAYS_PER_YEAR = 365.0
+
+#: Customer-periods of the trend rounded at once (bounds the rounding's working memory).
+_TREND_CHUNK_ROWS = 1 << 19
 
 
 def from_cents(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -44,11 +53,74 @@ def from_cents(values: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype="int64") / 100.0
 
 
-def credit_cost(net_revenue: np.ndarray | float, payment_days: np.ndarray | float,
-                cost_of_capital: float) -> np.ndarray:
-    """Cost of credit: net revenue × payment days / 365 × annual cost of capital."""
-    return (np.asarray(net_revenue, dtype="float64") * np.asarray(payment_days, dtype="float64")
-            / DAYS_PER_YEAR * float(cost_of_capital))
+def _numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
+    """``value`` as finite floats, and whether it was a single number."""
+    scalar = np.ndim(value) == 0
+    if isinstance(value, bool | np.bool_) or (scalar and not isinstance(value, numbers.Real)):
+        raise ArgumentError(argument, value, "a number")
+    try:
+        array = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        raise ArgumentError(argument, value, "a number or an array of numbers") from None
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ArgumentError(argument, array[bad].flat[0], "a finite number")
+    return array, scalar
+
+
+def credit_cost(net_revenue: Any, payment_days: Any, cost_of_capital: Any) -> float | np.ndarray:
+    """Cost of credit: the cost of financing a customer's revenue until the customer pays.
+
+    ``net_revenue × payment_days / 365 × cost_of_capital`` (DESIGN section 4). The day-count
+    basis is 365 days a year (actual/365 fixed, :data:`DAYS_PER_YEAR`): paying after 365 days
+    costs one year of the cost of capital, in a leap year too; there is no 360-day option.
+
+    This is the one definition of the number: the customer P&L's ``cost_of_credit`` column
+    (:func:`customer_pnl`), its periods in the trend (:func:`period_trend`) and the Excel
+    function ``XLP_CREDIT_COST`` all call it.
+
+    Parameters
+    ----------
+    net_revenue:
+        Net revenue of the customer, in money (negative for a net credit, which gives a
+        negative cost).
+    payment_days:
+        Days the customer takes to pay, at least 0.
+    cost_of_capital:
+        Annual cost of capital as a fraction (0.08 for 8 % a year), at least 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Money, not rounded (the P&L rounds it to the cent); an array when an argument is one.
+
+    Raises
+    ------
+    ArgumentError
+        When an argument is not a finite number, ``payment_days`` or ``cost_of_capital`` is
+        negative, or the arrays do not have the same length.
+
+    Examples
+    --------
+    >>> credit_cost(36_500, 60, 0.10)
+    600.0
+    """
+    revenue, revenue_scalar = _numbers("net_revenue", net_revenue)
+    days, days_scalar = _numbers("payment_days", payment_days)
+    rate, rate_scalar = _numbers("cost_of_capital", cost_of_capital)
+    for argument, values, requirement in (("payment_days", days, "a non-negative number of days"),
+                                          ("cost_of_capital", rate, "a non-negative fraction per year (0.08 for 8 %)")):
+        low = values < 0
+        if low.any():
+            raise ArgumentError(argument, values[low].flat[0], requirement)
+    try:
+        with np.errstate(over="ignore"):  # beyond float range: ±inf, which the Excel boundary shows as #NUM!
+            result = revenue * days / DAYS_PER_YEAR * rate
+    except ValueError:
+        raise ArgumentError(
+            "payment_days", payment_days, "the same length as 'net_revenue' (or a single number)"
+        ) from None
+    return float(result) if revenue_scalar and days_scalar and rate_scalar else result
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -171,14 +243,31 @@ def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: p
     return out
 
 
+def _customer_chunks(codes: np.ndarray, rows: int) -> Iterator[slice]:
+    """Slices of about ``rows`` rows that never split a customer (one slice when unsorted)."""
+    n = len(codes)
+    if n == 0:
+        return
+    if n <= rows or not bool(np.all(codes[1:] >= codes[:-1])):
+        yield slice(0, n)
+        return
+    starts = np.unique(np.searchsorted(codes, codes[::rows], side="left"))
+    for begin, stop in zip(starts, [*starts[1:], n], strict=True):
+        yield slice(int(begin), int(stop))
+
+
 def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: list[str],
                  period_starts: list[pd.Timestamp], period_costs: pd.DataFrame, period_volumes: pd.DataFrame,
                  *, cost_of_capital: float) -> pd.DataFrame:
     """Contribution per customer per period (long table, one row per active customer-period).
 
-    Commissions and cost of credit use each customer's rate and payment days from the P&L;
-    bad debt falls in the period of the written-off line. Each period is rounded to the cent
-    on its own, so the periods of a customer may differ from its P&L by a few cents.
+    The trend ties to the customer P&L: in every money column (``net_revenue, gross_margin,
+    cost_to_serve, commissions, cost_of_credit, bad_debt, contribution``) a customer's
+    periods add up to its P&L figure to the cent. Revenue, COGS, bad debt and cost-to-serve
+    are whole cents already traced to periods (bad debt falls in the period of the written-off
+    line). Commissions and cost of credit are computed per period with the customer's rate
+    and payment days from the P&L (:func:`credit_cost`), then rounded to cents by largest
+    remainder against the customer's P&L amount (:func:`~xlprofit.core.costing.round_to_totals`).
     """
     labels = np.asarray(period_labels, dtype=object)
     sums = agg_period[["net_revenue", "cogs", "written_off"]]
@@ -200,10 +289,29 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     customer_level, period_level = index.levels
     cust_codes, period_codes = np.asarray(index.codes[0]), np.asarray(index.codes[1])
     in_pnl = pnl.index.get_indexer(customer_level)  # each customer looked up once
+    known = in_pnl >= 0
 
-    def per_customer(column: str) -> np.ndarray:
-        values = np.append(pnl[column].to_numpy(dtype="float64"), np.nan)  # NaN for a customer not in the P&L
-        return values[in_pnl][cust_codes]
+    def by_customer(column: str) -> np.ndarray:
+        """The P&L's ``column`` for each customer of the trend (0 for a customer not in the P&L)."""
+        values = np.zeros(len(customer_level), dtype="float64")
+        values[known] = pnl[column].to_numpy(dtype="float64")[in_pnl[known]]
+        return values
+
+    def tied(column: str, net: np.ndarray, period_amounts: Callable[[np.ndarray, np.ndarray], np.ndarray]
+             ) -> np.ndarray:
+        """Cents per customer-period, rounded by largest remainder to the customer's P&L cents.
+
+        ``period_amounts(net_cents, customer_codes)`` gives the unrounded cents of a chunk of rows.
+        """
+        totals = to_cents(by_customer(column))
+        out = np.empty(len(index), dtype="int64")
+        for rows in _customer_chunks(cust_codes, _TREND_CHUNK_ROWS):
+            codes = cust_codes[rows]
+            first, last = int(codes.min()), int(codes.max())
+            # The amounts are the customer's rate of the period's net revenue: split on the cents.
+            out[rows] = round_to_totals(period_amounts(net[rows], codes), codes - first, totals[first:last + 1],
+                                        period_codes[rows], weights=net[rows])
+        return out
 
     # The money and volume columns are written into one block as they are made (millions of
     # rows: no second copy of the table is made to assemble it).
@@ -220,10 +328,13 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     cents = placed(to_cents(cts.to_numpy(dtype="float64")), at_cts, 0)
     contribution -= cents
     column["cost_to_serve"][:] = cents / 100.0
-    cents = to_cents(from_cents(net) * per_customer("commission_rate"))
+    rate = by_customer("commission_rate")
+    cents = tied("commissions", net, lambda net_cents, codes: net_cents * rate[codes])
     contribution -= cents
     column["commissions"][:] = cents / 100.0
-    cents = to_cents(credit_cost(from_cents(net), per_customer("payment_days"), cost_of_capital))
+    days = by_customer("payment_days")
+    cents = tied("cost_of_credit", net,
+                 lambda net_cents, codes: credit_cost(net_cents / 100.0, days[codes], cost_of_capital) * 100.0)
     contribution -= cents
     column["cost_of_credit"][:] = cents / 100.0
     cents = placed(sums["written_off"].to_numpy(dtype="int64"), at_sums, 0)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from xlprofit.core.money import to_cents
 from xlprofit.core.parsing import as_text
 from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError
 
@@ -1041,12 +1042,13 @@ def _totals(arrays: dict[str, Any]) -> pd.DataFrame:
     """:func:`profit_trend` of the arrays of :func:`_trend_arrays` (left as they are)."""
     values = arrays["values"]
     active = (values["lines"] > 0) | (values["net_revenue"] != 0)
+    money = ["net_revenue", "gross_margin", "cost_to_serve", "bad_debt", "contribution"]
     sums = pd.DataFrame({
         "active": active.astype(np.int64),
-        **{column: values[column] for column in ("net_revenue", "gross_margin", "cost_to_serve", "bad_debt",
-                                                  "contribution")},
+        **{column: to_cents(values[column]) for column in money},  # summed in cents: the totals tie to the P&L
         "loss_maker": (values["contribution"] < 0).astype(np.int64),
     }, copy=False).groupby(arrays["position"], sort=True).sum()
+    sums[money] = sums[money] / 100.0
     result = arrays["periods"].set_index("position").join(sums, how="left")
     result = result.rename(columns={"active": "customers_active", "loss_maker": "loss_makers"})
     columns = ["period", "period_start", "customers_active", "net_revenue", "gross_margin", "cost_to_serve",
