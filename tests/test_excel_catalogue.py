@@ -55,7 +55,7 @@ def test_fixed_signatures_used_by_the_template_workbook():
         "XLP_ACTIVITY_RATES(activities, [resources], [transactions], [usage], [customers], [parameters], "
         "[bad_lines])")
     assert catalogue.signature(by_name["XLP_QUADRANT"]) == (
-        "XLP_QUADRANT(net_price_pct, cost_to_serve_pct, [price_threshold], [cost_threshold])")
+        "XLP_QUADRANT(net_price_pct, cost_to_serve_pct, [price_threshold], [cost_threshold], [net_revenue])")
     assert catalogue.signature(by_name["XLP_CREDIT_COST"]) == (
         "XLP_CREDIT_COST(net_revenue, payment_days, cost_of_capital)")
     assert by_name["XLP_CLV"].officejs_name == "XLP.CLV"

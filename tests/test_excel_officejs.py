@@ -188,9 +188,13 @@ def test_quadrant_names_like_shapiro_et_al():
     # Shapiro et al. (1987): high net price and low cost-to-serve is "passive".
     assert scalar(call("XLP_QUADRANT", 0.95, 0.10, 0.90, 0.15)) == "passive"
     assert scalar(call("XLP_QUADRANT", 0.80, 0.30, 0.90, 0.15)) == "aggressive"
-    column = call("XLP_QUADRANT", [[0.95], [0.80], [0.99]], [[0.10], [0.30], [0.40]])
-    # medians 0.95 and 0.30: (≥, <) passive; (<, ≥) aggressive; (≥, ≥) carriage trade
+    column = call("XLP_QUADRANT", [[0.95], [0.80], [0.99]], [[0.10], [0.30], [0.40]], None, None,
+                  [[100], [100], [100]])
+    # the report's portfolio thresholds: Σ net / Σ gross = 300 / (100/0.95 + 100/0.80 + 100/0.99) = 0.906,
+    # Σ cost-to-serve / Σ net = (10 + 30 + 40) / 300 = 0.267: (≥, <) passive; (<, ≥) aggressive; (≥, ≥) carriage trade
     assert column == [["passive"], ["aggressive"], ["carriage trade"]]
+    with pytest.raises(xw.XlwingsError, match="net_revenue"):  # no silent median
+        call("XLP_QUADRANT", [[0.95], [0.80], [0.99]], [[0.10], [0.30], [0.40]])
 
 
 def test_allocate_spills_cents_that_add_up():

@@ -256,7 +256,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "XLP_CREDIT_COST",
         "Costing",
-        "Cost of the credit given to a customer: net revenue × payment days / 365 × annual cost of capital.",
+        "Cost of the credit given to a customer, as in the customer P&L: net revenue × payment days / 365 × "
+        "annual cost of capital (a 365-day year, leap years too).",
         (
             _a("net_revenue", "Net revenue of the customer, in money."),
             _a("payment_days", "Days the customer takes to pay; at least 0."),
@@ -370,18 +371,25 @@ FUNCTIONS: tuple[Function, ...] = (
             _a("cost_to_serve_pct", "Cost-to-serve / net revenue, in the same shape.", shape="vector"),
             _a(
                 "price_threshold",
-                "Net price at or above which a customer is high price. Blank: the median "
-                "of net_price_pct (required for one customer).",
+                "Net price at or above which a customer is high price. Blank: the portfolio's, "
+                "Σ net revenue / Σ gross revenue, as the report uses (needs net_revenue).",
                 optional=True,
             ),
             _a(
                 "cost_threshold",
-                "Cost ratio at or above which a customer is high cost. Blank: the median "
-                "of cost_to_serve_pct (required for one customer).",
+                "Cost ratio at or above which a customer is high cost. Blank: the portfolio's, "
+                "Σ cost-to-serve / Σ net revenue, as the report uses (needs net_revenue).",
                 optional=True,
             ),
+            _a(
+                "net_revenue",
+                "Net revenue of each customer, in the shape of net_price_pct: weights the portfolio "
+                "thresholds. Only needed when a threshold is blank.",
+                optional=True,
+                shape="vector",
+            ),
         ),
-        "Text, or a column of text.",
+        'Text, or a column of text ("n/a" for a customer without positive net and gross revenue).',
     ),
     Function(
         "XLP_TREND",

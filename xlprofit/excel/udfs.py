@@ -38,6 +38,7 @@ from xlprofit.core.clv import (
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.money import to_cents
 from xlprofit.core.parsing import EXCEL_ERRORS, parse_dates, parse_ids, parse_numbers, snake_case, without_cell_errors
+from xlprofit.core.profit import credit_cost
 from xlprofit.core.tables import EXCEPTION_COLUMNS
 from xlprofit.core.timeeq import parse_time_equation
 from xlprofit.errors import ArgumentError, ModelError, Problem, UnknownCustomerError, ValidationError
@@ -418,8 +419,8 @@ def XLP_ALLOCATE(amount, weights):
 
 @udf
 def XLP_CREDIT_COST(net_revenue, payment_days, cost_of_capital):
-    """Cost of credit: net revenue × payment days / 365 × annual cost of capital."""
-    return costing.credit_cost(
+    """Cost of credit: net revenue × payment days / 365 × annual cost of capital (core.profit.credit_cost)."""
+    return credit_cost(
         a.number("net_revenue", net_revenue),
         a.number("payment_days", payment_days),
         a.rate("cost_of_capital", cost_of_capital),
@@ -514,23 +515,36 @@ def XLP_LOSS_SHARE(profit):
 
 
 @udf
-def XLP_QUADRANT(net_price_pct, cost_to_serve_pct, price_threshold=None, cost_threshold=None):
+def XLP_QUADRANT(net_price_pct, cost_to_serve_pct, price_threshold=None, cost_threshold=None, net_revenue=None):
     """Profitability-matrix quadrant."""
-    price = a.numbers_1d("net_price_pct", net_price_pct)
-    cost = a.numbers_1d("cost_to_serve_pct", cost_to_serve_pct)
+    price = a.numbers_1d("net_price_pct", net_price_pct, blank="nan")
+    cost = a.numbers_1d("cost_to_serve_pct", cost_to_serve_pct, blank="nan")
     count = _same_length(net_price_pct=price, cost_to_serve_pct=cost)
-    thresholds = []
-    for name, raw, values in (
-        ("price_threshold", price_threshold, price),
-        ("cost_threshold", cost_threshold, cost),
-    ):
-        read = a.optional_number(name, raw)
-        if read is None:
-            if count < 2:
-                raise ArgumentError(name, "a blank cell", "a number when a single customer is classified")
-            read = float(np.median(values))
-        thresholds.append(read)
-    labels = [segments.quadrant(p, c, thresholds[0], thresholds[1]) for p, c in zip(price, cost, strict=True)]
+    thresholds = [a.optional_number("price_threshold", price_threshold),
+                  a.optional_number("cost_threshold", cost_threshold)]
+    if None in thresholds:
+        missing = ("price_threshold", "cost_threshold")[thresholds.index(None)]
+        if a.is_blank(net_revenue):
+            raise ArgumentError(
+                missing, "a blank cell", "a number, or net_revenue given so that the portfolio ratio can be used"
+            )
+        net = a.numbers_1d("net_revenue", net_revenue, blank="nan")
+        _same_length(net_price_pct=price, net_revenue=net)
+        # The customers' money, from their ratios: the report's own thresholds (segments.matrix_thresholds).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            money = pd.DataFrame({"customer_id": [str(i) for i in range(count)], "net_revenue": net,
+                                  "gross_revenue": np.where(price > 0, net / price, np.nan),
+                                  "cost_to_serve": cost * net})
+        portfolio = segments.matrix_thresholds(money.fillna(0.0))
+        thresholds = [portfolio[k] if thresholds[k] is None else thresholds[k] for k in (0, 1)]
+        if any(math.isnan(t) for t in thresholds):
+            raise ArgumentError("net_revenue", "no customer with positive net and gross revenue",
+                                "at least one customer that can be placed on the matrix")
+    labels = [
+        segments.quadrant(p, c, thresholds[0], thresholds[1]) if math.isfinite(p) and math.isfinite(c)
+        else segments.NOT_CLASSIFIED
+        for p, c in zip(price, cost, strict=True)
+    ]
     return labels[0] if count == 1 else [[label] for label in labels]
 
 
