@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.drivers import DriverVolumes
-from xlprofit.core.money import round_half_away
+from xlprofit.core.money import MAX_AMOUNT, amount_out_of_range, round_half_away
 from xlprofit.core.parsing import as_text
 from xlprofit.core.timeeq import TimeEquation, parse_time_equation
 from xlprofit.errors import (
@@ -65,7 +65,6 @@ _ACTIVITY_COLUMNS = (
 _RESOURCE_COLUMNS = ("resource", "cost", "capacity")
 
 #: Largest amount of money handled, in currency units: cents stay exact in float64 below 2**53.
-_MAX_AMOUNT = 1e13
 _EXACT_INT = 2**53
 
 
@@ -106,11 +105,9 @@ def _round_half_away(values: np.ndarray) -> np.ndarray:
 def _to_cents(argument: str, amount: Any) -> np.ndarray:
     """Money (currency units) to integer cents, rounded half away from zero."""
     array, _ = _as_numbers(argument, amount)
-    too_large = np.abs(array) >= _MAX_AMOUNT
+    too_large = amount_out_of_range(array)
     if too_large.any():
-        raise ArgumentError(
-            argument, array[too_large].flat[0], f"smaller than {_MAX_AMOUNT:,.0f} in absolute value"
-        )
+        raise ArgumentError(argument, array[too_large].flat[0], f"at most ±{MAX_AMOUNT - 0.01:,.2f}")
     return _round_half_away(array * 100.0).astype(np.int64)
 
 
@@ -634,7 +631,7 @@ def _validate_resources(resources: pd.DataFrame) -> tuple[dict[str, tuple[Any, i
             continue
         cost_value = _number(cost)
         capacity_value = _number(capacity)
-        if cost_value is None or cost_value < 0 or abs(cost_value) >= _MAX_AMOUNT:
+        if cost_value is None or cost_value < 0 or bool(amount_out_of_range(cost_value)):
             problems.append(Problem("resources", row, "cost", cost, "cost must be a non-negative amount"))
         if capacity_value is None or capacity_value <= 0:
             problems.append(
@@ -688,7 +685,7 @@ def _plan_activities(
         resource: str | None = None if _blank(record["resource"]) else str(record["resource"]).strip()
         if method == "abc":
             cost = _number(record["cost"])
-            if cost is None or abs(cost) >= _MAX_AMOUNT:
+            if cost is None or bool(amount_out_of_range(cost)):
                 problem("cost", record["cost"], "a conventional (abc) activity needs a cost")
             else:
                 cost_cents = int(_to_cents("cost", cost))

@@ -20,6 +20,9 @@ from dateutil import parser as date_parser
 
 __all__ = [
     "EXCEL_EPOCH",
+    "LAST_DATE",
+    "MAX_SERIAL",
+    "SERIAL_OUT_OF_RANGE",
     "EXCEL_ERRORS",
     "CellError",
     "cell_errors",
@@ -38,7 +41,13 @@ __all__ = [
 #: Day 0 of Excel's 1900 date system as Excel counts it (serial 1 = 1900-01-01, with
 #: Excel's fictitious 1900-02-29 making serials from 61 on line up with this epoch).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_MAX_SERIAL = 2_958_465  # 9999-12-31
+#: The last day a date can be: pandas holds dates in nanoseconds up to 2262-04-11 (Excel's own
+#: serial numbers go on to 2958465, 9999-12-31).
+LAST_DATE = datetime.date(2262, 4, 11)
+#: The largest Excel date serial number read as a date (2262-04-11).
+MAX_SERIAL = (LAST_DATE - EXCEL_EPOCH.date()).days
+#: Why a number is not read as a date.
+SERIAL_OUT_OF_RANGE = f"is out of range (Excel date serial numbers 1 to {MAX_SERIAL}, up to {LAST_DATE})"
 
 #: Excel's error values, as a cell shows them.
 EXCEL_ERRORS = frozenset(
@@ -318,11 +327,11 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         numeric_index = serial.index
         other = present[~is_num]
     if len(numeric_index):
-        in_range = (serial >= 1) & (serial <= _MAX_SERIAL)
+        in_range = (serial >= 1) & (serial <= MAX_SERIAL)
         good = serial[in_range]
         out[good.index] = (EXCEL_EPOCH + pd.to_timedelta(np.floor(good.to_numpy() * 86400.0 + 0.5), unit="s")
                            ).astype("datetime64[ns]")
-        reasons[serial.index[~in_range.to_numpy()]] = "is not an Excel date serial number (1 to 2958465)"
+        reasons[serial.index[~in_range.to_numpy()]] = SERIAL_OUT_OF_RANGE
     if not other.empty:
         stamp = other.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
         if stamp.any():

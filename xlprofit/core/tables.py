@@ -19,7 +19,19 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.drivers import BUILTIN_DRIVERS
-from xlprofit.core.money import round_money, to_cents
+from xlprofit.core.money import (
+    AMOUNT_OUT_OF_RANGE,
+    MAX_QUANTITY,
+    QUANTITY_OUT_OF_RANGE,
+    TOTAL_OUT_OF_RANGE,
+    amount_in_range,
+    amount_out_of_range,
+    amount_out_of_range_reason,
+    quantity_out_of_range,
+    round_money,
+    to_cents,
+    total_out_of_range,
+)
 from xlprofit.core.parsing import (
     CellError,
     blank_mask,
@@ -56,7 +68,11 @@ class Column:
     """One column of an input table.
 
     ``kind`` is one of ``id``, ``text``, ``money``, ``number``, ``date``, ``flag``, ``rate``.
-    ``minimum`` is a lower bound (inclusive unless ``strict``).
+    ``minimum`` is a lower bound (inclusive unless ``strict``). Magnitudes (see
+    :mod:`xlprofit.core.money`): a ``money`` value is out of range from
+    :data:`~xlprofit.core.money.MAX_AMOUNT` on, a ``number`` beyond ``bound`` (default
+    :data:`~xlprofit.core.money.MAX_QUANTITY`); a positive ``number`` below ``smallest``
+    (a divisor such as a capacity) is out of range too.
     """
 
     name: str
@@ -65,6 +81,51 @@ class Column:
     minimum: float | None = None
     strict: bool = False
     maximum: float | None = None
+    bound: float | None = None
+    smallest: float | None = None
+    unit: str = ""
+
+    def out_of_range(self, values: pd.Series) -> np.ndarray:
+        """True where a parsed value's magnitude is beyond this column's range (NaN: never)."""
+        x = values.to_numpy(dtype="float64")
+        if self.kind == "money":
+            return amount_out_of_range(x)
+        if self.kind != "number":
+            return np.zeros(len(x), dtype=bool)
+        if self.bound is None:
+            out = quantity_out_of_range(x)
+        else:
+            out = ~(np.abs(x) <= self.bound) & ~np.isnan(x)
+        if self.smallest is not None:
+            out |= (x > 0) & (x < self.smallest)
+        return out
+
+    @property
+    def range_reason(self) -> str:
+        """The reason of a value out of range, naming the range."""
+        if self.kind == "money":
+            return AMOUNT_OUT_OF_RANGE
+        if self.bound is None and self.smallest is None:
+            return QUANTITY_OUT_OF_RANGE
+        unit = f" {self.unit}" if self.unit else ""
+        high = MAX_QUANTITY if self.bound is None else self.bound
+        if self.smallest is not None:
+            return f"is out of range (between {self.smallest:g} and {high:,.0f}{unit})"
+        return f"is out of range (at most {high:,.0f}{unit})"
+
+
+#: Payment days beyond a century are out of range, whether given (``payment_days``) or taken
+#: from the lines (``paid_on − date``): the cost of credit (net revenue × days / 365) then stays
+#: below 100 × net revenue (see :data:`~xlprofit.core.money.MAX_TOTAL_CENTS`), and no span of
+#: dates overflows pandas' nanosecond time deltas (about 292 years).
+MAX_PAYMENT_DAYS = 36_525.0
+#: Why a ``paid_on`` is refused: it lies more than :data:`MAX_PAYMENT_DAYS` from the line's date.
+PAID_ON_OUT_OF_RANGE = f"is out of range (at most {MAX_PAYMENT_DAYS:,.0f} days from date)"
+#: A capacity is a divisor (capacity cost rate = cost / capacity): below the reciprocal of the
+#: largest quantity, rates and the cost of the used minutes would leave every range.
+MIN_CAPACITY = 1.0 / MAX_QUANTITY
+#: Largest CLV horizon, in years (the customer CLV is summed week by week).
+MAX_CLV_HORIZON_YEARS = 100.0
 
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -77,7 +138,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("acquired_on", "date"),
         Column("acquisition_cost", "money", minimum=0.0),
         Column("referred_by", "id"),
-        Column("payment_days", "number", minimum=0.0),
+        Column("payment_days", "number", minimum=0.0, bound=MAX_PAYMENT_DAYS, unit="days"),
         Column("commission_rate", "rate", minimum=0.0, maximum=1.0),
         Column("currency", "text"),
     ),
@@ -109,7 +170,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "resources": (
         Column("resource", "text", required=True),
         Column("cost", "money", required=True, minimum=0.0),
-        Column("capacity", "number", required=True, minimum=0.0, strict=True),
+        Column("capacity", "number", required=True, minimum=0.0, strict=True, smallest=MIN_CAPACITY,
+               unit="minutes"),
     ),
     "usage": (
         Column("customer_id", "id", required=True),
@@ -160,6 +222,9 @@ def rate_requirement(value: float, *, signed: bool = False) -> str | None:
         requirement += " (write 10 % as 0.1 or 10%)"
     return requirement
 _PERIODS_PER_YEAR = (1, 2, 4, 12)
+#: Largest value of each ``number`` parameter, and its unit.
+_PARAMETER_BOUNDS: dict[str, tuple[float, str]] = {"payment_days": (MAX_PAYMENT_DAYS, "days"),
+                                                   "clv_horizon_years": (MAX_CLV_HORIZON_YEARS, "years")}
 
 
 @dataclass
@@ -303,11 +368,13 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
     elif col.kind == "text":
         values = parse_text(raw)
     elif col.kind in ("money", "number", "rate"):
-        values, reasons = parse_numbers(raw)
-        if col.kind == "money":
-            values = round_money(values)
+        parsed, reasons = parse_numbers(raw)
+        out = pd.Series(col.out_of_range(parsed), index=parsed.index) & reasons.isna()
+        # Money is rounded to the cent where it is in range; beyond, it would not fit in cents.
+        values = amount_in_range(parsed) if col.kind == "money" else parsed
+        compared = values.where(~out, parsed)  # an out-of-range value is compared as read
         if col.minimum is not None:
-            low = (values <= col.minimum) if col.strict else (values < col.minimum)
+            low = (compared <= col.minimum) if col.strict else (compared < col.minimum)
             low &= reasons.isna()
             cmp = ">" if col.strict else "≥"
             reasons[low] = f"must be {cmp} {col.minimum:g}"
@@ -317,6 +384,9 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
         elif col.maximum is not None:
             high = (values > col.maximum) & reasons.isna()
             reasons[high] = f"must be between {col.minimum:g} and {col.maximum:g}"
+        out &= reasons.isna()
+        if out.any():
+            reasons[out] = col.range_reason
         values = values.where(reasons.isna())
     elif col.kind == "date":
         values, reasons = parse_dates(raw)
@@ -373,8 +443,8 @@ def _typed(table: str, frame: pd.DataFrame, collector: _Collector, *, reject: se
     cust = (parse_ids(without_cell_errors(frame[customer_col])) if customer_col and customer_col in frame.columns
             else None)
     amount = None
-    if amount_col and amount_col in frame.columns:
-        amount = round_money(parse_numbers(without_cell_errors(frame[amount_col]))[0])
+    if amount_col and amount_col in frame.columns:  # blank where unreadable or out of range
+        amount = amount_in_range(parse_numbers(without_cell_errors(frame[amount_col]))[0])
     out = {}
     for col in SCHEMAS[table]:
         out[col.name] = _parse_column(table, frame, col, collector, bad_rows, col.required or col.name in reject,
@@ -448,7 +518,7 @@ def _fx_rates(data: Any, collector: _Collector) -> dict[str, float]:
             collector.table_problem("fx", col, f"required column '{col}' is missing")
             return {}
     rates, why = parse_numbers(frame["rate"])
-    bad = why.notna() | ~(rates > 0)
+    bad = why.notna() | ~(rates > 0) | ~np.isfinite(rates)  # text such as "1e400" reads as infinite
     for r in frame.index[bad.to_numpy()]:
         p = Problem("fx", int(r), "rate", _display(frame.at[r, "rate"]), "must be a number > 0")
         collector.problems.append(p)
@@ -459,10 +529,14 @@ def _fx_rates(data: Any, collector: _Collector) -> dict[str, float]:
 
 def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str, float], reporting: str | None,
                       table: str, collector: _Collector, customer_ids: pd.Series | None = None,
-                      amount: pd.Series | None = None, action: str = "rejected") -> tuple[set[int], set[int]]:
+                      amount: pd.Series | None = None, action: str = "rejected", amount_column: str | None = None
+                      ) -> tuple[set[int], set[int], set[int]]:
     """Convert money columns of rows in a foreign currency.
 
-    Returns the rows that cannot be converted (no rate) and the rows converted.
+    Returns the rows that cannot be converted (no rate), the rows converted, and those of
+    them with an amount out of range once converted: that amount is listed (as read, in its
+    currency) with ``action`` and becomes NaN. ``amount`` (as read) goes with the rows
+    without a rate, ``amount_column`` (as converted) with the rows out of range.
     """
     codes = typed["currency"]
     cur = pd.Series(None, index=typed.index, dtype=object)
@@ -474,10 +548,10 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
         if len(seen) > 1:
             collector.table_problem(table, "currency", f"holds several currencies ({', '.join(seen)}); set the "
                                     "'currency' parameter (reporting currency) and give an fx table")
-        return set(), set()
+        return set(), set(), set()
     foreign = cur.notna() & (cur != reporting)
     if not foreign.any():
-        return set(), set()
+        return set(), set(), set()
     rate = cur.map(fx)
     missing = foreign & rate.isna()
     rows = typed.index[missing.to_numpy()]
@@ -485,9 +559,19 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
                     f"is not the reporting currency {reporting} and the fx table has no rate for it", action,
                     customer_id=customer_ids, amount=amount)
     convert = foreign & rate.notna()
+    beyond: list[tuple[str, pd.Index, pd.Series]] = []
     for col in columns:
-        typed.loc[convert, col] = round_money(typed.loc[convert, col] * rate[convert])
-    return {int(r) for r in rows}, {int(r) for r in typed.index[convert.to_numpy()]}
+        as_read = typed.loc[convert, col]
+        converted = as_read * rate[convert]
+        out = amount_out_of_range(converted.to_numpy())
+        if out.any():
+            beyond.append((col, as_read.index[out], as_read[out]))
+        typed.loc[convert, col] = round_money(converted.where(~out))
+    for col, out_rows, as_read in beyond:  # listed once every column is converted
+        collector.cells(table, out_rows, col, as_read, amount_out_of_range_reason(reporting), action,
+                        customer_id=customer_ids, amount=typed[amount_column] if amount_column else None)
+    out_of_range = {int(r) for _, out_rows, _ in beyond for r in out_rows}
+    return {int(r) for r in rows}, {int(r) for r in typed.index[convert.to_numpy()]}, out_of_range
 
 
 def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector, fx: dict[str, float],
@@ -495,21 +579,36 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
     money = {"gross_revenue", "discount", "rebate", "cogs", "written_off", "quantity"}
     typed, bad = _typed("transactions", frame, collector, reject=money | {"paid_on", "returned"},
                         customer_col="customer_id", amount_col="net_revenue")
+    # Amounts as read (blank where unreadable or out of range); converted to the reporting currency
+    # where the fx table allows.
+    raw_net = amount_in_range(parse_numbers(frame["net_revenue"])[0])
+    # A payment more than a century from the invoice date (read like an unreadable paid_on).
+    late = np.abs(days_to_payment(typed["date"], typed["paid_on"])) > MAX_PAYMENT_DAYS  # NaN: False
+    late_rows = typed.index[late]
+    if len(late_rows):
+        collector.cells("transactions", late_rows, "paid_on", frame["paid_on"].loc[late_rows], PAID_ON_OUT_OF_RANGE,
+                        "rejected", customer_id=typed["customer_id"], amount=raw_net)
+        bad |= {int(r) for r in late_rows}
     reasons: dict[int, str] = {}
     for r in bad:
         reasons[r] = "unreadable or missing value"
-    # Amounts as read; converted to the reporting currency where the fx table allows.
-    raw_net = round_money(parse_numbers(frame["net_revenue"])[0])
+    for r in late_rows:
+        reasons[int(r)] = "payment date out of range"
     # The revenue identity is checked on the amounts as written, before any conversion: rounding
     # each converted amount to the cent must not make a correct line look wrong.
     src = {c: typed[c].copy() for c in ("gross_revenue", "discount", "rebate", "net_revenue")}
-    no_rate, converted_rows = _convert_currency(typed, _LINE_MONEY, fx, reporting, "transactions", collector,
-                                                customer_ids=typed["customer_id"], amount=raw_net)
+    no_rate, converted_rows, beyond = _convert_currency(
+        typed, _LINE_MONEY, fx, reporting, "transactions", collector, customer_ids=typed["customer_id"],
+        amount=raw_net, amount_column="net_revenue")
     for r in no_rate:
         reasons.setdefault(r, "currency without an fx rate")
+    for r in beyond:
+        reasons.setdefault(r, "amount out of range once converted")
     converted = raw_net.copy()
     ok = typed["net_revenue"].notna()
     converted[ok] = typed.loc[ok, "net_revenue"]
+    # A net revenue out of range once converted has no amount in the reporting currency.
+    converted[typed.index.isin(list(converted_rows)) & ~ok.to_numpy()] = np.nan
     readable = converted.notna().to_numpy()
     input_totals = {
         "rows": int(len(converted)),
@@ -563,14 +662,42 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
         "net_revenue": net.reindex(rejected_rows),
         "reason": [reasons[r] for r in rejected_rows],
     }, index=pd.Index(rejected_rows, name="row"))
+    # Every sum of the lines' amounts must stay exact in cents: the readable net revenue of all
+    # lines (the input total) and the amounts of the accepted lines (the sums of the analysis).
+    kept = ~typed.index.isin(rejected_rows)
+    _check_totals("transactions", {c: converted if c == "net_revenue" else typed.loc[kept, c] for c in _LINE_MONEY},
+                  collector)
     typed = _reject(typed, rejected_rows)
     return typed, rejected, input_totals
+
+
+def days_to_payment(date: pd.Series, paid_on: pd.Series) -> np.ndarray:
+    """Whole days from ``date`` to ``paid_on`` (floored), NaN where either is missing.
+
+    Counted in microseconds, so that no span of dates overflows (a difference of two
+    nanosecond timestamps does beyond 292 years); the engines count them the same way.
+    """
+    both = (date.notna() & paid_on.notna()).to_numpy()
+    out = np.full(len(date), np.nan)
+    if both.any():
+        start = date.to_numpy(dtype="datetime64[ns]")[both].astype("datetime64[us]").astype("int64")
+        end = paid_on.to_numpy(dtype="datetime64[ns]")[both].astype("datetime64[us]").astype("int64")
+        out[both] = np.floor((end - start) / 86_400_000_000.0)
+    return out
+
+
+def _check_totals(table: str, columns: Mapping[str, pd.Series], collector: _Collector) -> None:
+    """A fatal problem for each money column whose amounts add up beyond what cents hold exactly."""
+    for name, values in columns.items():
+        if total_out_of_range(values.to_numpy(dtype="float64")):
+            collector.table_problem(table, name, TOTAL_OUT_OF_RANGE)
 
 
 def _resources(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
     typed, bad = _typed("resources", frame, collector, reject=set(), amount_col="cost")
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("resources", typed, "resource", collector, amount_col="cost"))
+    _check_totals("resources", {"cost": typed["cost"]}, collector)
     return typed
 
 
@@ -623,6 +750,10 @@ def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set
             collector.cells("activities", pd.Index([r]), "time_equation", [text],
                             f"uses unknown driver(s) {', '.join(unknown)}", "rejected")
             rejected.add(int(r))
+        elif quantity_out_of_range(np.array([eq.intercept, *eq.coefficients.values()])).any():
+            collector.cells("activities", pd.Index([r]), "time_equation", [text],
+                            f"{QUANTITY_OUT_OF_RANGE[:-1]} minutes per unit)", "rejected")
+            rejected.add(int(r))
     typed = _reject(typed, rejected)
 
     def default_level(driver: str) -> str:
@@ -632,6 +763,7 @@ def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set
     typed["level"] = [lv if isinstance(lv, str) else default_level(d)
                       for lv, d in zip(level.loc[typed.index], typed["driver"], strict=True)]
     typed["unit_time"] = typed["unit_time"].where(typed["method"].eq("tdabc"))
+    _check_totals("activities", {"cost": typed["cost"]}, collector)
     return typed[["activity", "driver", "method", "level", "cost", "resource", "unit_time", "time_equation"]]
 
 
@@ -789,6 +921,10 @@ def _parameters(data: Any, collector: _Collector, first_row: int = 2) -> dict[st
             if kind == "number" and v < 0:
                 fail("must be ≥ 0")
                 continue
+            bound, unit = _PARAMETER_BOUNDS.get(key, (MAX_QUANTITY, ""))
+            if kind == "number" and v > bound:
+                fail(f"is out of range (at most {bound:,.0f}{' ' + unit if unit else ''})")
+                continue
             if kind == "periods":
                 if v not in _PERIODS_PER_YEAR:
                     fail(f"must be one of {', '.join(map(str, _PERIODS_PER_YEAR))}")
@@ -874,9 +1010,10 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     if collector.fatal:
         raise ValidationError(collector.problems, "the input cannot be analysed")
     cust = _customers(raw["customers"], collector)  # type: ignore[arg-type]
-    dropped, _ = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
-                                   customer_ids=cust["customer_id"], action="value ignored")
+    dropped, _, _ = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
+                                      customer_ids=cust["customer_id"], action="value ignored")
     cust.loc[cust.index.isin(list(dropped)), "acquisition_cost"] = np.nan
+    _check_totals("customers", {"acquisition_cost": cust["acquisition_cost"]}, collector)
     if external_lines:
         input_totals = {"rows": 0, "net_revenue_cents": 0, "unreadable_net_revenue": 0}
         txn = _empty("transactions")

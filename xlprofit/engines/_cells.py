@@ -7,10 +7,34 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.money import MAX_AMOUNT, MAX_QUANTITY, ROUNDING_GUARD
 from xlprofit.core.parsing import blank_mask, parse_dates, parse_flags, parse_ids, parse_numbers, parse_text
 from xlprofit.core.periods import Periods
 
-__all__ = ["customer_period_index", "in_list", "mapping", "period_number", "plain", "quote"]
+__all__ = ["amount_out_of_range", "customer_period_index", "double", "in_list", "mapping", "period_number", "plain",
+           "quantity_out_of_range", "quote", "GUARD"]
+
+#: The rounding guard of :func:`xlprofit.core.money.round_half_away`, as SQL text.
+GUARD = repr(ROUNDING_GUARD)
+
+
+def double(value: float) -> str:
+    """SQL: a DOUBLE literal holding exactly ``value`` (written from the Python float)."""
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+def amount_out_of_range(expr: str) -> str:
+    """SQL: :func:`xlprofit.core.money.amount_out_of_range` of the DOUBLE ``expr`` (NULL for NULL).
+
+    The same float operations in the same order, and no conversion of an unbounded value to
+    an integer (which would fail or wrap in the engine).
+    """
+    return f"(NOT (abs({expr}) * 100.0 + 0.5 + {GUARD} < {double(MAX_AMOUNT * 100.0)}))"
+
+
+def quantity_out_of_range(expr: str) -> str:
+    """SQL: :func:`xlprofit.core.money.quantity_out_of_range` of the DOUBLE ``expr`` (NULL for NULL)."""
+    return f"(NOT (abs({expr}) <= {double(MAX_QUANTITY)}))"
 
 
 def quote(text: str) -> str:

@@ -33,15 +33,24 @@ from xlprofit.core.aggregate import (
     empty_order_grain,
 )
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
-from xlprofit.core.parsing import (
-    EXCEL_EPOCH,
-)
+from xlprofit.core.money import MAX_TOTAL_CENTS, TOTAL_OUT_OF_RANGE, amount_out_of_range_reason
+from xlprofit.core.parsing import EXCEL_EPOCH, MAX_SERIAL, SERIAL_OUT_OF_RANGE
 from xlprofit.core.periods import Periods
-from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, Column, _display
+from xlprofit.core.tables import (
+    EXCEPTION_COLUMNS,
+    MAX_PAYMENT_DAYS,
+    PAID_ON_OUT_OF_RANGE,
+    SCHEMAS,
+    Column,
+    _display,
+)
+from xlprofit.engines._cells import GUARD as _GUARD
+from xlprofit.engines._cells import amount_out_of_range as _amount_out
 from xlprofit.engines._cells import customer_period_index, period_number
 from xlprofit.engines._cells import in_list as _in
 from xlprofit.engines._cells import mapping as _mapping
 from xlprofit.engines._cells import plain as _plain
+from xlprofit.engines._cells import quantity_out_of_range as _quantity_out
 from xlprofit.engines._cells import quote as _quote
 from xlprofit.engines._usage import UsageInEngine
 from xlprofit.errors import ArgumentError, Problem, ValidationError
@@ -60,9 +69,6 @@ _BLANKS = ("", "-", "n/a", "na", "nan", "none", "null", "#n/a")
 _TRUE = ("true", "yes", "y", "x", "1", "ja", "j", "tak", "t", "sant", "returned", "wahr")
 _FALSE = ("false", "no", "n", "0", "nei", "nej", "nie", "f", "falsk", "usann", "falsch")
 _LINE_MONEY = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off")
-#: The guard of ``money.round_half_away`` (a billionth of the unit rounded to), as SQL text.
-_GUARD = "1e-9"
-_MAX_SERIAL = 2_958_465
 _EPOCH_SECONDS = int((EXCEL_EPOCH - pd.Timestamp("1970-01-01")).total_seconds())
 _MAX_DOUBLE = "1.7976931348623157E308"
 #: Source types of a column as the engine reads it.
@@ -234,10 +240,10 @@ class SqlLines(UsageInEngine, LineSource):
                 whole = f"({c} = floor({c}) AND abs({c}) < 9007199254740992)"
                 return blank, whole, f"CAST(CAST({c} AS BIGINT) AS STRING)", "NULL"
             if kind == "date":
-                ok = f"({c} >= 1 AND {c} <= {_MAX_SERIAL})"
+                ok = f"({c} >= 1 AND {c} <= {MAX_SERIAL})"
                 seconds = f"floor({c} * 86400.0 + 0.5) + ({_EPOCH_SECONDS})"
                 return (blank, "TRUE", f"CASE WHEN {ok} THEN {d.timestamp_from_seconds(seconds)} END",
-                        f"CASE WHEN {ok} THEN NULL ELSE 'is not an Excel date serial number (1 to {_MAX_SERIAL})' END")
+                        f"CASE WHEN {ok} THEN NULL ELSE {_quote(SERIAL_OUT_OF_RANGE)} END")
             if kind == "flag":
                 return blank, "TRUE", f"({c} <> 0)", "NULL"
             return blank, "FALSE", "NULL", "NULL"
@@ -351,14 +357,31 @@ class SqlLines(UsageInEngine, LineSource):
         for c in self.columns:
             typed.append(f"s.{c.alias} AS {c.alias}")
         round_money = self._round_money
-        step1 = ["*"] + [f"{round_money(f'v_{n}')} AS m_{n}" for n in _LINE_MONEY]
-        # written_off must be ≥ 0 (checked on the amount as read, as tables._parse_column does).
-        step2 = ["*"] + [f"r_{n} AS q_{n}" for n in reads if n != "written_off"]
-        step2 += ["COALESCE(r_written_off, CASE WHEN m_written_off < 0 THEN 'must be ≥ 0' END) AS q_written_off",
+        # Amounts out of range (see core/money.py) are flagged (o_) and never rounded: in cents
+        # they would not fit in a BIGINT.
+        step1 = ["*"] + [f"COALESCE({_amount_out(f'v_{n}')}, FALSE) AS o_{n}" for n in _LINE_MONEY]
+        step1 += [f"COALESCE({_quantity_out('v_quantity')}, FALSE) AS o_quantity"]
+        step1 += [f"CASE WHEN {_amount_out(f'v_{n}')} THEN NULL ELSE {round_money(f'v_{n}')} END AS m_{n}"
+                  for n in _LINE_MONEY]
+        # As tables._parse_column: the reason of the cell as read, then its minimum (written_off
+        # ≥ 0, an out-of-range amount by its sign as read), then its range.
+        ranged = {*_LINE_MONEY, "quantity", "paid_on"}
+        step2 = ["*"] + [f"r_{n} AS q_{n}" for n in reads if n not in ranged]
+        # A payment more than a century from the line's date (tables.days_to_payment).
+        d = self.dialect
+        days = f"floor(({d.epoch_micros('v_paid_on')} - {d.epoch_micros('v_date')}) / 86400000000.0)"
+        step2 += [f"COALESCE(r_paid_on, CASE WHEN abs({days}) > {MAX_PAYMENT_DAYS!r} "
+                  f"THEN {_quote(PAID_ON_OUT_OF_RANGE)} END) AS q_paid_on"]
+        step2 += [f"COALESCE(r_{n}, CASE WHEN o_{n} THEN {_quote(TRANSACTION_COLUMNS[n].range_reason)} END) AS q_{n}"
+                  for n in reads if n in ranged and n not in ("written_off", "paid_on")]
+        wo_range = _quote(TRANSACTION_COLUMNS["written_off"].range_reason)
+        step2 += ["COALESCE(r_written_off, CASE WHEN m_written_off < 0 OR (o_written_off AND v_written_off < 0) "
+                  f"THEN 'must be ≥ 0' WHEN o_written_off THEN {wo_range} END) AS q_written_off",
                   "CASE WHEN m_written_off < 0 THEN NULL ELSE m_written_off END AS wo"]
         bad = [f"q_{n} IS NOT NULL" for n in reads if n in _REJECTING]
         bad += [f"(b_{n} AND q_{n} IS NULL)" for n, c in TRANSACTION_COLUMNS.items() if c.required]
-        step3 = ["*", f"({' OR '.join(bad)}) AS read_bad"]
+        # l.*: the fx table's own columns must not come along (Spark refuses a second `rate`).
+        step3 = ["l.*", f"({' OR '.join(bad)}) AS read_bad"]
         # Rows in a foreign currency are converted where the fx table has a rate, else rejected.
         if self._reporting is None:
             step3 += ["FALSE AS foreign_cur", "CAST(NULL AS DOUBLE) AS rate"]
@@ -366,12 +389,16 @@ class SqlLines(UsageInEngine, LineSource):
         else:
             step3 += [f"(cur IS NOT NULL AND cur <> {_quote(self._reporting)}) AS foreign_cur",
                       "fx.rate AS rate" if self._fx else "CAST(NULL AS DOUBLE) AS rate"]
-            fx_join = "l LEFT JOIN xlp_fx fx ON fx.currency = l.cur" if self._fx else ""
+            fx_join = "LEFT JOIN xlp_fx fx ON fx.currency = l.cur" if self._fx else ""
         conv = {"gross_revenue": "m_gross_revenue", "discount": "m_discount", "rebate": "m_rebate",
                 "net_revenue": "m_net_revenue", "cogs": "m_cogs", "written_off": "wo"}
+        # An amount out of range once converted is rejected (listed as read, in its currency).
         step4 = ["*", "(foreign_cur AND rate IS NULL) AS no_rate"]
-        step4 += [f"CASE WHEN foreign_cur AND rate IS NOT NULL THEN {round_money(f'{src} * rate')} ELSE {src} END "
-                  f"AS k_{n}" for n, src in conv.items()]
+        step4 += [f"COALESCE(foreign_cur AND rate IS NOT NULL AND {_amount_out(f'{src} * rate')}, FALSE) AS x_{n}"
+                  for n, src in conv.items()]
+        step4b = ["*", f"({' OR '.join(f'x_{n}' for n in conv)}) AS fx_out"]
+        step4b += [f"CASE WHEN x_{n} THEN NULL WHEN foreign_cur AND rate IS NOT NULL "
+                   f"THEN {round_money(f'{src} * rate')} ELSE {src} END AS k_{n}" for n, src in conv.items()]
         step5 = ["*", "COALESCE(k_discount, 0.0) AS disc0", "COALESCE(k_rebate, 0.0) AS reb0"]
         step6 = ["*",
                  f"CASE WHEN k_gross_revenue IS NOT NULL AND k_discount IS NULL "
@@ -386,10 +413,10 @@ class SqlLines(UsageInEngine, LineSource):
         known = "k.customer_id IS NULL" if customers else "FALSE"
         join_customers = "LEFT JOIN xlp_customers k ON k.customer_id = l.v_customer_id" if customers else ""
         step8 = ["l.*", f"(l.v_customer_id IS NOT NULL AND {known} AND NOT l.read_bad AND NOT l.no_rate "
-                 "AND NOT l.mismatch) AS unknown",
+                 "AND NOT l.fx_out AND NOT l.mismatch) AS unknown",
                  # The customer's position among the sorted ids: the lines are summed by a number.
                  "k.pos AS cpos" if customers else "CAST(NULL AS BIGINT) AS cpos"]
-        step9 = ["*", "(read_bad OR no_rate OR mismatch OR unknown) AS rejected",
+        step9 = ["*", "(read_bad OR no_rate OR fx_out OR mismatch OR unknown) AS rejected",
                  f"{round_money('disc1')} AS discount", f"{round_money('reb0')} AS rebate",
                  "k_net_revenue AS net", "COALESCE(k_cogs, 0.0) AS cogs",
                  "COALESCE(k_written_off, 0.0) AS written_off"]
@@ -397,9 +424,10 @@ class SqlLines(UsageInEngine, LineSource):
             f"WITH t AS (SELECT {', '.join(typed)} FROM xlp_src s {self._joins()}), "
             f"t1 AS (SELECT {', '.join(step1)} FROM t WHERE NOT all_blank), "
             f"t2 AS (SELECT {', '.join(step2)} FROM t1), "
-            f"t3 AS (SELECT {', '.join(step3)} FROM t2 {fx_join}), "
+            f"t3 AS (SELECT {', '.join(step3)} FROM t2 l {fx_join}), "
             f"t4 AS (SELECT {', '.join(step4)} FROM t3), "
-            f"t5 AS (SELECT {', '.join(step5)} FROM t4), "
+            f"t4b AS (SELECT {', '.join(step4b)} FROM t4), "
+            f"t5 AS (SELECT {', '.join(step5)} FROM t4b), "
             f"t6 AS (SELECT {', '.join(step6)} FROM t5), "
             f"t7 AS (SELECT {', '.join(step7)} FROM t6), "
             f"t8 AS (SELECT {', '.join(step8)} FROM t7 l {join_customers}), "
@@ -515,6 +543,7 @@ class SqlLines(UsageInEngine, LineSource):
             if col.required:
                 cats.append((f"blank_{name}", f"(b_{name} AND q_{name} IS NULL)", name, "rejected"))
         cats.append(("currency", "no_rate", "currency", "rejected"))
+        cats += [(f"converted_{n}", f"x_{n}", n, "rejected") for n in _LINE_MONEY]
         cats.append(("mismatch", "mismatch", "net_revenue", "rejected"))
         cats.append(("unknown", "unknown", "customer_id", "rejected"))
         cats.append(("outside", "outside", "date", "excluded"))
@@ -525,6 +554,13 @@ class SqlLines(UsageInEngine, LineSource):
         cents = self._cents
         readable = "p_net IS NOT NULL"
         counts = ", ".join(f"count(*) FILTER (WHERE {cond}) AS n_{name}" for name, cond, _, _ in self._categories())
+        # The magnitudes of the amounts, as tables._check_totals adds them up: the readable net revenue
+        # of every line, the other amounts of the accepted lines (as DOUBLE: see core/money.py).
+        final = {"net_revenue": ("p_net", "TRUE"), "gross_revenue": ("gross", "NOT rejected"),
+                 "discount": ("discount", "NOT rejected"), "rebate": ("rebate", "NOT rejected"),
+                 "cogs": ("cogs", "NOT rejected"), "written_off": ("written_off", "NOT rejected")}
+        totals = ", ".join(f"sum(CAST(abs({cents(final[n][0])}) AS DOUBLE)) FILTER (WHERE {final[n][1]}) AS t_{n}"
+                           for n in _LINE_MONEY)
         sql = fate + (
             ", acc AS (SELECT *, net AS p_net FROM fate) "
             f"SELECT count(*) AS input_rows, COALESCE(sum({cents('p_net')}), 0) AS input_net_cents, "
@@ -535,8 +571,12 @@ class SqlLines(UsageInEngine, LineSource):
             f"COALESCE(sum({cents('net')}) FILTER (WHERE outside), 0) AS outside_cents, "
             "count(*) FILTER (WHERE filtered) AS filtered_rows, "
             f"COALESCE(sum({cents('net')}) FILTER (WHERE filtered), 0) AS filtered_cents, "
-            f"{counts} FROM acc")
+            f"{counts}, {totals} FROM acc")
         row = self._query(sql).iloc[0]
+        beyond = [n for n in _LINE_MONEY if float(row[f"t_{n}"] or 0.0) >= MAX_TOTAL_CENTS]
+        if beyond:
+            raise ValidationError([Problem("transactions", None, n, None, TOTAL_OUT_OF_RANGE) for n in beyond],
+                                  "the input cannot be analysed")
         self._category_counts = {name: int(row[f"n_{name}"]) for name, _, _, _ in self._categories()}
         return {
             "input_rows": int(row["input_rows"]), "input_net_cents": int(row["input_net_cents"]),
@@ -561,8 +601,8 @@ class SqlLines(UsageInEngine, LineSource):
         active = [(n, c) for n, c, _, _ in cats if self._category_counts[n]]
         raw = ", ".join(c.alias for c in self.columns)
         any_problem = " OR ".join(f"({c})" for _, c in active)
-        columns = (f"_file, _row, {raw}, v_customer_id, m_net_revenue, net, v_date, v_product_id, cur, "
-                   f"m_gross_revenue, m_discount, m_rebate, {', '.join(f'q_{n}' for n in _USED)}")
+        columns = (f"_file, _row, {raw}, v_customer_id, net, v_date, v_product_id, cur, "
+                   f"{', '.join(f'm_{n}' for n in _LINE_MONEY)}, {', '.join(f'q_{n}' for n in _USED)}")
         sql = fate + (
             f", flagged AS ({self.dialect.categories(columns, active, 'fate', any_problem)}), "
             "ranked AS (SELECT *, row_number() OVER (PARTITION BY cat ORDER BY _file, _row) AS rn FROM flagged "
@@ -594,6 +634,9 @@ class SqlLines(UsageInEngine, LineSource):
             values = [_display(v) for v in net]
             reasons = np.asarray([f"gross_revenue − discount − rebate = {x - y - z:.2f} but net_revenue = {w:.2f}"
                                   for x, y, z, w in zip(g, dsc, b, net, strict=True)], dtype=object)
+        elif cat.startswith("converted_"):
+            values = [_display(v) for v in part[f"m_{column}"].to_numpy(dtype="float64")]  # Spark: a DECIMAL
+            reasons = np.full(n, amount_out_of_range_reason(self._reporting), dtype=object)
         elif cat == "currency":
             values = list(part["cur"])
             reasons = np.full(n, f"is not the reporting currency {self._reporting} and the fx table has no rate "
@@ -637,12 +680,12 @@ class SqlLines(UsageInEngine, LineSource):
             f"CASE WHEN discount <> 0 OR rebate <> 0 THEN {net} ELSE 0 END AS discounted, "
             "COALESCE(v_quantity, 0.0) AS units, CASE WHEN v_returned THEN 1 ELSE 0 END AS returns, "
             f"CASE WHEN {paid} THEN {net} ELSE 0 END AS paid_weight, "
-            f"CASE WHEN {paid} THEN {days} * {net} ELSE 0 END AS paid_days "
+            # Days × cents may pass 2**63 (a payment centuries late): a DOUBLE, as aggregate_lines has it.
+            f"CASE WHEN {paid} THEN CAST({days} AS DOUBLE) * {net} ELSE 0.0 END AS paid_days "
             "FROM fate WHERE NOT rejected AND NOT outside AND NOT filtered")
         # One pass over the lines to the finest grain; every other grain is a roll-up of it.
         # (GROUPING SETS would hash every line once per grain.)
-        line_sums = ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in (*MONEY_COLUMNS, "returns", "paid_weight",
-                                                                         "paid_days"))
+        line_sums = _resum((*MONEY_COLUMNS, "returns", "paid_weight", "paid_days"))
         fine = (
             fate + f", kept AS ({kept}) "
             f"SELECT cust, okey, prod, per, dday, {line_sums}, CAST(count(*) AS BIGINT) AS lines, "
@@ -711,8 +754,13 @@ class SqlLines(UsageInEngine, LineSource):
 
 
 def _resum(columns: Sequence[str]) -> str:
-    """SQL: the sums of already summed columns (``units`` stays a DOUBLE, the rest BIGINT)."""
-    return ", ".join(f"sum({c}) AS {c}" if c == "units" else f"CAST(sum({c}) AS BIGINT) AS {c}" for c in columns)
+    """SQL: the sums of (already summed) columns (``units`` and ``paid_days`` stay DOUBLE, the rest BIGINT).
+
+    The BIGINT sums cannot overflow: the accounting refused the lines whose amounts add up beyond
+    :data:`~xlprofit.core.money.MAX_TOTAL_CENTS` before any of them is summed.
+    """
+    return ", ".join(f"sum({c}) AS {c}" if c in ("units", "paid_days") else f"CAST(sum({c}) AS BIGINT) AS {c}"
+                     for c in columns)
 
 
 def _short(path: str, files: Sequence[str]) -> str:

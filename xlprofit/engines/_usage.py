@@ -24,7 +24,15 @@ from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS
 from xlprofit.core.parsing import blank_mask, parse_text
 from xlprofit.core.periods import Periods
 from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, _display, _snake_column, parse_period_span
-from xlprofit.engines._cells import customer_period_index, in_list, mapping, period_number, plain, quote
+from xlprofit.engines._cells import (
+    customer_period_index,
+    in_list,
+    mapping,
+    period_number,
+    plain,
+    quantity_out_of_range,
+    quote,
+)
 from xlprofit.errors import InputError, Problem, ValidationError
 
 __all__ = ["UsageInEngine"]
@@ -33,6 +41,7 @@ __all__ = ["UsageInEngine"]
 #: driver names and periods are parsed in Python (``name``, ``period``).
 _KINDS = {"customer_id": "id", "driver": "name", "quantity": "number", "period": "period", "order_id": "id"}
 _REQUIRED = tuple(c.name for c in SCHEMAS["usage"] if c.required)
+_QUANTITY = next(c for c in SCHEMAS["usage"] if c.name == "quantity")
 _ORDER_REASON = "is not an order of this customer in the analysed lines; counted for the customer"
 
 
@@ -145,7 +154,10 @@ class UsageInEngine:
             blanks.append(f"b_x_{c.name}")
         joins = " ".join(f"LEFT JOIN xlp_umap_{n} ON xlp_umap_{n}.raw = s.{self._usage_by_name[n].alias}"
                          for n in sorted(self._usage_mapped))
-        bad_quantity = "COALESCE(r_quantity, CASE WHEN v_quantity < 0 THEN 'must be ≥ 0' END)"
+        # As tables._parse_column: the reason of the cell as read, then its minimum, then its range.
+        bad_quantity = (f"COALESCE(r_quantity, CASE WHEN v_quantity < {_QUANTITY.minimum:g} THEN "
+                        f"{quote(f'must be ≥ {_QUANTITY.minimum:g}')} WHEN {quantity_out_of_range('v_quantity')} "
+                        f"THEN {quote(_QUANTITY.range_reason)} END)")
         builtin = in_list("v_driver", BUILTIN_DRIVERS)
         orphan = "FALSE" if used is None else (f"NOT {in_list('v_driver', used)}" if used else "TRUE")
         return (

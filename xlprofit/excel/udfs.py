@@ -36,7 +36,7 @@ from xlprofit.core.clv import (
     simple_clv,
 )
 from xlprofit.core.dataset import Dataset
-from xlprofit.core.money import to_cents
+from xlprofit.core.money import MAX_AMOUNT, amount_out_of_range, to_cents
 from xlprofit.core.parsing import EXCEL_ERRORS, parse_dates, parse_ids, parse_numbers, snake_case, without_cell_errors
 from xlprofit.core.profit import credit_cost
 from xlprofit.core.tables import EXCEPTION_COLUMNS
@@ -439,15 +439,12 @@ def XLP_CUSTOMER_PROFIT(net_revenue, cogs, cost_to_serve, other_costs=None):
         a.number("cost_to_serve", cost_to_serve),
     ]
     others = np.zeros(0) if a.is_blank(other_costs) else a.numbers_1d("other_costs", other_costs, blank="zero")
+    limit = f"at most ±{MAX_AMOUNT - 0.01:,.2f} (amounts beyond cannot be added to the cent)"
     for name, value in zip(("net_revenue", "cogs", "cost_to_serve"), amounts, strict=True):
-        if abs(value) >= 1e13:
-            raise ArgumentError(name, value, "smaller than 10,000,000,000,000 in absolute value")
-    if (np.abs(others) >= 1e13).any():
-        raise ArgumentError(
-            "other_costs",
-            float(others[np.abs(others) >= 1e13][0]),
-            "smaller than 10,000,000,000,000 in absolute value",
-        )
+        if amount_out_of_range(value):
+            raise ArgumentError(name, value, limit)
+    if amount_out_of_range(others).any():
+        raise ArgumentError("other_costs", float(others[amount_out_of_range(others)][0]), limit)
     parts = to_cents(np.array(amounts))
     return float(int(parts[0]) - int(parts[1]) - int(parts[2]) - int(to_cents(others).sum())) / 100.0
 
