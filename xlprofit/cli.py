@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xlprofit import __version__
+from xlprofit.core.analysis import rejected_cost_pools
 from xlprofit.errors import OutputError, ValidationError, XlprofitError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
@@ -69,8 +70,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
         ds = _load(args.input, args.engine)
         bar.update()
         bar.set_postfix_str("analysing")
-        result = xlprofit.analyze(ds, products=args.product or None,
-                                  progress=lambda stage: bar.set_postfix_str(f"analysing: {stage}"), **overrides)
+        try:
+            result = xlprofit.analyze(ds, products=args.product or None, allow_incomplete=args.allow_incomplete,
+                                      progress=lambda stage: bar.set_postfix_str(f"analysing: {stage}"),
+                                      **overrides)
+        except ValidationError as exc:
+            if args.allow_incomplete or not len(rejected_cost_pools(ds)):
+                raise
+            bar.close()
+            print(f"xlprofit: {exc}\n{_INCOMPLETE_HINT}", file=sys.stderr)
+            return EXIT_INPUT
         bar.update()
         bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result))  # a sheet more for millions
         bar.refresh()
@@ -87,9 +96,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     print(f"wrote {out} — {customers} customers, {losers} unprofitable, "
           f"{len(result.exceptions)} exception(s), "
           f"{len(result.reconciliation) - len(failing)}/{len(result.reconciliation)} checks hold")
+    if not result.complete:
+        pools = result.excluded_pools
+        known = pools.loc[pools["cost_status"] == "known", "cost"].sum()
+        unknown = int(pools["cost"].isna().sum())
+        print(f"INCOMPLETE: {len(pools)} rejected cost pool row(s) left out, {known:,.2f} of cost excluded"
+              + (f" and {unknown} of unreadable cost" if unknown else "") + " (see the Summary's first lines)",
+              file=sys.stderr)
     for check in failing["check"]:
         print(f"check fails: {check}", file=sys.stderr)
     return EXIT_OK
+
+
+_INCOMPLETE_HINT = ("xlprofit: correct the rows above, or write the report without them with --allow-incomplete "
+                    "(it then says on its first lines what was excluded)")
 
 
 def _line_problems(ds: Any) -> list[Any]:
@@ -143,6 +163,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"  - {p}")
     if len(problems) > args.limit:
         print(f"  … and {len(problems) - args.limit} more (use --limit)")
+    pools = rejected_cost_pools(ds)
+    if len(pools):
+        print(f"{len(pools)} cost pool row(s) (resources, activities) rejected: xlprofit report stops on them "
+              "unless --allow-incomplete; other rejected rows are left out of the report and listed in it")
     return EXIT_INPUT
 
 
@@ -198,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a parameter, e.g. --set discount_rate=0.12 (repeatable)")
     rep.add_argument("--product", action="append", metavar="PRODUCT_ID",
                      help="analyse only these products' lines (repeatable)")
+    rep.add_argument("--allow-incomplete", action="store_true",
+                     help="write the report even when cost pools (resource or activity rows) were rejected: "
+                          "their cost is left out, the report says so on its first lines and a check fails")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--engine", choices=ENGINES, default="auto",
                      help="where the invoice lines of a folder input are summed: pandas, duckdb (in-process, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -10,13 +11,13 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core import acquisition, costing, segments
-from xlprofit.core.aggregate import LineAggregates
+from xlprofit.core.aggregate import NO_PRODUCT, LineAggregates
 from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv
 from xlprofit.core.clv.rfm import rfm_from_purchases
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, DriverVolumes, UsageVolumes, spread_usage, usage_volumes, volumes
 from xlprofit.core.lines import LineAccounting
-from xlprofit.core.money import round_money, to_cents
+from xlprofit.core.money import round_half_away, round_money, to_cents
 from xlprofit.core.periods import Periods
 from xlprofit.core.profit import (
     customer_pnl,
@@ -30,11 +31,13 @@ from xlprofit.errors import (
     ArgumentError,
     DegenerateDataError,
     DivisionByZeroError,
+    Problem,
     ValidationError,
     XlprofitError,
+    describe_value,
 )
 
-__all__ = ["Analysis", "analyze", "ANALYSIS_STAGES", "ORDER_DETAIL_LIMIT"]
+__all__ = ["Analysis", "analyze", "rejected_cost_pools", "ANALYSIS_STAGES", "ORDER_DETAIL_LIMIT"]
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,19 @@ class Analysis:
         parameters and any reason the values could not be computed.
     kpis:
         Headline figures (name, value, unit).
+    bridge:
+        From customer profit to the period's result (``step``, ``amount``, ``note``):
+        Σ customer profit − unused capacity cost − unassigned activity cost − excluded cost
+        pools = the period's result, which is net revenue − COGS − every activity and resource
+        cost of the input (rejected pools included) − commissions − cost of credit − bad debt −
+        acquisition cost charged. Summed in integer cents; the reconciliation checks that it ties.
+        An amount is NaN when it cannot be known (a rejected pool whose cost is unreadable).
     reconciliation:
         Every conservation check with expected, actual, difference and whether it holds.
+    excluded_pools:
+        The cost pools (resource and activity rows) rejected while reading, which an incomplete
+        analysis (``analyze(..., allow_incomplete=True)``) leaves out: see :func:`rejected_cost_pools`.
+        Empty for a complete analysis.
     exceptions:
         Every rejected row, ignored value and excluded line, with its reason.
     assumptions:
@@ -89,7 +103,9 @@ class Analysis:
     clv: pd.DataFrame
     clv_models: pd.DataFrame
     kpis: pd.DataFrame
+    bridge: pd.DataFrame
     reconciliation: pd.DataFrame
+    excluded_pools: pd.DataFrame
     exceptions: pd.DataFrame
     assumptions: pd.DataFrame
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -99,6 +115,11 @@ class Analysis:
     def checks_hold(self) -> bool:
         """True when every reconciliation check holds."""
         return bool(self.reconciliation["holds"].all())
+
+    @property
+    def complete(self) -> bool:
+        """True when no cost pool of the input was left out (see ``excluded_pools``)."""
+        return len(self.excluded_pools) == 0
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """All DataFrames of the analysis by name."""
@@ -189,7 +210,8 @@ def _check(rows: list[dict[str, Any]], check: str, expected: float, actual: floa
 
 
 def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_detail: bool | None = None,
-            progress: Callable[[str], Any] | None = None, **parameter_overrides: Any) -> Analysis:
+            allow_incomplete: bool = False, progress: Callable[[str], Any] | None = None,
+            **parameter_overrides: Any) -> Analysis:
     """Analyse customer profitability.
 
     Parameters
@@ -199,12 +221,19 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     products:
         Analyse only the lines of these products (the "one product line first" pilot);
         all other lines are listed as excluded. Activity costs are taken as given, so give
-        the costs of the activities that serve these products.
+        the costs of the activities that serve these products. Every id must be a product of
+        the invoice lines in the analysis period.
     order_detail:
         Itemise order profitability (``orders``: one row per order with its traced costs).
         ``None`` (default): when the analysed lines hold at most :data:`ORDER_DETAIL_LIMIT`
         orders; ``True``: always; ``False``: never. Customer, product and period results are
         the same either way; without detail ``orders`` is empty and the assumptions say why.
+    allow_incomplete:
+        Analyse even when cost pools (resource or activity rows) were rejected while reading
+        (:func:`rejected_cost_pools`). Their cost is then in no figure: the analysis lists them
+        in ``excluded_pools``, its reconciliation compares the traced cost with the input's cost
+        including them (a check that does not hold) and its bridge deducts them. Default: such
+        input is an error.
     progress:
         Called with the name of each stage as it starts (:data:`ANALYSIS_STAGES`): a large
         ledger takes minutes.
@@ -215,8 +244,20 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    ValidationError
+        When a cost pool was rejected while reading (unless ``allow_incomplete``): each
+        rejected row with its reason and its cost; when a product of ``products`` has no
+        invoice line in the analysis period (with the nearest product ids); when a parameter
+        override is not valid.
     """
     params, assumptions = _resolve_parameters(dataset, parameter_overrides)
+    wanted = None if products is None else _product_ids(products)
+    pools = rejected_cost_pools(dataset)
+    if len(pools) and not allow_incomplete:
+        raise _rejected_pools_error(dataset, pools)
     periods = Periods(pd.Timestamp(params["period_start"]), pd.Timestamp(params["period_end"]),
                       int(params["periods_per_year"]))
     collector = _Collector()
@@ -224,8 +265,9 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     max_orders = ORDER_DETAIL_LIMIT if order_detail is None else (None if order_detail else 0)
     stage = progress or _quiet
     stage(ANALYSIS_STAGES[0])
-    agg, accounting = dataset.lines.summarise(
-        customers.index, periods, None if products is None else {str(p) for p in products}, max_orders)
+    agg, accounting = dataset.lines.summarise(customers.index, periods, wanted, max_orders)
+    if wanted is not None:
+        _check_products(dataset, customers.index, periods, wanted, agg)
     if not agg.order_itemised:
         why = (f"not itemised: {agg.order_count:,} orders, more than {ORDER_DETAIL_LIMIT:,} "
                "(analyze(order_detail=True) itemises them)") if order_detail is None else "not itemised (asked)"
@@ -330,12 +372,7 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     matrix = segments.profitability_matrix(pnl)
     quadrants = segments.quadrant_summary(matrix, pnl)
     by_dim = segments.by_dimension(pnl)
-    flags, totals = segments.trend_flags_and_totals(trend)
-    # The headline flag: the customer has turned loss-making, is building bad debt, or shows the
-    # classic pattern of falling volume with rising cost-to-serve. Single warning signs stay visible
-    # in their own columns without raising the flag (on noisy data each alone fires too often).
-    flags["flagged"] = flags["turned_unprofitable"] | flags["growing_bad_debt"] | (
-        flags["falling_volume"] & flags["rising_cost_to_serve"])
+    flags, totals = segments.trend_flags_and_totals(trend)  # "flagged" as segments.headline_flag defines it
     pnl = pnl.join(whale.set_index("customer_id")[["rank"]])
     pnl["quadrant"] = matrix["quadrant"].reindex(pnl.index)
     pnl["discount_dependency"] = segments.discount_dependency(pnl).reindex(pnl.index)
@@ -353,13 +390,15 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
 
     stage(ANALYSIS_STAGES[6])
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
-    reconciliation = _reconcile(dataset, pnl, result, accounting)
-    kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions)
+    pools = rejected_cost_pools(dataset)  # none unless analyze(allow_incomplete=True)
+    bridge = _bridge(pnl, result, pools)
+    reconciliation = _reconcile(dataset, pnl, result, accounting, pools, bridge)
+    kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions, accounting, bridge)
     return Analysis(
         customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
         segments=by_dim, whale=whale, deciles=deciles, matrix=matrix, quadrants=quadrants, trend=trend,
         period_totals=totals, acquisition=acq, clv=clv, clv_models=clv_models, kpis=kpis,
-        reconciliation=reconciliation, exceptions=exceptions,
+        bridge=bridge, reconciliation=reconciliation, excluded_pools=pools, exceptions=exceptions,
         assumptions=assumptions, parameters=params, sources=dataset.sources,
     )
 
@@ -371,11 +410,11 @@ def _acquisition_table(pnl: pd.DataFrame, params: dict[str, Any], periods: Perio
     table["acquired_on"] = pnl["acquired_on"]
     table["acquisition_cost"] = acq_cost
     table["contribution_per_period"] = round_money(per_period)
-    rate = float(params.get("discount_rate", 0.0) or 0.0)
-    per_period_rate = (1.0 + rate) ** (1.0 / periods.periods_per_year) - 1.0
+    rate = params.get("discount_rate")
     charged = acq_cost > 0
     payback = pd.Series(np.nan, index=pnl.index)
-    if charged.any():
+    if rate is not None and charged.any():  # no discount rate given: no payback, as no CLV (never a silent 0 %)
+        per_period_rate = (1.0 + float(rate)) ** (1.0 / periods.periods_per_year) - 1.0
         payback[charged] = acquisition.payback_periods(
             acq_cost[charged].to_numpy(), per_period[charged].to_numpy(),
             retention=1.0, discount_rate=per_period_rate, timing="end")
@@ -427,8 +466,8 @@ def _clv_table(pnl: pd.DataFrame, bought: pd.DataFrame, params: dict[str, Any], 
     return table, pd.DataFrame(rows, columns=["model", "parameter", "value", "note"])
 
 
-def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, acc: LineAccounting
-               ) -> pd.DataFrame:
+def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, acc: LineAccounting,
+               pools: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     pnl_cents = int(to_cents(pnl["net_revenue"]).sum())
     excluded = acc.outside_cents + acc.filtered_cents
@@ -462,18 +501,15 @@ def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, ac
                  - to_cents(pnl["acquisition_cost"])).sum()
     _check(rows, "Profit = net revenue − COGS − cost-to-serve − commissions − credit − bad debt − acquisition",
            float(waterfall) / 100.0, float(to_cents(pnl["profit"]).sum()) / 100.0)
-    rejected_cost = ds.exceptions
-    rejected_cost = rejected_cost[(rejected_cost["table"] == "activities") & (rejected_cost["action"] == "rejected")]
-    if len(rejected_cost):
-        amount = rejected_cost.drop_duplicates("row")["amount"].fillna(0.0).sum()
-        rows.append({"check": "Activities rejected (cost not assigned; see exceptions)", "expected": 0.0,
-                     "actual": round(float(amount), 2), "difference": round(float(amount), 2),
-                     "holds": bool(amount == 0), "detail": f"{rejected_cost['row'].nunique()} activity row(s)"})
+    if len(pools):
+        _pools_check(rows, result, pools)
+    _bridge_check(rows, bridge)
     return pd.DataFrame(rows, columns=["check", "expected", "actual", "difference", "holds", "detail"])
 
 
 def _kpis(pnl: pd.DataFrame, result: costing.CostingResult, whale: pd.DataFrame, flags: pd.DataFrame,
-          reconciliation: pd.DataFrame, exceptions: pd.DataFrame) -> pd.DataFrame:
+          reconciliation: pd.DataFrame, exceptions: pd.DataFrame, acc: LineAccounting,
+          bridge: pd.DataFrame) -> pd.DataFrame:
     try:
         peak = segments.whale_peak(pnl["profit"])
     except (DegenerateDataError, DivisionByZeroError):  # total profit ≤ 0: no peak share exists
@@ -494,11 +530,249 @@ def _kpis(pnl: pd.DataFrame, result: costing.CostingResult, whale: pd.DataFrame,
         ("Customers at the peak", float(peak["customers_at_peak"]), "count"),
         ("Unused capacity cost", float(result.resources["unused_cost"].clip(lower=0).sum())
          if len(result.resources) else 0.0, "money"),
+        ("Period result", float(bridge.set_index("step").at[BRIDGE_STEPS[-1], "amount"]), "money"),
         ("Customers flagged as turning unprofitable", float(flags["flagged"].sum()) if "flagged" in flags else 0.0,
          "count"),
         ("Reconciliation checks holding", float(reconciliation["holds"].sum()), "count"),
         ("Reconciliation checks", float(len(reconciliation)), "count"),
         ("Exceptions listed", float(len(exceptions)), "count"),
+        ("Rejected invoice lines", float(acc.rejected_rows), "count"),
+        ("Net revenue of rejected invoice lines", acc.rejected_cents / 100.0, "money"),
+        ("Rejected usage rows", float(_rejected_rows(exceptions, "usage")), "count"),
     ]
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
 
+
+def _rejected_rows(exceptions: pd.DataFrame, table: str) -> int:
+    """Rows of ``table`` (or of its files: ``usage (a.csv)``) rejected, as listed in ``exceptions``."""
+    ex = exceptions[(exceptions["action"] == "rejected")
+                    & exceptions["table"].astype(str).str.match(rf"{table}(?: \(|$)")]
+    return len(ex[["table", "row"]].drop_duplicates())
+
+
+# ---------------------------------------------------------------------------------- completeness
+
+#: The cost-pool tables and the column that names each of their rows.
+_POOL_KEYS = {"resources": "resource", "activities": "activity"}
+_POOL_COLUMNS = ["table", "row", "name", "problem", "cost", "cost_status"]
+
+
+def rejected_cost_pools(dataset: Dataset) -> pd.DataFrame:
+    """The cost pools rejected while reading: resource and activity rows that no analysis can trace.
+
+    A rejected pool's cost would silently be missing from every figure, so :func:`analyze`
+    refuses such input unless ``allow_incomplete`` (DESIGN section 4, "Completeness"). A
+    resource that no activity uses, or an activity that nothing drove, is not rejected: its
+    cost is in the analysis as unused capacity or unassigned cost.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rejected input row, resources first: ``table`` (``resources`` or
+        ``activities``), ``row`` (as the user sees it), ``name`` (the resource or activity
+        when the reason names it, else missing), ``problem`` (every reason found for the row),
+        ``cost`` and ``cost_status``: ``known`` (the cost as read), ``none`` (a time-driven
+        activity has no cost of its own: 0), ``unreadable`` or ``rejected`` (the cost cell is
+        blank, not a number or itself invalid: ``cost`` is NaN, the amount is unknown).
+    """
+    ex = dataset.exceptions
+    ex = ex[ex["table"].isin(list(_POOL_KEYS)) & (ex["action"] == "rejected") & ex["row"].notna()]
+    rows = []
+    for (table, row), records in ex.groupby(["table", "row"], sort=False):
+        key = _POOL_KEYS[str(table)]
+        named = records.loc[(records["column"] == key) & records["value"].map(lambda v: isinstance(v, str)),
+                            "value"]
+        problem = "; ".join(
+            (f"{c} {describe_value(v)}: {r}" if v is not None and v == v else f"{c}: {r}") if c else str(r)
+            for c, v, r in zip(records["column"], records["value"], records["reason"], strict=True))
+        amounts = pd.to_numeric(records["amount"], errors="coerce").to_numpy(dtype="float64")
+        readable = amounts[np.isfinite(amounts)]
+        if (records["column"] == "cost").any():
+            cost, status = np.nan, "rejected" if len(readable) else "unreadable"
+        elif len(readable):
+            cost, status = float(readable[0]), "known"
+        elif table == "activities":  # no cost cell and no problem with it: a time-driven activity
+            cost, status = 0.0, "none"
+        else:
+            cost, status = np.nan, "unreadable"
+        rows.append((str(table), int(row), named.iloc[0] if len(named) else None, problem, cost, status))
+    pools = pd.DataFrame(rows, columns=_POOL_COLUMNS)
+    order = pools["table"].map({"resources": 0, "activities": 1})
+    return pools.assign(_o=order).sort_values(["_o", "row"], kind="stable").drop(columns="_o").reset_index(
+        drop=True)
+
+
+def _pool_label(pool: Any) -> str:
+    kind = "resource" if pool.table == "resources" else "activity"
+    return f"{kind} {pool.name!r}, row {pool.row}" if isinstance(pool.name, str) else f"{kind} at row {pool.row}"
+
+
+def _pool_cost_text(pool: Any) -> str:
+    return {"known": f"cost {pool.cost:,.2f}", "none": "no cost of its own (time-driven)",
+            "unreadable": "cost unreadable", "rejected": "cost rejected"}[pool.cost_status]
+
+
+def _excluded_cents(pools: pd.DataFrame) -> int | None:
+    """The known cost of the rejected pools in cents; ``None`` when one of them has an unknown cost."""
+    if pools["cost"].isna().any():
+        return None
+    return sum(int(round_half_away(c * 100.0)) for c in pools["cost"])  # Python ints: never overflow
+
+
+def _rejected_pools_error(dataset: Dataset, pools: pd.DataFrame) -> ValidationError:
+    """The error for input with rejected cost pools: each rejected record, the row's cost on its first."""
+    ex = dataset.exceptions
+    ex = ex[ex["table"].isin(list(_POOL_KEYS)) & (ex["action"] == "rejected")]
+    cost = {(p.table, p.row): _pool_cost_text(p) for p in pools.itertuples(index=False)}
+    problems, seen = [], set()
+    for p in pools.itertuples(index=False):
+        records = ex[(ex["table"] == p.table) & (ex["row"] == p.row)]
+        for r in records.itertuples(index=False):
+            note = "" if (p.table, p.row) in seen else f" — {cost[(p.table, p.row)]}"
+            seen.add((p.table, p.row))
+            problems.append(Problem(p.table, p.row, r.column, r.value, f"{r.reason}{note}"))
+    known = pools.loc[pools["cost_status"] == "known", "cost"].sum()
+    unknown = int(pools["cost"].isna().sum())
+    missing = f"{known:,.2f} of cost" + (f" and {unknown} pool(s) of unreadable cost" if unknown else "")
+    return ValidationError(problems, headline=(
+        f"{len(pools)} cost pool row(s) rejected (resources, activities): {missing} would be missing from every "
+        "figure. Correct them, or allow an incomplete analysis, which reports them as excluded"))
+
+
+def _product_ids(products: Iterable[str]) -> set[str]:
+    if isinstance(products, str):  # one id, not its characters
+        products = [products]
+    wanted = {str(p) for p in products}
+    if not wanted:
+        raise ArgumentError("products", [], "at least one product id (or None for all products)")
+    return wanted
+
+
+def _check_products(dataset: Dataset, customers: pd.Index, periods: Periods, wanted: set[str],
+                    agg: LineAggregates) -> None:
+    """Refuse product ids that have no analysed invoice line, naming the nearest known ones.
+
+    The summed lines of the wanted products tell which are known (every engine sums a product
+    grain). Only when one is missing are all the lines summed once more, without the filter
+    and without order detail, for the product ids to suggest (each engine's cheapest pass).
+    """
+    missing = sorted(wanted - set(map(str, agg.product.index)))
+    if not missing:
+        return
+    everything, _ = dataset.lines.summarise(customers, periods, None, 0)
+    known = sorted(str(p) for p in everything.product.index if p != NO_PRODUCT)
+    span = f"{periods.start.date()} … {periods.end.date()}"
+    problems = []
+    for p in missing:
+        near = _near_matches(p, known)
+        if near:
+            hint = ("did you mean " + (repr(near[0]) if len(near) == 1 else
+                                       "one of " + ", ".join(repr(k) for k in near)) + "?")
+        elif known:
+            hint = (f"the lines hold {len(known):,} product id(s): " + ", ".join(known[:5])
+                    + (", …" if len(known) > 5 else ""))
+        else:
+            hint = "the analysed lines carry no product_id"
+        problems.append(Problem("transactions", None, "product_id", p,
+                                f"is not a product of the invoice lines in the analysis period {span}; {hint}"))
+    raise ValidationError(problems, headline=f"{len(missing)} unknown product id(s)")
+
+
+def _near_matches(word: str, known: list[str], n: int = 3) -> list[str]:
+    """The ``n`` ids of ``known`` most like ``word`` (difflib's ratio ≥ 0.6, ignoring case).
+
+    A match but for case comes alone; ties go to the longer shared beginning, then the id.
+    """
+    folded = word.casefold()
+    same = [k for k in known if k.casefold() == folded]
+    if same:
+        return same
+    scored = []
+    for k in known:
+        matcher = difflib.SequenceMatcher(None, folded, k.casefold())
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and matcher.ratio() >= 0.6:
+            other = k.casefold()
+            prefix = next((i for i, (a, b) in enumerate(zip(folded, other, strict=False)) if a != b),
+                          min(len(folded), len(other)))
+            scored.append((-matcher.ratio(), -prefix, k))
+    return [k for _, _, k in sorted(scored)[:n]]
+
+
+#: The steps of :attr:`Analysis.bridge`, in order; the last is the period's result.
+BRIDGE_STEPS: tuple[str, ...] = ("Customer profit", "Unused capacity cost", "Unassigned activity cost",
+                                 "Excluded cost pools", "Period result")
+
+
+def _cents(values: pd.Series) -> int:
+    return int(to_cents(values).sum()) if len(values) else 0
+
+
+def _traced_cents(result: costing.CostingResult) -> int:
+    """The cost of the pools in the analysis: every resource and every conventional activity."""
+    acts = result.activities
+    return _cents(result.resources["cost"]) + _cents(acts.loc[acts["method"] == "abc", "cost"])
+
+
+def _bridge(pnl: pd.DataFrame, result: costing.CostingResult, pools: pd.DataFrame) -> pd.DataFrame:
+    """Customer profit to the period's result, in integer cents (see :attr:`Analysis.bridge`)."""
+    profit = _cents(pnl["profit"])
+    unused = _cents(result.resources["unused_cost"])
+    unassigned = _cents(result.activities["unassigned"])
+    excluded = _excluded_cents(pools)
+    revenue = _cents(pnl["net_revenue"])
+    input_cost = None if excluded is None else _traced_cents(result) + excluded
+    deductions = [("COGS", _cents(pnl["cogs"])), ("activity and resource cost of the input", input_cost),
+                  ("commissions", _cents(pnl["commissions"])), ("cost of credit", _cents(pnl["cost_of_credit"])),
+                  ("bad debt", _cents(pnl["bad_debt"])), ("acquisition cost", _cents(pnl["acquisition_cost"]))]
+    period = None if input_cost is None else revenue - sum(c for _, c in deductions if c is not None)
+    derivation = f"net revenue {revenue / 100:,.2f} − " + " − ".join(
+        f"{name} " + ("unknown" if c is None else f"{c / 100:,.2f}") for name, c in deductions)
+    unknown = int(pools["cost"].isna().sum())
+
+    def money(c: int | None) -> float:
+        return np.nan if c is None else c / 100.0
+
+    rows = [
+        (BRIDGE_STEPS[0], money(profit), "Σ over the customers (Customer P&L)"),
+        (BRIDGE_STEPS[1], money(-unused), "resource capacity paid for, not used; not charged to customers"),
+        (BRIDGE_STEPS[2], money(-unassigned), "activities that nothing drove"),
+        (BRIDGE_STEPS[3], money(None if excluded is None else -excluded),
+         (f"{len(pools)} rejected cost pool row(s)" + (f", {unknown} of unreadable cost" if unknown else "")
+          + ": an incomplete analysis") if len(pools) else "none"),
+        (BRIDGE_STEPS[4], money(period), derivation),
+    ]
+    return pd.DataFrame(rows, columns=["step", "amount", "note"])
+
+
+def _pools_check(rows: list[dict[str, Any]], result: costing.CostingResult, pools: pd.DataFrame) -> None:
+    """The check of an incomplete analysis: the input's cost, rejected pools included, against the traced cost.
+
+    It never holds: a pool left out means the figures are incomplete, even when its own cost is
+    nil (a time-driven activity whose minutes were not traced).
+    """
+    traced = _traced_cents(result)
+    excluded = _excluded_cents(pools)
+    known = pools.loc[pools["cost_status"] == "known", "cost"].sum()
+    unknown = int(pools["cost"].isna().sum())
+    listed = "; ".join(f"{_pool_label(p)}: {p.problem}, {_pool_cost_text(p)}"
+                       for p in pools.head(10).itertuples(index=False))
+    more = f"; … {len(pools) - 10} more, see Exceptions" if len(pools) > 10 else ""
+    expected = np.nan if excluded is None else (traced + excluded) / 100.0
+    rows.append({"check": "Cost pools: input = traced + excluded", "expected": expected,
+                 "actual": traced / 100.0, "difference": np.nan if excluded is None else -excluded / 100.0,
+                 "holds": False,
+                 "detail": f"excluded {known:,.2f}" + (f" and {unknown} pool(s) of unreadable cost (unknown)"
+                                                       if unknown else "") + f" — {listed}{more}"})
+
+
+def _bridge_check(rows: list[dict[str, Any]], bridge: pd.DataFrame) -> None:
+    """The bridge ties: Σ customer profit − unused − unassigned − excluded = the period's result, to the cent."""
+    amounts = bridge.set_index("step")["amount"]
+    steps = amounts.loc[list(BRIDGE_STEPS[:-1])]
+    actual = np.nan if steps.isna().any() else int(to_cents(steps).sum()) / 100.0
+    period = bridge.set_index("step").loc[BRIDGE_STEPS[-1]]
+    detail = f"period result = {period['note']}"
+    if np.isnan(period["amount"]):
+        detail = "unknown: a rejected cost pool's cost is unreadable; " + detail
+    _check(rows, "Bridge: Σ customer profit − unused − unassigned − excluded = period result",
+           float(period["amount"]), actual, detail)

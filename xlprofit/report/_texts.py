@@ -1,5 +1,7 @@
 """Labels and instructions of the template workbook in English, Norwegian, Swedish and Polish.
 
+The texts of the report (:func:`report_text`) come in the same four languages.
+
 Only the words around the input tables are translated. Sheet names, Table names, column
 headers and parameter names stay in English snake_case in every language: they are the input
 format that :func:`xlprofit.read` and the ``XLP_*`` functions rely on. The setup steps of the
@@ -9,7 +11,7 @@ module names and the xlwings ribbon's own words (UDF Modules, Import Functions) 
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "text", "caption", "meaning"]
+__all__ = ["LANGUAGES", "text", "caption", "meaning", "report_text"]
 
 #: Languages of the template: code -> name.
 LANGUAGES: dict[str, str] = {"en": "English", "nb": "Norsk bokmål", "sv": "Svenska", "pl": "Polski"}
@@ -481,3 +483,85 @@ def meaning(parameter: str, english: str, language: str) -> str:
     if language == "en" or parameter not in _MEANINGS:
         return english
     return _MEANINGS[parameter][_ORDER.index(language) - 1]
+
+
+# The report's words about completeness: what was left out of the figures and how profit bridges
+# to the period's result. Amounts arrive formatted; reasons from the input checks stay English.
+_REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "incomplete": (
+        "✗ INCOMPLETE REPORT — cost excluded: {amount}. The {count} rejected cost pool row(s) below are in none "
+        "of the figures of this report.",
+        "✗ UFULLSTENDIG RAPPORT — utelatte kostnader: {amount}. De {count} avviste kostnadspoolene (radene) "
+        "nedenfor inngår ikke i noen tall i denne rapporten.",
+        "✗ OFULLSTÄNDIG RAPPORT — utelämnade kostnader: {amount}. De {count} avvisade kostnadspoolerna (raderna) "
+        "nedan ingår inte i någon siffra i rapporten.",
+        "✗ RAPORT NIEPEŁNY — pominięte koszty: {amount}. Poniższe odrzucone pule kosztów (wiersze: {count}) "
+        "nie są ujęte w żadnej liczbie tego raportu.",
+    ),
+    "amount_unknown": (
+        "{amount} plus an unknown amount ({count} row(s) with an unreadable cost)",
+        "{amount} pluss et ukjent beløp ({count} rad(er) med uleselig kostnad)",
+        "{amount} plus ett okänt belopp ({count} rad(er) med oläslig kostnad)",
+        "{amount} plus nieznana kwota (wiersze z nieczytelnym kosztem: {count})",
+    ),
+    "pool_resources": ("Resource", "Ressurs", "Resurs", "Zasób"),
+    "pool_activities": ("Activity", "Aktivitet", "Aktivitet", "Działanie"),
+    "row": ("row", "rad", "rad", "wiersz"),
+    "cost_known": ("cost {amount} excluded", "kostnad {amount} utelatt", "kostnad {amount} utelämnad",
+                   "koszt {amount} pominięty"),
+    "cost_none": (
+        "no cost of its own (time-driven); its minutes are not traced",
+        "ingen egen kostnad (tidsdrevet); minuttene er ikke fordelt",
+        "ingen egen kostnad (tidsdriven); minuterna är inte fördelade",
+        "brak własnego kosztu (ABC sterowany czasem); jego minuty nie zostały rozliczone",
+    ),
+    "cost_unreadable": ("cost unreadable (unknown)", "uleselig kostnad (ukjent)", "oläslig kostnad (okänd)",
+                        "koszt nieczytelny (nieznany)"),
+    "cost_rejected": ("cost rejected (unknown)", "kostnaden er avvist (ukjent)", "kostnaden är avvisad (okänd)",
+                      "koszt odrzucony (nieznany)"),
+    "pools_more": (
+        "… and {count} more: see the Reconciliation and Exceptions sheets",
+        "… og {count} til: se arkene Reconciliation og Exceptions",
+        "… och {count} till: se bladen Reconciliation och Exceptions",
+        "… i {count} więcej: zob. arkusze Reconciliation i Exceptions",
+    ),
+    "rejected_rows": ("Rejected input rows: {parts} — see the Exceptions sheet",
+                      "Avviste inndatarader: {parts} — se arket Exceptions",
+                      "Avvisade indatarader: {parts} — se bladet Exceptions",
+                      "Odrzucone wiersze danych: {parts} — zob. arkusz Exceptions"),
+    "rejected_none": ("Rejected input rows: none", "Avviste inndatarader: ingen", "Avvisade indatarader: inga",
+                      "Odrzucone wiersze danych: brak"),
+    "rejected_lines": ("{count} invoice line(s), net revenue {amount}",
+                       "{count} fakturalinje(r), nettoomsetning {amount}",
+                       "{count} fakturarad(er), nettoomsättning {amount}",
+                       "pozycje faktur: {count}, przychód netto {amount}"),
+    "rejected_usage": ("{count} usage row(s)", "{count} forbruksrad(er)", "{count} förbrukningsrad(er)",
+                       "wiersze zużycia: {count}"),
+    "bridge_heading": ("From customer profit to the period's result", "Fra kunderesultat til periodens resultat",
+                       "Från kundresultat till periodens resultat", "Od zysku na klientach do wyniku okresu"),
+    "bridge_note": (
+        "Period result = net revenue − COGS − every activity and resource cost of the input − commissions − cost "
+        "of credit − bad debt − acquisition cost; its figures are on the Reconciliation sheet.",
+        "Periodens resultat = nettoomsetning − varekostnad − alle aktivitets- og ressurskostnader i inndataene − "
+        "provisjoner − kredittkostnad − tap på fordringer − anskaffelseskostnad; tallene står på arket "
+        "Reconciliation.",
+        "Periodens resultat = nettoomsättning − varukostnad − alla aktivitets- och resurskostnader i indata − "
+        "provisioner − kreditkostnad − kundförluster − anskaffningskostnad; siffrorna finns på bladet "
+        "Reconciliation.",
+        "Wynik okresu = przychód netto − koszt sprzedanych towarów − wszystkie koszty działań i zasobów z danych "
+        "wejściowych − prowizje − koszt kredytu kupieckiego − złe długi − koszt pozyskania; liczby na arkuszu "
+        "Reconciliation.",
+    ),
+    "excluded_heading": (
+        "Excluded cost pools (rejected input rows; their cost is in no figure of this report)",
+        "Utelatte kostnadspooler (avviste inndatarader; kostnaden inngår ikke i noen tall i rapporten)",
+        "Utelämnade kostnadspooler (avvisade indatarader; kostnaden ingår inte i någon siffra i rapporten)",
+        "Pominięte pule kosztów (odrzucone wiersze danych; ich koszt nie jest ujęty w żadnej liczbie raportu)",
+    ),
+}
+
+
+def report_text(key: str, language: str = "en", **fields: str) -> str:
+    """The report text ``key`` in ``language``, with ``fields`` filled into its ``{name}`` places."""
+    chosen = _pick(_REPORT_TEXTS[key], language)
+    return chosen.format(**fields) if fields else chosen

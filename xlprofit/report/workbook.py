@@ -27,6 +27,7 @@ from openpyxl.writer.excel import ExcelWriter
 from xlprofit.core.analysis import Analysis
 from xlprofit.errors import OutputError
 from xlprofit.report._cells import MAX_SHEET_ROWS, SheetLayout, Styles, TableSpot, write_layout
+from xlprofit.report._texts import report_text
 
 __all__ = ["write_report", "report_sheets", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save", "check_target"]
 
@@ -37,7 +38,7 @@ REPORT_SHEETS: tuple[str, ...] = (
 )
 #: Excel Tables every report holds, by sheet (more may appear, e.g. ``Resources``, ``CLV``).
 REPORT_TABLES: dict[str, tuple[str, ...]] = {
-    "Summary": ("KPIs", "TopCustomers", "BottomCustomers", "Checks"),
+    "Summary": ("KPIs", "Bridge", "TopCustomers", "BottomCustomers", "Checks"),
     "Customer P&L": ("CustomerPnL",),
     "Cost-to-serve": ("CostToServe",),
     "Activities": ("Activities",),
@@ -78,13 +79,16 @@ def _period_text(a: Analysis) -> str:
     return text + (f" · amounts in {cur}" if cur else "")
 
 
-def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str) -> SheetLayout:
+def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str, language: str = "en") -> SheetLayout:
     lay = SheetLayout("Summary")
+    if not a.complete:  # before anything else: what these figures leave out
+        _incomplete_lines(lay, a, language)
+        lay.skip()
     lay.title("Customer profitability report",
               f"{_period_text(a)} · generated {generated:%Y-%m-%d %H:%M} by xlprofit {version}")
     checks = a.reconciliation
     holding = int(checks["holds"].sum())
-    ok = holding == len(checks)
+    ok = holding == len(checks) and a.complete
     lay.line([f"{'✓' if ok else '✗'} {holding} of {len(checks)} reconciliation checks hold"
               + ("" if ok else " — see the Reconciliation sheet"), None, None],
              ["ok" if ok else "fail"] * 3, height=20)
@@ -93,6 +97,11 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str)
     kpis = a.kpis.rename(columns={"kpi": "figure"})
     lay.table(kpis[["figure", "value"]], "KPIs", taken, labels={"figure": "Figure", "value": "Value"},
               cell_styles={"value": [_UNIT_STYLE.get(u, "number") for u in kpis["unit"]]}, header_height=18)
+    lay.skip()
+    lay.heading(report_text("bridge_heading", language))
+    lay.table(a.bridge[["step", "amount"]], "Bridge", taken, labels={"step": "Step", "amount": "Amount"},
+              header_height=18)
+    lay.note(report_text("bridge_note", language))
     lay.skip()
     pnl = a.customers.reset_index()
     cols = _present(pnl, ["customer_id", "name", "segment", "net_revenue", "cost_to_serve", "profit", "margin_pct"])
@@ -104,10 +113,61 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str)
     lay.table(ranked.tail(10).iloc[::-1][cols], "BottomCustomers", taken, max_width=34)
     lay.skip()
     lay.heading("Checks")
+    lay.note(_rejected_rows_text(a, language))
     rec = checks[["check", "holds"]].copy()
     rec["holds"] = rec["holds"].map({True: "✓ holds", False: "✗ FAILS"})
-    lay.table(rec, "Checks", taken, max_width=60, header_height=18)
+    lay.table(rec, "Checks", taken, max_width=60, header_height=18, cell_styles={"holds": _holds_styles(checks)})
     return lay
+
+
+def _holds_styles(checks: pd.DataFrame) -> list[str]:
+    """A failing check's cell in red; a holding one plain."""
+    return ["text" if h else "fail" for h in checks["holds"]]
+
+
+def _money_text(amount: float) -> str:
+    return f"{amount:,.2f}"
+
+
+#: The excluded cost pools named one by one on the Summary's first lines (the rest on the Reconciliation sheet).
+SUMMARY_POOLS = 20
+
+
+def _incomplete_lines(lay: SheetLayout, a: Analysis, language: str) -> None:
+    """The first lines of an incomplete report: how much cost is excluded, and each rejected pool."""
+    pools = a.excluded_pools
+    amount = _money_text(float(pools.loc[pools["cost_status"] == "known", "cost"].sum()))
+    unknown = int(pools["cost"].isna().sum())
+    if unknown:
+        amount = report_text("amount_unknown", language, amount=amount, count=str(unknown))
+    lay.line([report_text("incomplete", language, amount=amount, count=str(len(pools))), None, None, None],
+             ["fail"] * 4, height=20)
+    for pool in pools.head(SUMMARY_POOLS).itertuples(index=False):
+        lay.line([_pool_text(pool, language)], ["label"])
+    if len(pools) > SUMMARY_POOLS:
+        lay.line([report_text("pools_more", language, count=str(len(pools) - SUMMARY_POOLS))], ["label"])
+
+
+def _pool_text(pool: Any, language: str) -> str:
+    kind = report_text(f"pool_{pool.table}", language)
+    name = f" '{pool.name}'" if isinstance(pool.name, str) else ""
+    cost = (report_text("cost_known", language, amount=_money_text(pool.cost)) if pool.cost_status == "known"
+            else report_text(f"cost_{pool.cost_status}", language))
+    return f"{kind}{name}, {report_text('row', language)} {pool.row}: {pool.problem} — {cost}"
+
+
+def _rejected_rows_text(a: Analysis, language: str) -> str:
+    """The rejected invoice lines and usage rows, next to the checks."""
+    kpi = a.kpis.set_index("kpi")["value"]
+    parts = []
+    if kpi.get("Rejected invoice lines", 0):
+        parts.append(report_text("rejected_lines", language, count=f"{kpi['Rejected invoice lines']:,.0f}",
+                                 amount=_money_text(kpi["Net revenue of rejected invoice lines"])))
+    if kpi.get("Rejected usage rows", 0):
+        parts.append(report_text("rejected_usage", language, count=f"{kpi['Rejected usage rows']:,.0f}"))
+    if not parts:
+        return report_text("rejected_none", language)
+    return report_text("rejected_rows", language, parts="; ".join(parts))
 
 
 def _pnl(a: Analysis, taken: set[str]) -> SheetLayout:
@@ -461,12 +521,19 @@ def _split_acquisition(a: Analysis) -> bool:
     return 2 * len(a.customers) + 40 > MAX_SHEET_ROWS
 
 
-def _reconciliation(a: Analysis, taken: set[str]) -> SheetLayout:
+def _reconciliation(a: Analysis, taken: set[str], language: str = "en") -> SheetLayout:
     lay = SheetLayout("Reconciliation")
     lay.title("Reconciliation", "Every cost and every revenue line is accounted for, to the cent.")
     rec = a.reconciliation.copy()
     rec["holds"] = rec["holds"].map({True: "✓ holds", False: "✗ FAILS"})
-    lay.table(rec, "Reconciliation", taken, max_width=70, main=True)
+    lay.table(rec, "Reconciliation", taken, max_width=70, main=True,
+              cell_styles={"holds": _holds_styles(a.reconciliation)})
+    if not a.complete:
+        lay.skip()
+        lay.heading(report_text("excluded_heading", language))
+        # The problem (long) under the checks' detail column, the cost under their amounts.
+        pools = a.excluded_pools[["table", "row", "name", "cost", "cost_status", "problem"]]
+        lay.table(pools, "ExcludedPools", taken, max_width=70, styles={"row": "count", "cost": "money"})
     return lay
 
 
