@@ -44,6 +44,7 @@ __all__ = [
     "LEVELS",
     "METHODS",
     "CostingResult",
+    "as_numbers",
     "activity_rate",
     "allocate",
     "allocate_cents",
@@ -72,7 +73,7 @@ _EXACT_INT = 2**53
 # Argument checking and cents
 
 
-def _as_numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
+def as_numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
     """Return ``value`` as a float array (and whether it was a scalar); reject non-numbers."""
     scalar = np.ndim(value) == 0
     if isinstance(value, bool | np.bool_) or (scalar and not isinstance(value, numbers.Real)):
@@ -104,7 +105,7 @@ def _round_half_away(values: np.ndarray) -> np.ndarray:
 
 def _to_cents(argument: str, amount: Any) -> np.ndarray:
     """Money (currency units) to integer cents, rounded half away from zero."""
-    array, _ = _as_numbers(argument, amount)
+    array, _ = as_numbers(argument, amount)
     too_large = amount_out_of_range(array)
     if too_large.any():
         raise ArgumentError(argument, array[too_large].flat[0], f"at most ±{MAX_AMOUNT - 0.01:,.2f}")
@@ -288,7 +289,7 @@ def allocate_cents(total_cents: int, weights: Any, keys: Any = None) -> np.ndarr
         raise ArgumentError("total_cents", total_cents, "a whole number of cents")
     if abs(int(total_cents)) >= _EXACT_INT:
         raise ArgumentError("total_cents", total_cents, f"smaller than {_EXACT_INT:,} in absolute value")
-    weights_array, _ = _as_numbers("weights", weights)
+    weights_array, _ = as_numbers("weights", weights)
     if weights_array.ndim != 1:
         raise ArgumentError("weights", weights, "a one-dimensional list of numbers")
     _check_at_least("weights", weights_array, 0.0, "non-negative")
@@ -394,7 +395,7 @@ def round_to_totals(amounts_cents: Any, groups: Any, totals_cents: Any, keys: An
     >>> round_to_totals([33.4, 33.4, 33.4, 50.4, -20.2], [0, 0, 0, 1, 1], [100, 30]).tolist()
     [34, 33, 33, 50, -20]
     """
-    amounts, _ = _as_numbers("amounts_cents", amounts_cents)
+    amounts, _ = as_numbers("amounts_cents", amounts_cents)
     totals = np.asarray(totals_cents)
     if totals.ndim != 1 or (totals.size and not np.issubdtype(totals.dtype, np.integer)):
         raise ArgumentError("totals_cents", totals_cents, "a one-dimensional array of whole cents")
@@ -408,7 +409,7 @@ def round_to_totals(amounts_cents: Any, groups: Any, totals_cents: Any, keys: An
     if ranks is not None and ranks.shape != amounts.shape:
         raise ArgumentError("keys", keys, f"one key per amount ({amounts.size})")
     if weights is not None:
-        split, _ = _as_numbers("weights", weights)
+        split, _ = as_numbers("weights", weights)
         if split.shape != amounts.shape:
             raise ArgumentError("weights", weights, f"one weight per amount ({amounts.size})")
         other_sign = np.sign(split) * np.sign(amounts) < 0
@@ -463,8 +464,8 @@ def capacity_rate(cost: Any, capacity: Any) -> float | np.ndarray:
     >>> capacity_rate(560_000, 700_000)
     0.8
     """
-    cost_array, cost_scalar = _as_numbers("cost", cost)
-    capacity_array, capacity_scalar = _as_numbers("capacity", capacity)
+    cost_array, cost_scalar = as_numbers("cost", cost)
+    capacity_array, capacity_scalar = as_numbers("capacity", capacity)
     _check_at_least("cost", cost_array, 0.0, "non-negative")
     _check_at_least("capacity", capacity_array, 0.0, "a non-negative number of minutes")
     if np.any(capacity_array == 0):
@@ -505,7 +506,7 @@ def activity_rate(cost: Any, capacity: Any, unit_time: Any) -> float | np.ndarra
     >>> round(activity_rate(560_000, 700_000, 8), 10)
     6.4
     """
-    unit_time_array, unit_time_scalar = _as_numbers("unit_time", unit_time)
+    unit_time_array, unit_time_scalar = as_numbers("unit_time", unit_time)
     _check_at_least("unit_time", unit_time_array, 0.0, "a non-negative number of minutes")
     rate = capacity_rate(cost, capacity)
     scalar = unit_time_scalar and np.ndim(rate) == 0

@@ -18,14 +18,13 @@ cents), so every total ties to the cent.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.costing import round_to_totals
+from xlprofit.core.costing import as_numbers, round_to_totals
 from xlprofit.core.money import to_cents
 from xlprofit.core.periods import relabel_periods, union_positions
 from xlprofit.errors import ArgumentError
@@ -51,21 +50,6 @@ _TREND_CHUNK_ROWS = 1 << 19
 def from_cents(values: pd.Series | np.ndarray) -> np.ndarray:
     """Integer cents back to money."""
     return np.asarray(values, dtype="int64") / 100.0
-
-
-def _numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
-    """``value`` as finite floats, and whether it was a single number."""
-    scalar = np.ndim(value) == 0
-    if isinstance(value, bool | np.bool_) or (scalar and not isinstance(value, numbers.Real)):
-        raise ArgumentError(argument, value, "a number")
-    try:
-        array = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise ArgumentError(argument, value, "a number or an array of numbers") from None
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise ArgumentError(argument, array[bad].flat[0], "a finite number")
-    return array, scalar
 
 
 def credit_cost(net_revenue: Any, payment_days: Any, cost_of_capital: Any) -> float | np.ndarray:
@@ -105,9 +89,9 @@ def credit_cost(net_revenue: Any, payment_days: Any, cost_of_capital: Any) -> fl
     >>> credit_cost(36_500, 60, 0.10)
     600.0
     """
-    revenue, revenue_scalar = _numbers("net_revenue", net_revenue)
-    days, days_scalar = _numbers("payment_days", payment_days)
-    rate, rate_scalar = _numbers("cost_of_capital", cost_of_capital)
+    revenue, revenue_scalar = as_numbers("net_revenue", net_revenue)
+    days, days_scalar = as_numbers("payment_days", payment_days)
+    rate, rate_scalar = as_numbers("cost_of_capital", cost_of_capital)
     for argument, values, requirement in (("payment_days", days, "a non-negative number of days"),
                                           ("cost_of_capital", rate, "a non-negative fraction per year (0.08 for 8 %)")):
         low = values < 0

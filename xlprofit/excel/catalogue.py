@@ -396,16 +396,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "Profit",
         "Spills contribution per customer and period, with a flag and the reasons for customers turning unprofitable.",
         (
-            _a("transactions", _TABLES.format("Transactions") + ".", shape="table"),
-            _a("activities", _TABLES.format("Activities") + ".", shape="table"),
-            _a("usage", _TABLES.format("Usage") + ". Blank: no usage drivers.", optional=True, shape="table"),
-            _a("resources", _TABLES.format("Resources") + ". Blank: none.", optional=True, shape="table"),
-            _a(
-                "customers",
-                _TABLES.format("Customers") + ". Blank: the customer ids found in the transactions.",
-                optional=True,
-                shape="table",
-            ),
+            *_ANALYSIS_TABLES[:5],
             _a(
                 "parameters",
                 "A name/value table of parameters (periods_per_year sets the period). Blank: quarters.",
