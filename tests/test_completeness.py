@@ -116,7 +116,8 @@ def test_a_rejected_resource_is_an_error_naming_it_with_its_cost():
     with pytest.raises(ValidationError) as info:
         xlprofit.analyze(ds)
     text = str(info.value)
-    assert "table 'resources', row 3, column 'capacity', value -50: must be > 0 — cost 800.00" in text
+    assert "table 'resources', row 3, column 'capacity', value -50: must be > 0 (resource 'Warehouse') — cost 800.00" \
+        in text
     assert "table 'activities', row 3, column 'resource', value 'Warehouse'" in text
     assert "800.00 of cost would be missing" in text
     assert [(p.table, p.row) for p in info.value.problems] == [("resources", 3), ("activities", 3)]
@@ -134,7 +135,8 @@ def test_incomplete_analysis_excludes_the_pool_fails_its_check_and_still_bridges
     traced = _cents(a.resources["cost"]) + _cents(a.activities.query("method == 'abc'")["cost"])
     assert check["actual"] == traced / 100 and check["expected"] == (traced + 80_000) / 100
     assert check["difference"] == -800.0 and not check["holds"]
-    assert check["detail"].startswith("excluded 800.00 — resource at row 3: capacity -50: must be > 0, cost 800.00")
+    assert check["detail"].startswith(
+        "excluded 800.00 — resource 'Warehouse', row 3: capacity -50: must be > 0, cost 800.00")
     _assert_bridge_ties(ds, a, excluded_cents=80_000)
     # Leaving a pool out moves profit between customers and unused capacity, never the period's result.
     assert a.bridge["amount"].iloc[-1] == complete.bridge["amount"].iloc[-1]
@@ -198,7 +200,8 @@ def test_report_stops_on_the_rejected_warehouse(warehouse_workbook, tmp_path, ca
     assert main(["report", str(warehouse_workbook), "-o", str(out), "-q"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and not out.exists()
-    assert "table 'resources', row 7, column 'capacity', value -198000: must be > 0 — cost 118,800.00" in err
+    assert ("table 'resources', row 7, column 'capacity', value -198000: must be > 0 (resource 'Warehouse') "
+            "— cost 118,800.00") in err
     assert "value 'Warehouse': is not in the resources table" in err
     assert "--allow-incomplete" in err
     assert main(["validate", str(warehouse_workbook)]) == 1
@@ -216,8 +219,8 @@ def test_incomplete_report_says_so_first_and_fails_in_red(warehouse_workbook, tm
     first = [ws.cell(row=r, column=1).value for r in range(1, 5)]
     assert first[0].startswith("✗ INCOMPLETE REPORT — cost excluded: 118,800.00.")
     assert ws.cell(row=1, column=1).fill.fgColor.rgb.endswith(RED)
-    assert first[1] == "Resource, row 7: capacity -198000: must be > 0 — cost 118,800.00 excluded"
-    assert first[2].startswith("Activity, row 8: resource 'Warehouse': is not in the resources table")
+    assert first[1] == "Resource 'Warehouse', row 7: capacity -198000: must be > 0 — cost 118,800.00 excluded"
+    assert first[2].startswith("Activity 'Picking', row 8: resource 'Warehouse': is not in the resources table")
     banner = next(c for c in ws["A"] if isinstance(c.value, str) and "reconciliation checks hold" in c.value)
     assert banner.value.startswith("✗ 10 of 11") and banner.fill.fgColor.rgb.endswith(RED)
     for sheet, table in (("Summary", "Checks"), ("Reconciliation", "Reconciliation")):
@@ -233,9 +236,9 @@ def test_incomplete_report_says_so_first_and_fails_in_red(warehouse_workbook, tm
     header = [c.value for c in cells[0]]
     row = next(r for r in cells[1:] if r[0].value == POOLS_CHECK)
     assert row[header.index("Difference")].value == -118_800
-    assert row[header.index("Detail")].value.startswith("excluded 118,800.00 — resource at row 7")
+    assert row[header.index("Detail")].value.startswith("excluded 118,800.00 — resource 'Warehouse', row 7")
     excluded = [[c.value for c in r] for r in rec[rec.tables["ExcludedPools"].ref]]
-    assert excluded[1][:5] == ["resources", 7, None, 118_800, "known"]
+    assert excluded[1][:5] == ["resources", 7, "Warehouse", 118_800, "known"]
 
 
 def test_rejected_rows_are_counted_next_to_the_checks(tables, tmp_path):

@@ -570,7 +570,7 @@ def rejected_cost_pools(dataset: Dataset) -> pd.DataFrame:
     pandas.DataFrame
         One row per rejected input row, resources first: ``table`` (``resources`` or
         ``activities``), ``row`` (as the user sees it), ``name`` (the resource or activity
-        when the reason names it, else missing), ``problem`` (every reason found for the row),
+        the row names, as read, else missing), ``problem`` (every reason found for the row),
         ``cost`` and ``cost_status``: ``known`` (the cost as read), ``none`` (a time-driven
         activity has no cost of its own: 0), ``unreadable`` or ``rejected`` (the cost cell is
         blank, not a number or itself invalid: ``cost`` is NaN, the amount is unknown).
@@ -595,7 +595,8 @@ def rejected_cost_pools(dataset: Dataset) -> pd.DataFrame:
             cost, status = 0.0, "none"
         else:
             cost, status = np.nan, "unreadable"
-        rows.append((str(table), int(row), named.iloc[0] if len(named) else None, problem, cost, status))
+        name = dataset.pool_names.get((str(table), int(row)), named.iloc[0] if len(named) else None)
+        rows.append((str(table), int(row), name, problem, cost, status))
     pools = pd.DataFrame(rows, columns=_POOL_COLUMNS)
     order = pools["table"].map({"resources": 0, "activities": 1})
     return pools.assign(_o=order).sort_values(["_o", "row"], kind="stable").drop(columns="_o").reset_index(
@@ -628,7 +629,8 @@ def _rejected_pools_error(dataset: Dataset, pools: pd.DataFrame) -> ValidationEr
     for p in pools.itertuples(index=False):
         records = ex[(ex["table"] == p.table) & (ex["row"] == p.row)]
         for r in records.itertuples(index=False):
-            note = "" if (p.table, p.row) in seen else f" — {cost[(p.table, p.row)]}"
+            named = f" ({_pool_label(p).split(',')[0]})" if isinstance(p.name, str) and r.value != p.name else ""
+            note = named if (p.table, p.row) in seen else f"{named} — {cost[(p.table, p.row)]}"
             seen.add((p.table, p.row))
             problems.append(Problem(p.table, p.row, r.column, r.value, f"{r.reason}{note}"))
     known = pools.loc[pools["cost_status"] == "known", "cost"].sum()

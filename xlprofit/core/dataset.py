@@ -132,6 +132,11 @@ class Dataset:
         return list(self._normalised.problems)
 
     @property
+    def pool_names(self) -> dict[tuple[str, int], str]:
+        """The resource or activity named by every rejected cost pool row: ``(table, row) -> name``."""
+        return dict(self._normalised.pool_names)
+
+    @property
     def rejected_transactions(self) -> pd.DataFrame:
         """Rejected invoice lines with their ``net_revenue`` (where readable) and reason."""
         return self._normalised.rejected_transactions

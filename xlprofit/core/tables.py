@@ -241,6 +241,8 @@ class Normalised:
     input_totals: dict[str, int] = field(default_factory=dict)
     #: Exchange rates of the ``fx`` table (units of reporting currency per unit).
     fx_rates: dict[str, float] = field(default_factory=dict)
+    #: The name of every rejected cost pool row, as read: ``(table, row) -> resource or activity``.
+    pool_names: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 class _Collector:
@@ -1050,12 +1052,22 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         raise ValidationError(collector.problems, "the input cannot be analysed")
     for frame in (cust, txn, act, res, use):
         frame.index.name = "row"
+    exceptions = collector.frame()
+    pool_names: dict[tuple[str, int], str] = {}
+    for table, key in (("resources", "resource"), ("activities", "activity")):
+        frame = raw.get(table)
+        if frame is None or key not in frame.columns:
+            continue
+        rejected_rows = exceptions.loc[(exceptions["table"] == table) & exceptions["row"].notna(), "row"]
+        names = parse_text(frame[key].reindex(pd.Index(sorted({int(r) for r in rejected_rows}))))
+        pool_names.update({(table, int(r)): n for r, n in names.items() if isinstance(n, str)})
     return Normalised(
         tables={"customers": cust, "transactions": txn, "activities": act, "resources": res, "usage": use},
         parameters=params,
         problems=collector.problems,
-        exceptions=collector.frame(),
+        exceptions=exceptions,
         rejected_transactions=rejected,
         input_totals=input_totals,
         fx_rates=fx,
+        pool_names=pool_names,
     )
