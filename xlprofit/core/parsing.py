@@ -26,6 +26,7 @@ __all__ = [
     "EXCEL_ERRORS",
     "CellError",
     "cell_errors",
+    "excel_error_reason",
     "without_cell_errors",
     "as_text",
     "member_of",
@@ -89,6 +90,11 @@ class CellError:
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def reason(self) -> str:
+        """Why a row holding this cell is rejected: ``holds the Excel error #N/A``."""
+        return excel_error_reason(self.code)
+
     def __repr__(self) -> str:
         return f"CellError({self.code!r})"
 
@@ -97,6 +103,11 @@ class CellError:
 
     def __hash__(self) -> int:
         return hash(("CellError", self.code))
+
+
+def excel_error_reason(code: str) -> str:
+    """The reason given for a cell holding the Excel error ``code`` (one text for every reader)."""
+    return f"holds the Excel error {code}"
 
 
 def cell_errors(values: pd.Series) -> pd.Series:

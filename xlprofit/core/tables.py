@@ -400,7 +400,7 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
         raise AssertionError(col.kind)
     if errors.any():
         reasons = reasons.astype(object)
-        reasons[errors] = [f"holds the Excel error {cell}" for cell in frame[col.name][errors]]
+        reasons[errors] = [cell.reason for cell in frame[col.name][errors]]
         raw = frame[col.name]
         if values.dtype == object:
             values = values.where(~errors, None)
@@ -898,7 +898,7 @@ def _parameters(data: Any, collector: _Collector, first_row: int = 2) -> dict[st
             continue
         kind = PARAMETERS[key][0]
         if isinstance(value, CellError):
-            fail(f"holds the Excel error {value}")
+            fail(value.reason)
             continue
         cell = pd.Series([value], dtype=object)
         literal_none = kind == "choice" and isinstance(value, str) and value.strip().lower() == "none"

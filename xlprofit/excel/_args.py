@@ -407,8 +407,8 @@ def _cells(argument: str, frame: pd.DataFrame, errors: str) -> pd.DataFrame:
                 cell = values[i]
                 if type(cell) is dict:
                     if cell.get("type") == "Error":
-                        inner = cell.get("basicValue")
-                        codes[int(i)] = inner if isinstance(inner, str) and inner in EXCEL_ERRORS else "#VALUE!"
+                        code = plain(cell)
+                        codes[int(i)] = code if code in EXCEL_ERRORS else "#VALUE!"
                     else:
                         values[i] = plain(cell)
                 elif type(cell).__name__ == "JsNull":

@@ -226,18 +226,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 optional=True,
                 shape="table",
             ),
-            _a(
-                "customers",
-                _TABLES.format("Customers") + ". Blank: the customer ids of the transactions.",
-                optional=True,
-                shape="table",
-            ),
-            _a(
-                "parameters",
-                "A name/value table of parameters with a header row. Blank: defaults.",
-                optional=True,
-                shape="table",
-            ),
+            *_ANALYSIS_TABLES[4:],  # customers, parameters
             _BAD_LINES,
         ),
         'A table with a header row, one row per activity; with "skip", a last row stating what was left out.',

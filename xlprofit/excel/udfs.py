@@ -37,7 +37,15 @@ from xlprofit.core.clv import (
 )
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.money import MAX_AMOUNT, amount_out_of_range, to_cents
-from xlprofit.core.parsing import EXCEL_ERRORS, parse_dates, parse_ids, parse_numbers, snake_case, without_cell_errors
+from xlprofit.core.parsing import (
+    EXCEL_ERRORS,
+    excel_error_reason,
+    parse_dates,
+    parse_ids,
+    parse_numbers,
+    snake_case,
+    without_cell_errors,
+)
 from xlprofit.core.profit import credit_cost
 from xlprofit.core.tables import EXCEPTION_COLUMNS
 from xlprofit.core.timeeq import parse_time_equation
@@ -199,7 +207,7 @@ def _lines_used(result: Analysis, bad_lines: Any) -> str | None:
             'bad_lines "skip" leaves them out'
         )
         reason = str(first["reason"])
-        if reason.startswith("holds the Excel error ") and str(first["value"]) in EXCEL_ERRORS:
+        if str(first["value"]) in EXCEL_ERRORS and reason == excel_error_reason(str(first["value"])):
             raise a.ExcelErrorValue(str(first["value"]), str(first["table"]), row=row, column=first["column"])
         problem = Problem(str(first["table"]), row, first["column"], first["value"], f"{reason} ({hint})")
         raise ValidationError([problem], f"{1 + more} row(s) cannot be used")
