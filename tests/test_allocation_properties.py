@@ -158,7 +158,7 @@ def _volumes(period: pd.DataFrame, customer_order: list[str]) -> DriverVolumes:
     customer = period.groupby(level="customer_id", sort=False).sum().reindex(customer_order)
     # One order per customer and period, so order- and line-level costs trace completely.
     order = period.rename_axis(index={"period": "order_id"})
-    product = pd.DataFrame(index=pd.Index([], dtype=str, name="product_id"))
+    product = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["customer_id", "product_id"]))
     return DriverVolumes(customer=customer, order=order, product=product, period=period)
 
 

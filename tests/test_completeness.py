@@ -49,9 +49,10 @@ def _assert_bridge_ties(ds: xlprofit.Dataset, a: xlprofit.Analysis, excluded_cen
     bridge = a.bridge.set_index("step")["amount"]
     assert list(bridge.index) == list(BRIDGE_STEPS)
     assert _cents(bridge.loc[[BRIDGE_STEPS[0]]]) == _cents(a.customers["profit"])
-    assert _cents(bridge.loc[[BRIDGE_STEPS[1]]]) == -_cents(a.resources["unused_cost"])
-    assert _cents(bridge.loc[[BRIDGE_STEPS[2]]]) == -_cents(a.activities["unassigned"])
-    assert _cents(bridge.loc[[BRIDGE_STEPS[3]]]) == -excluded_cents
+    assert _cents(bridge.loc[[BRIDGE_STEPS[1]]]) == 0  # every product analysed: no other products
+    assert _cents(bridge.loc[[BRIDGE_STEPS[2]]]) == -_cents(a.resources["unused_cost"])
+    assert _cents(bridge.loc[[BRIDGE_STEPS[3]]]) == -_cents(a.activities["unassigned"])
+    assert _cents(bridge.loc[[BRIDGE_STEPS[4]]]) == -excluded_cents
     period = _period_result_cents(ds, a, excluded_cents)
     assert _cents(bridge.loc[list(BRIDGE_STEPS[:-1])]) == period == _cents(bridge.loc[[BRIDGE_STEPS[-1]]])
     check = a.reconciliation.set_index("check").loc[BRIDGE_CHECK]

@@ -61,7 +61,7 @@ def _volumes(
         )
     order = order.astype(float).fillna(0.0)
 
-    product = lines.groupby("product_id").agg(lines=("units", "size"), units=("units", "sum"))
+    product = lines.groupby(["customer_id", "product_id"]).agg(lines=("units", "size"), units=("units", "sum"))
     product = product.astype(float)
 
     period = lines.groupby(["customer_id", "period"]).agg(
@@ -115,7 +115,7 @@ def _hbr_volumes(customers: pd.DataFrame = HBR_QUANTITIES) -> DriverVolumes:
     period = pd.concat({"2004-10": first, "2004-11": customers - first}, names=["period"])
     period = period.reorder_levels(["customer_id", "period"]).sort_index()
     empty = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["customer_id", "order_id"]))
-    no_products = pd.DataFrame(index=pd.Index([], dtype=str, name="product_id"))
+    no_products = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["customer_id", "product_id"]))
     return DriverVolumes(customer=customers, order=empty, product=no_products, period=period)
 
 
@@ -430,10 +430,12 @@ def test_order_level_time_equation_with_lines_and_rush() -> None:
     # Line picking: 1.5 min × $0.60 = $0.90 per line; A has 4 lines, B 16.
     assert _cents(result.customer["line picking"]).tolist() == [3_60, 14_40]
     assert _cents(result.order["line picking"]).tolist() == [2_70, 90, 9_00, 1_80, 3_60]
-    # Product grain: P1 3 + 10 = 13 lines, P2 1 + 6 = 7, at $0.90.
-    assert _cents(result.product["line picking"]).tolist() == [11_70, 6_30]
+    # Product grain, within each customer: A P1 3 lines, P2 1; B P1 10, P2 6; at $0.90.
+    assert _cents(result.product["line picking"]).tolist() == [2_70, 90, 9_00, 5_40]
+    by_product = result.product.groupby(level="product_id").sum()  # P1 13 lines, P2 7
+    assert _cents(by_product["line picking"]).tolist() == [11_70, 6_30]
     # Labelling: $160 over 160 units = $1 a unit; P1 30 + 50 = 80 units, P2 10 + 70 = 80.
-    assert _cents(result.product["labelling"]).tolist() == [80_00, 80_00]
+    assert _cents(by_product["labelling"]).tolist() == [80_00, 80_00]
     # Warehouse: 85 + 30 = 115 minutes used; 19,885 unused at $0.60 = $11,931.
     resource = result.resources.iloc[0]
     assert resource["used"] == 115.0
@@ -455,9 +457,10 @@ def test_levels_decide_the_finer_grains() -> None:
     ):
         summed = frame[columns].groupby(level="customer_id").sum()
         assert (_cents(summed) == _cents(result.customer[columns])).all().all()
-    # Products are summed over customers: they carry the whole cost of the traceable activities.
+    # Products within customers: they carry the whole cost of the traceable activities.
     products = ["line picking", "labelling"]
-    assert (_cents(result.product[products].sum()) == _cents(result.customer[products].sum())).all()
+    summed = result.product[products].groupby(level="customer_id").sum()
+    assert (_cents(summed) == _cents(result.customer[products])).all().all()
     # Customer-level sales visits: $900 over 3 visits; A 1 (January), B 2 (one per month).
     assert _cents(result.period["sales visits"]).tolist() == [300_00, 0, 300_00, 300_00]
 

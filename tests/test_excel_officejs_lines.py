@@ -279,8 +279,10 @@ def test_text_numbers_of_scalar_arguments_follow_the_culture(culture_name):
 def test_text_numbers_in_tables_follow_the_culture(culture_name):
     written = {"en-US": "1,234.50", "de-DE": "1.234,50", "nb-NO": "1 234,50", "sv-SE": "1.234,50",
                "pl-PL": "1 234,50"}[culture_name]
-    pnl = table(call("XLP_CUSTOMER_PNL", with_cell("cogs", written), *TABLES[1:], culture_name=culture_name))
-    expected = T["transactions"]["cogs"].sum() - 150 + 1234.5  # the line's COGS was 150
+    # Line 4 (customer B, order o3) had a COGS of 200; line 3 is returned, credited with its COGS of 150.
+    pnl = table(call("XLP_CUSTOMER_PNL", with_cell("cogs", written, row=4), *TABLES[1:],
+                     culture_name=culture_name))
+    expected = T["transactions"]["cogs"].sum() - 150 - 200 + 1234.5
     assert pnl["cogs"].sum() == pytest.approx(expected, abs=0.005)
 
 

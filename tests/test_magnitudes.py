@@ -252,7 +252,10 @@ def test_a_payment_more_than_a_century_from_the_invoice_is_rejected():
     tables["transactions"]["paid_on"] = None
     tables = _write(tables, [(("transactions", "date", 1), "1700-01-05"),
                              (("transactions", "paid_on", 1), "2262-01-05"),
-                             (("transactions", "paid_on", 2), "2024-03-10")])
+                             (("transactions", "paid_on", 2), "2024-03-10"),
+                             # B's other line paid after 29 days too (2024-04-01 → 04-30): the
+                             # returned line above is credited (returns="credit"), this one counts.
+                             (("transactions", "paid_on", 3), "2024-04-30")])
     result = xlprofit.analyze(xlprofit.Dataset(**tables))
     late = result.exceptions[result.exceptions["column"] == "paid_on"]
     assert late["row"].tolist() == [3]

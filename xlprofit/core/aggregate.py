@@ -12,19 +12,31 @@ Money is in integer cents (``int64``) so that every total ties exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from xlprofit.core.money import to_cents
+from xlprofit.errors import ArgumentError
 
 __all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "CUSTOMER_COLUMNS", "aggregate_lines",
-           "NO_PRODUCT", "empty_order_grain", "order_key_from_date"]
+           "NO_PRODUCT", "ORDER_PARTS", "empty_order_grain", "order_key_from_date", "order_parts",
+           "product_totals", "RETURNS", "open_item_days"]
+
+#: How returned lines are booked (the ``returns`` parameter). ``credit``: a returned line with
+#: positive net revenue is reversed as by a credit note (its gross revenue, discount, rebate,
+#: net revenue, COGS and write-off count as 0; it still counts as a line and a return); a returned line
+#: with negative net revenue is itself the credit note and is kept. ``as_booked``: the ledger
+#: carries its own credit notes, every line counts as booked.
+RETURNS: tuple[str, ...] = ("credit", "as_booked")
 
 #: Money sums, in cents. ``discounted`` is net revenue of lines sold with a discount or rebate;
-#: ``paid_weight`` is net revenue of paid lines with positive revenue and ``paid_days_weighted``
-#: the same lines' days to payment × net revenue (in cent-days).
+#: ``paid_weight`` is the net revenue of the lines in the payment days — paid lines with positive
+#: revenue and, when the analysed lines record payments (one of them has a ``paid_on``), open
+#: items: lines with positive revenue, no ``paid_on`` and nothing written off, aged to the end of
+#: the analysis period (:func:`open_item_days`) — and ``paid_days_weighted`` the same lines' days
+#: × net revenue (in cent-days). Written-off lines without a payment stay out: their cost is bad debt.
 MONEY_COLUMNS: tuple[str, ...] = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off",
                                   "discounted")
 #: Line counts and quantities.
@@ -36,6 +48,8 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (*MONEY_COLUMNS, *COUNT_COLUMNS, "paid_weigh
                                      "first_purchase", "last_purchase", "purchase_days", "repeat_net")
 #: Product id given to lines without one.
 NO_PRODUCT = "(no product)"
+#: An order in millionths: the unit of ``order_parts`` (each order's share of it by product).
+ORDER_PARTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -59,8 +73,15 @@ class LineAggregates:
         empty when the orders are not itemised (``order_itemised`` false: too many orders
         for order profitability to be wanted line by line, see ``analyze(order_detail=…)``).
     product:
-        Index ``product_id``: money, counts, ``orders`` (distinct orders holding the product)
-        and ``customers`` (distinct customers buying it).
+        Index ``(customer_id, product_id)``: money, counts, ``orders`` (the customer's orders
+        holding the product) and ``order_parts``: the product's share of those orders, each
+        order split over its products by positive net revenue (:func:`order_parts`), in
+        millionths of an order. :func:`product_totals` sums it over customers.
+    credited_rows, credited_cents:
+        The returned lines credited (``returns="credit"``, see :data:`RETURNS`): how many, and
+        their net revenue as booked, in cents. Every grain holds them as lines and returns
+        with no money, so the net revenue of the analysed lines is the grains' net revenue plus
+        ``credited_cents`` (both 0 with ``returns="as_booked"``).
     """
 
     customer: pd.DataFrame
@@ -68,6 +89,8 @@ class LineAggregates:
     order: pd.DataFrame
     product: pd.DataFrame
     order_itemised: bool = True
+    credited_rows: int = 0
+    credited_cents: int = 0
 
     @property
     def order_count(self) -> int:
@@ -76,8 +99,7 @@ class LineAggregates:
 
     def without_order_detail(self) -> LineAggregates:
         """The same sums with an empty order grain (``order_itemised`` false)."""
-        return LineAggregates(customer=self.customer, period=self.period, order=empty_order_grain(),
-                              product=self.product, order_itemised=False)
+        return replace(self, order=empty_order_grain(), order_itemised=False)
 
 
 def empty_order_grain() -> pd.DataFrame:
@@ -97,7 +119,55 @@ def order_key_from_date(customer_date: pd.Series) -> pd.Series:
     return "date:" + customer_date.dt.strftime("%Y-%m-%d")
 
 
-def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> LineAggregates:
+def order_parts(net_revenue: np.ndarray, lines: np.ndarray, orders: pd.Index) -> np.ndarray:
+    """Each row's share of its order, in millionths (:data:`ORDER_PARTS`), rounded half up.
+
+    An order's rows (one per product) share it by their positive net revenue; an order with no
+    positive net revenue (a credit, a free delivery) by their lines. The engines compute the
+    same shares with the same floating-point steps (``max(net, 0) × 10⁶ / Σ + 0.5``, floored).
+
+    Parameters
+    ----------
+    net_revenue, lines:
+        Cents and line counts of each row.
+    orders:
+        The order of each row (equal labels: one order).
+    """
+    codes = np.asarray(orders.factorize()[0], dtype=np.intp)
+    positive = np.maximum(np.asarray(net_revenue, dtype="int64"), 0).astype("float64")
+    counted = np.asarray(lines, dtype="int64").astype("float64")
+    n = int(codes.max()) + 1 if len(codes) else 0
+    pos_total = np.bincount(codes, weights=positive, minlength=n)[codes]
+    line_total = np.bincount(codes, weights=counted, minlength=n)[codes]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(pos_total > 0, positive * float(ORDER_PARTS) / pos_total,
+                         counted * float(ORDER_PARTS) / line_total)
+    return np.floor(share + 0.5).astype("int64")
+
+
+def product_totals(product: pd.DataFrame) -> pd.DataFrame:
+    """The customer × product grain summed over customers: one row per product, with ``customers``."""
+    by = product.groupby(level="product_id", sort=True)
+    out = by.sum()
+    out["customers"] = by.size()
+    return out
+
+
+def open_item_days(dates: pd.Series, period_end: pd.Timestamp) -> np.ndarray:
+    """Age of open items at the end of the analysis period: whole days from each date to ``period_end``.
+
+    Floored, at least 0 and at most :data:`~xlprofit.core.tables.MAX_PAYMENT_DAYS` (the bound of
+    every payment days figure); counted in microseconds as the engines count them.
+    """
+    from xlprofit.core.tables import MAX_PAYMENT_DAYS  # tables imports this module (via drivers)
+
+    end = np.datetime64(pd.Timestamp(period_end).normalize().to_datetime64(), "us").astype("int64")
+    start = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[us]").astype("int64")
+    return np.clip(np.floor((end - start) / 86_400_000_000.0), 0.0, MAX_PAYMENT_DAYS)
+
+
+def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray, period_end: pd.Timestamp, *,
+                    returns: str = "credit") -> LineAggregates:
     """Sum the analysed lines (normalised transactions) to the four grains.
 
     Parameters
@@ -106,32 +176,53 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
         Accepted lines of the analysis period (normalised ``transactions`` table).
     period_index:
         0-based analysis period of each line.
+    period_end:
+        Last day of the analysis period: open items are aged to it (see :data:`MONEY_COLUMNS`).
+    returns:
+        How returned lines are booked: ``credit`` or ``as_booked`` (:data:`RETURNS`).
     """
+    if returns not in RETURNS:
+        raise ArgumentError("returns", returns, f"one of {', '.join(RETURNS)}")
     t = transactions
     order_id = t["order_id"]
     key = order_id.where(order_id.notna(), order_key_from_date(t["date"])).astype(object)
-    net = to_cents(t["net_revenue"])
+    booked = to_cents(t["net_revenue"])
+    # A returned line with positive net revenue is reversed, as by a credit note (returns="credit").
+    credited = t["returned"].to_numpy(dtype=bool) & (booked > 0) if returns == "credit" \
+        else np.zeros(len(t), dtype=bool)
+
+    def kept(column: str) -> np.ndarray:
+        return np.where(credited, 0, to_cents(t[column]))
+
+    net = np.where(credited, 0, booked)
+    written_off = kept("written_off")  # a credited line leaves no receivable to write off
     discounted = np.where((t["discount"].to_numpy() != 0) | (t["rebate"].to_numpy() != 0), net, 0)
-    paid = t["paid_on"].notna().to_numpy() & (net > 0)
-    days = np.where(paid, (t["paid_on"] - t["date"]).dt.days.fillna(0).clip(lower=0).to_numpy(dtype="float64"), 0.0)
+    has_paid_on = t["paid_on"].notna().to_numpy()
+    paid = has_paid_on & (net > 0)
+    # Open items count only when the lines record payments at all: without any paid_on nothing
+    # says a line is unpaid (the customer's terms or the payment_days parameter apply then).
+    open_item = ~has_paid_on & (net > 0) & (written_off == 0) & bool(has_paid_on.any())
+    days = np.where(paid, (t["paid_on"] - t["date"]).dt.days.fillna(0).clip(lower=0).to_numpy(dtype="float64"),
+                    np.where(open_item, open_item_days(t["date"], period_end), 0.0))
+    weight = np.where(paid | open_item, net, 0)
     lines = pd.DataFrame({
         "customer_id": t["customer_id"].to_numpy(dtype=object),
         "order_id": key.to_numpy(dtype=object),
         "product_id": t["product_id"].fillna(NO_PRODUCT).to_numpy(dtype=object),
         "period": np.asarray(period_index, dtype="int64"),
         "date": t["date"].dt.normalize().to_numpy(),
-        "gross_revenue": to_cents(t["gross_revenue"]),
-        "discount": to_cents(t["discount"]),
-        "rebate": to_cents(t["rebate"]),
+        "gross_revenue": kept("gross_revenue"),
+        "discount": kept("discount"),
+        "rebate": kept("rebate"),
         "net_revenue": net,
-        "cogs": to_cents(t["cogs"]),
-        "written_off": to_cents(t["written_off"]),
+        "cogs": kept("cogs"),
+        "written_off": written_off,
         "discounted": discounted,
         "lines": np.ones(len(t), dtype="int64"),
         "units": t["quantity"].fillna(0.0).to_numpy(dtype="float64"),
         "returns": t["returned"].to_numpy(dtype="int64"),
-        "paid_weight": np.where(paid, net, 0),
-        "paid_days_weighted": days * np.where(paid, net, 0),
+        "paid_weight": weight,
+        "paid_days_weighted": days * weight,
     })
     sums = list(MONEY_COLUMNS) + list(COUNT_COLUMNS)
 
@@ -147,11 +238,14 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
     first = order.groupby(["customer_id", "period"]).size()
     period["orders"] = first.reindex(period.index, fill_value=0)
 
-    by_product = lines.groupby("product_id", sort=True)
-    product = by_product[sums].sum()
-    product["orders"] = lines.groupby(["product_id", "customer_id"], sort=True)["order_id"].nunique(
-        ).groupby(level="product_id").sum()
-    product["customers"] = by_product["customer_id"].nunique()
+    # Customer × product: the orders holding the product, and its share of each of them.
+    per_order = lines.groupby(["customer_id", "order_id", "product_id"], sort=True)[sums].sum()
+    per_order["order_parts"] = order_parts(per_order["net_revenue"].to_numpy(dtype="int64"),
+                                           per_order["lines"].to_numpy(dtype="int64"),
+                                           per_order.index.droplevel("product_id"))
+    per_order["orders"] = 1
+    product = per_order.groupby(level=["customer_id", "product_id"], sort=True)[
+        [*sums, "orders", "order_parts"]].sum()
 
     days = lines.groupby(["customer_id", "date"], sort=True)["net_revenue"].sum().reset_index()
     by_day = days.groupby("customer_id", sort=True)
@@ -164,5 +258,7 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray) -> Lin
     # Customer ids as Python strings, like the dataset's customer index (no conversion per lookup).
     customer.index = customer.index.astype(object)
     period.index = period.index.set_levels(period.index.levels[0].astype(object), level=0)
+    product.index = product.index.set_levels(product.index.levels[0].astype(object), level=0)
     return LineAggregates(customer=customer, period=period, order=order.drop(columns="period").assign(
-        period=order["period"]), product=product)
+        period=order["period"]), product=product, credited_rows=int(credited.sum()),
+        credited_cents=int(booked[credited].sum()))

@@ -18,13 +18,9 @@ from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, DriverVolumes, UsageVolumes, spread_usage, usage_volumes, volumes
 from xlprofit.core.lines import LineAccounting
 from xlprofit.core.money import round_half_away, round_money, to_cents
-from xlprofit.core.periods import Periods
-from xlprofit.core.profit import (
-    customer_pnl,
-    order_profitability,
-    period_trend,
-    product_profitability,
-)
+from xlprofit.core.periods import Periods, relabel_periods
+from xlprofit.core.products import SPLIT_METHODS, ProductLoading, load_products, waterfall
+from xlprofit.core.profit import customer_pnl, order_profitability, period_trend
 from xlprofit.core.tables import EXCEPTION_COLUMNS, PARAMETERS, _Collector, _parameters
 from xlprofit.core.timeeq import parse_time_equation
 from xlprofit.errors import (
@@ -161,6 +157,8 @@ def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[st
     defaults = {
         "periods_per_year": (4, "default: quarters"),
         "acquisition_charge": ("in_period", "default: customers acquired in the period"),
+        "commission_basis": ("collected", "default: collected revenue (net revenue − written off)"),
+        "returns": ("credit", "default: returned lines credited (no credit notes in the ledger)"),
         "clv_horizon_years": (3.0, "default: 3 years"),
     }
     for k, (v, why) in defaults.items():
@@ -265,9 +263,11 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     max_orders = ORDER_DETAIL_LIMIT if order_detail is None else (None if order_detail else 0)
     stage = progress or _quiet
     stage(ANALYSIS_STAGES[0])
-    agg, accounting = dataset.lines.summarise(customers.index, periods, wanted, max_orders)
+    # Every line of the period, also for a pilot: its customers' costs are split over all they bought.
+    agg, accounting = dataset.lines.summarise(customers.index, periods, None, max_orders,
+                                              returns=str(params["returns"]))
     if wanted is not None:
-        _check_products(dataset, customers.index, periods, wanted, agg)
+        _check_products(periods, wanted, agg)
     if not agg.order_itemised:
         why = (f"not itemised: {agg.order_count:,} orders, more than {ORDER_DETAIL_LIMIT:,} "
                "(analyze(order_detail=True) itemises them)") if order_detail is None else "not itemised (asked)"
@@ -290,6 +290,14 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     else:
         usage = _usage_in_periods(dataset, periods, drivers, agg.order_itemised, collector)
     dataset.lines.release_orders()  # the usage rows' orders are checked; nothing else asks
+    pilot = None
+    if wanted is not None:  # the pilot's own lines: its counts, periods, orders and purchases
+        pilot, _ = dataset.lines.summarise(customers.index, periods, wanted,
+                                           max_orders if agg.order_itemised else 0,
+                                           returns=str(params["returns"]))
+        dataset.lines.release_orders()
+        pilot = replace(pilot, period=pilot.period[["net_revenue", "cogs", "written_off", "orders", "lines",
+                                                    "units"]])
     vol = volumes(agg, usage, customers.index, periods.labels, drivers)
     del usage
     # From here on only these customer × period columns are read: the activities' drivers (to
@@ -300,7 +308,11 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     # Handed over, not kept here: the customer × period grains can then be freed once in the trend.
     owned = [agg, vol]
     del agg, vol
-    return _analyze_aggregates(dataset, params, assumptions, periods, customers, owned, collector, accounting, stage)
+    assumptions = pd.concat([assumptions, pd.DataFrame(
+        [("product_split", what, how, "how fully loaded product figures split each customer's P&L")
+         for what, how in SPLIT_METHODS], columns=assumptions.columns)], ignore_index=True)
+    return _analyze_aggregates(dataset, params, assumptions, periods, customers, owned, collector, accounting, stage,
+                               pilot, wanted)
 
 
 def _quiet(stage: str) -> None:
@@ -338,8 +350,13 @@ def _usage_in_periods(dataset: Dataset, periods: Periods, drivers: list[str], it
 
 def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: pd.DataFrame, periods: Periods,
                         customers: pd.DataFrame, owned: list[LineAggregates | DriverVolumes], collector: _Collector,
-                        accounting: LineAccounting, stage: Callable[[str], Any]) -> Analysis:
-    """Everything after the lines are summed: costing, P&L, trend, segments, CLV, checks."""
+                        accounting: LineAccounting, stage: Callable[[str], Any], pilot: LineAggregates | None = None,
+                        wanted: set[str] | None = None) -> Analysis:
+    """Everything after the lines are summed: costing, P&L, trend, segments, CLV, checks.
+
+    With ``pilot`` (the lines of the ``wanted`` products only), the customers are the products'
+    buyers, each carrying its fully loaded product rows (:mod:`xlprofit.core.products`).
+    """
     n = periods.count
     labels = periods.labels
     agg, vol = owned  # LineAggregates and DriverVolumes, handed over by analyze()
@@ -356,14 +373,38 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
         default_commission_rate=params.get("commission_rate"),
         period_start=periods.start, period_end=periods.end,
         acquisition_charge=str(params["acquisition_charge"]),
+        commission_basis=str(params["commission_basis"]),
     )
-    trend = period_trend(pnl, agg.period, labels, [periods.start_of(k) for k in range(n)], result.period,
-                         vol.period, cost_of_capital=float(params["cost_of_capital"]))
+    levels = {f"cts_{a.activity}": a.level for a in result.activities.itertuples(index=False)}
+    loading = load_products(pnl, agg.product, result.product, levels, cost_of_capital=float(params["cost_of_capital"]),
+                            commission_basis=str(params["commission_basis"]))
+    starts = [periods.start_of(k) for k in range(n)]
+    others = None
+    if pilot is None:
+        trend = period_trend(pnl, agg.period, labels, starts, result.period, vol.period,
+                             cost_of_capital=float(params["cost_of_capital"]),
+                             commission_basis=str(params["commission_basis"]))
+        orders = order_profitability(agg.order, result.order)
+        bought = agg.customer
+    else:
+        assert wanted is not None
+        full_cts = pnl["cost_to_serve"]
+        pnl = _pilot_pnl(pnl, loading, wanted, pilot.customer)
+        pilot_volumes = pilot.period[["orders", "lines", "units"]].astype("float64")
+        pilot_volumes.index = relabel_periods(pilot_volumes.index, np.asarray(labels, dtype=object))
+        trend = period_trend(pnl, pilot.period, labels, starts, _pilot_period_costs(result.period, pnl, full_cts),
+                             pilot_volumes, cost_of_capital=float(params["cost_of_capital"]),
+                             commission_basis=str(params["commission_basis"]))
+        orders = order_profitability(pilot.order, _pilot_order_costs(result.order, agg.order, pilot.order))
+        others = loading.others(wanted)
+        other_counts = loading.other_counts(wanted)
+        accounting = replace(accounting, filtered_rows=int(other_counts["lines"]),
+                             filtered_cents=int(others["net_revenue"]))
+        bought = pilot.customer
     # The customer × period grains (millions of rows for a large ledger) are in the trend now.
     agg, vol, result = (replace(agg, period=agg.period.iloc[:0]), replace(vol, period=vol.period.iloc[:0]),
                         replace(result, period=result.period.iloc[:0]))
-    orders = order_profitability(agg.order, result.order)
-    prods = product_profitability(agg.product, result.product)
+    prods = loading.table(wanted)
 
     # Segments.
     stage(ANALYSIS_STAGES[4])
@@ -385,14 +426,14 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
 
     stage(ANALYSIS_STAGES[5])
     acq = _acquisition_table(pnl, params, periods)
-    clv, clv_models = _clv_table(pnl, agg.customer, params, periods)
+    clv, clv_models = _clv_table(pnl, bought, params, periods)
     pnl["clv"] = clv["clv"].reindex(pnl.index)
 
     stage(ANALYSIS_STAGES[6])
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
     pools = rejected_cost_pools(dataset)  # none unless analyze(allow_incomplete=True)
-    bridge = _bridge(pnl, result, pools)
-    reconciliation = _reconcile(dataset, pnl, result, accounting, pools, bridge)
+    bridge = _bridge(pnl, result, pools, others)
+    reconciliation = _reconcile(dataset, pnl, result, accounting, pools, bridge, others)
     kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions, accounting, bridge)
     return Analysis(
         customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
@@ -401,6 +442,54 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
         bridge=bridge, reconciliation=reconciliation, excluded_pools=pools, exceptions=exceptions,
         assumptions=assumptions, parameters=params, sources=dataset.sources,
     )
+
+
+def _pilot_pnl(full: pd.DataFrame, loading: ProductLoading, wanted: set[str], bought: pd.DataFrame
+               ) -> pd.DataFrame:
+    """The customer P&L of a pilot: the buyers of ``wanted``, each with the sum of its product rows."""
+    cents = loading.customers(wanted)
+    buyers = full.index[full.index.isin(cents.index)]
+    out = full.loc[buyers].copy()
+    money = waterfall(cents.reindex(buyers), loading.levels)
+    for column in money.columns:
+        if column in out.columns:
+            out[column] = money[column]
+    for column in ("orders", "lines", "units", "returns"):
+        out[column] = bought[column].reindex(buyers, fill_value=0).to_numpy(dtype="float64")
+    return out
+
+
+def _pilot_period_costs(period_costs: pd.DataFrame, pnl: pd.DataFrame, full_cts: pd.Series) -> pd.DataFrame:
+    """Each buyer's cost-to-serve per period, scaled to its pilot share and tied to its P&L cents."""
+    cts = period_costs["cost_to_serve"]
+    customer = cts.index.get_level_values(0)
+    rows = customer.isin(pnl.index)
+    cts = cts[rows]
+    codes = pnl.index.get_indexer(customer[rows])
+    full = to_cents(full_cts.reindex(pnl.index).fillna(0.0)).astype("float64")
+    part = to_cents(pnl["cost_to_serve"]).astype("float64")
+    scale = np.divide(part, full, out=np.zeros(len(part)), where=full != 0)
+    amounts = to_cents(cts.to_numpy(dtype="float64")).astype("float64") * scale[codes]
+    keys = np.asarray(cts.index.codes[1], dtype=np.int64)
+    tied = costing.round_to_totals(amounts, codes, to_cents(pnl["cost_to_serve"]), keys)
+    return pd.DataFrame({"cost_to_serve": tied / 100.0}, index=cts.index)
+
+
+def _pilot_order_costs(order_costs: pd.DataFrame, full: pd.DataFrame, pilot: pd.DataFrame) -> pd.DataFrame:
+    """Each pilot order's costs: the order's costs × the analysed products' share of its net revenue.
+
+    The share is the products' net revenue over the order's (clipped to 0 … 1), by lines when the
+    order has no positive net revenue; amounts are rounded to the cent per order.
+    """
+    if not len(pilot) or not len(order_costs.columns):
+        return order_costs.reindex(pilot.index, fill_value=0.0)
+    whole = full.reindex(pilot.index)
+    net, total = pilot["net_revenue"].to_numpy(dtype="float64"), whole["net_revenue"].to_numpy(dtype="float64")
+    lines, all_lines = pilot["lines"].to_numpy(dtype="float64"), whole["lines"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, np.clip(net / total, 0.0, 1.0), np.where(all_lines > 0, lines / all_lines, 0.0))
+    costs = order_costs.reindex(pilot.index, fill_value=0.0)
+    return costs.mul(share, axis=0).apply(round_money)
 
 
 def _acquisition_table(pnl: pd.DataFrame, params: dict[str, Any], periods: Periods) -> pd.DataFrame:
@@ -467,15 +556,19 @@ def _clv_table(pnl: pd.DataFrame, bought: pd.DataFrame, params: dict[str, Any], 
 
 
 def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, acc: LineAccounting,
-               pools: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
+               pools: pd.DataFrame, bridge: pd.DataFrame, others: pd.Series | None = None) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     pnl_cents = int(to_cents(pnl["net_revenue"]).sum())
     excluded = acc.outside_cents + acc.filtered_cents
-    _check(rows, "Net revenue: input = customer P&L + rejected + excluded lines", acc.input_net_cents / 100.0,
-           (pnl_cents + acc.rejected_cents + excluded) / 100.0,
-           f"P&L {pnl_cents / 100:,.2f}; rejected {acc.rejected_cents / 100:,.2f}; outside the period "
+    _check(rows, "Net revenue: input = customer P&L + credited returns + rejected + excluded lines",
+           acc.input_net_cents / 100.0, (pnl_cents + acc.credited_cents + acc.rejected_cents + excluded) / 100.0,
+           f"P&L {pnl_cents / 100:,.2f}; credited returns {acc.credited_cents / 100:,.2f} "
+           f"({acc.credited_rows:,} line(s)); rejected {acc.rejected_cents / 100:,.2f}; outside the period "
            f"{acc.outside_cents / 100:,.2f}; other products {acc.filtered_cents / 100:,.2f}; "
-           f"{acc.unreadable_net_revenue} line(s) with an unreadable amount listed in exceptions")
+           f"{acc.unreadable_net_revenue} line(s) with an unreadable amount listed in exceptions"
+           # Rejected lines in a currency without an fx rate: in no figure above, stated per currency.
+           + "".join(f"; not converted, no fx rate: {cur} {cents / 100:,.2f} in {n:,} line{'s' * (n != 1)}"
+                     for cur, (n, cents) in sorted(acc.unconverted.items())))
     pnl_lines = int(pnl["lines"].sum())
     _check(rows, "Invoice lines: input = customer P&L + rejected + excluded", float(acc.input_rows),
            float(pnl_lines + acc.rejected_rows + acc.outside_rows + acc.filtered_rows),
@@ -494,8 +587,14 @@ def _reconcile(ds: Dataset, pnl: pd.DataFrame, result: costing.CostingResult, ac
         _check(rows, f"Activity '{a.activity}': cost = assigned + unassigned", float(a.cost),
                round(float(a.assigned) + float(a.unassigned), 2), detail)
     cts_cols = [c for c in pnl.columns if c.startswith("cts_")]
-    _check(rows, "Cost-to-serve: customers = activities assigned", float(acts["assigned"].sum()),
-           float(to_cents(pnl[cts_cols].to_numpy().ravel()).sum() / 100.0) if cts_cols else 0.0)
+    served = int(to_cents(pnl[cts_cols].to_numpy().ravel()).sum()) if cts_cols else 0
+    if others is None:
+        _check(rows, "Cost-to-serve: customers = activities assigned", float(acts["assigned"].sum()), served / 100.0)
+    else:
+        other = sum(int(others[c]) for c in cts_cols if c in others.index)
+        _check(rows, "Cost-to-serve: analysed products + other products = activities assigned",
+               float(acts["assigned"].sum()), (served + other) / 100.0,
+               f"analysed products {served / 100:,.2f}; other products {other / 100:,.2f}")
     waterfall = (to_cents(pnl["net_revenue"]) - to_cents(pnl["cogs"]) - to_cents(pnl["cost_to_serve"])
                  - to_cents(pnl["commissions"]) - to_cents(pnl["cost_of_credit"]) - to_cents(pnl["bad_debt"])
                  - to_cents(pnl["acquisition_cost"])).sum()
@@ -650,19 +749,12 @@ def _product_ids(products: Iterable[str]) -> set[str]:
     return wanted
 
 
-def _check_products(dataset: Dataset, customers: pd.Index, periods: Periods, wanted: set[str],
-                    agg: LineAggregates) -> None:
-    """Refuse product ids that have no analysed invoice line, naming the nearest known ones.
-
-    The summed lines of the wanted products tell which are known (every engine sums a product
-    grain). Only when one is missing are all the lines summed once more, without the filter
-    and without order detail, for the product ids to suggest (each engine's cheapest pass).
-    """
-    missing = sorted(wanted - set(map(str, agg.product.index)))
+def _check_products(periods: Periods, wanted: set[str], agg: LineAggregates) -> None:
+    """Refuse product ids that have no analysed invoice line, naming the nearest known ones."""
+    known = sorted({str(p) for p in agg.product.index.get_level_values("product_id")} - {NO_PRODUCT})
+    missing = sorted(wanted - set(known))
     if not missing:
         return
-    everything, _ = dataset.lines.summarise(customers, periods, None, 0)
-    known = sorted(str(p) for p in everything.product.index if p != NO_PRODUCT)
     span = f"{periods.start.date()} … {periods.end.date()}"
     problems = []
     for p in missing:
@@ -701,8 +793,8 @@ def _near_matches(word: str, known: list[str], n: int = 3) -> list[str]:
 
 
 #: The steps of :attr:`Analysis.bridge`, in order; the last is the period's result.
-BRIDGE_STEPS: tuple[str, ...] = ("Customer profit", "Unused capacity cost", "Unassigned activity cost",
-                                 "Excluded cost pools", "Period result")
+BRIDGE_STEPS: tuple[str, ...] = ("Customer profit", "Other products' profit", "Unused capacity cost",
+                                 "Unassigned activity cost", "Excluded cost pools", "Period result")
 
 
 def _cents(values: pd.Series) -> int:
@@ -715,17 +807,36 @@ def _traced_cents(result: costing.CostingResult) -> int:
     return _cents(result.resources["cost"]) + _cents(acts.loc[acts["method"] == "abc", "cost"])
 
 
-def _bridge(pnl: pd.DataFrame, result: costing.CostingResult, pools: pd.DataFrame) -> pd.DataFrame:
-    """Customer profit to the period's result, in integer cents (see :attr:`Analysis.bridge`)."""
+def _other_profit(others: pd.Series | None) -> int:
+    """Fully loaded profit of the products a pilot leaves out, in cents (0 without a pilot)."""
+    if others is None:
+        return 0
+    cost = sum(int(v) for k, v in others.items() if str(k).startswith("cts_"))
+    return int(others["net_revenue"] - others["cogs"] - others["commissions"] - others["cost_of_credit"]
+               - others["bad_debt"] - others["acquisition_cost"]) - cost
+
+
+def _bridge(pnl: pd.DataFrame, result: costing.CostingResult, pools: pd.DataFrame,
+            others: pd.Series | None = None) -> pd.DataFrame:
+    """Customer profit to the period's result, in integer cents (see :attr:`Analysis.bridge`).
+
+    For a pilot (``others``: the cents of the products left out), the other products' fully
+    loaded profit is a step of its own and the period's result is the whole period's.
+    """
     profit = _cents(pnl["profit"])
+    other = _other_profit(others)
     unused = _cents(result.resources["unused_cost"])
     unassigned = _cents(result.activities["unassigned"])
     excluded = _excluded_cents(pools)
-    revenue = _cents(pnl["net_revenue"])
+
+    def whole(column: str) -> int:
+        return _cents(pnl[column]) + (int(others[column]) if others is not None else 0)
+
+    revenue = whole("net_revenue")
     input_cost = None if excluded is None else _traced_cents(result) + excluded
-    deductions = [("COGS", _cents(pnl["cogs"])), ("activity and resource cost of the input", input_cost),
-                  ("commissions", _cents(pnl["commissions"])), ("cost of credit", _cents(pnl["cost_of_credit"])),
-                  ("bad debt", _cents(pnl["bad_debt"])), ("acquisition cost", _cents(pnl["acquisition_cost"]))]
+    deductions = [("COGS", whole("cogs")), ("activity and resource cost of the input", input_cost),
+                  ("commissions", whole("commissions")), ("cost of credit", whole("cost_of_credit")),
+                  ("bad debt", whole("bad_debt")), ("acquisition cost", whole("acquisition_cost"))]
     period = None if input_cost is None else revenue - sum(c for _, c in deductions if c is not None)
     derivation = f"net revenue {revenue / 100:,.2f} − " + " − ".join(
         f"{name} " + ("unknown" if c is None else f"{c / 100:,.2f}") for name, c in deductions)
@@ -735,13 +846,16 @@ def _bridge(pnl: pd.DataFrame, result: costing.CostingResult, pools: pd.DataFram
         return np.nan if c is None else c / 100.0
 
     rows = [
-        (BRIDGE_STEPS[0], money(profit), "Σ over the customers (Customer P&L)"),
-        (BRIDGE_STEPS[1], money(-unused), "resource capacity paid for, not used; not charged to customers"),
-        (BRIDGE_STEPS[2], money(-unassigned), "activities that nothing drove"),
-        (BRIDGE_STEPS[3], money(None if excluded is None else -excluded),
+        (BRIDGE_STEPS[0], money(profit), "Σ over the customers (Customer P&L)"
+         + (": the analysed products, fully loaded" if others is not None else "")),
+        (BRIDGE_STEPS[1], money(other), "the period's other products, fully loaded" if others is not None
+         else "none: every product is analysed"),
+        (BRIDGE_STEPS[2], money(-unused), "resource capacity paid for, not used; not charged to customers"),
+        (BRIDGE_STEPS[3], money(-unassigned), "activities that nothing drove"),
+        (BRIDGE_STEPS[4], money(None if excluded is None else -excluded),
          (f"{len(pools)} rejected cost pool row(s)" + (f", {unknown} of unreadable cost" if unknown else "")
           + ": an incomplete analysis") if len(pools) else "none"),
-        (BRIDGE_STEPS[4], money(period), derivation),
+        (BRIDGE_STEPS[5], money(period), derivation),
     ]
     return pd.DataFrame(rows, columns=["step", "amount", "note"])
 
@@ -776,5 +890,6 @@ def _bridge_check(rows: list[dict[str, Any]], bridge: pd.DataFrame) -> None:
     detail = f"period result = {period['note']}"
     if np.isnan(period["amount"]):
         detail = "unknown: a rejected cost pool's cost is unreadable; " + detail
-    _check(rows, "Bridge: Σ customer profit − unused − unassigned − excluded = period result",
+    others = "" if amounts.loc[BRIDGE_STEPS[1]] == 0 else " + other products"
+    _check(rows, f"Bridge: Σ customer profit{others} − unused − unassigned − excluded = period result",
            float(period["amount"]), actual, detail)

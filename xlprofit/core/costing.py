@@ -43,11 +43,14 @@ from xlprofit.errors import (
 __all__ = [
     "LEVELS",
     "METHODS",
+    "ORDER_LEVELS",
+    "PRODUCT_LEVELS",
     "CostingResult",
     "as_numbers",
     "activity_rate",
     "allocate",
     "allocate_cents",
+    "allocate_within",
     "capacity_rate",
     "compute",
     "round_to_totals",
@@ -57,8 +60,9 @@ __all__ = [
 METHODS: tuple[str, ...] = ("abc", "tdabc")
 #: Levels an activity's cost can be traced to.
 LEVELS: tuple[str, ...] = ("customer", "order", "line", "product")
-_ORDER_LEVELS = ("order", "line")
-_PRODUCT_LEVELS = ("line", "product")
+#: Levels traced to orders, and to products (the rest stay on the customer).
+ORDER_LEVELS: tuple[str, ...] = ("order", "line")
+PRODUCT_LEVELS: tuple[str, ...] = ("line", "product")
 
 _ACTIVITY_COLUMNS = (
     "activity", "driver", "method", "level", "cost", "resource", "unit_time", "time_equation",
@@ -237,6 +241,44 @@ def _largest_first(groups: np.ndarray, remainder: np.ndarray, weights: np.ndarra
         members = order[at]
         order[at] = members[np.lexsort((members, keys[members], -weights[members], run[at]))]
     return order
+
+
+def allocate_within(totals_cents: Any, weights: Any, groups: Any, keys: Any = None) -> np.ndarray:
+    """Split each group's whole cents over its members' weights, by largest remainder.
+
+    :func:`allocate_cents` for many groups at once: member ``i`` of group ``groups[i]`` gets
+    its share of ``totals_cents[groups[i]]`` in proportion to ``weights[i]``; each group's
+    shares add up to its total exactly. A negative total is split like its absolute value
+    and negated; members with zero weight get 0.
+
+    Parameters
+    ----------
+    totals_cents:
+        Whole cents per group (``int64``).
+    weights:
+        Non-negative finite weights, one per member.
+    groups:
+        The group number of each member, ``0 … len(totals_cents) - 1``.
+    keys:
+        Optional whole numbers breaking exact ties (smaller first), one per member.
+
+    Raises
+    ------
+    ArgumentError
+        When a weight is negative or not finite, or the lengths differ.
+    DivisionByZeroError
+        When a group with a non-zero total has no member of positive weight.
+    """
+    totals = np.asarray(totals_cents, dtype=np.int64)
+    w = np.asarray(weights, dtype=float)
+    g = np.asarray(groups, dtype=np.intp)
+    if w.shape != g.shape or (keys is not None and np.shape(keys) != w.shape):
+        raise ArgumentError("weights", w.shape, f"one weight, group and key per member ({g.shape[0]})")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ArgumentError("weights", w[~np.isfinite(w) | (w < 0)][0], "finite, non-negative weights")
+    if len(g) and (g.min() < 0 or g.max() >= totals.shape[0]):
+        raise ArgumentError("groups", int(g.max()), f"group numbers 0 … {totals.shape[0] - 1}")
+    return _hamilton(totals, w, g, None if keys is None else np.asarray(keys, dtype=np.int64))
 
 
 def allocate_cents(total_cents: int, weights: Any, keys: Any = None) -> np.ndarray:
@@ -534,9 +576,9 @@ class CostingResult:
         Index ``(customer_id, order_id)``, one column per order- or line-level activity;
         covers the volume traceable to orders.
     product:
-        Index ``product_id``, one column per line- or product-level activity: the activity's
-        assigned cost over products by their driver volume (or minutes), for the share of
-        the volume that is traceable to products.
+        Index ``(customer_id, product_id)``, one column per line- or product-level activity:
+        each customer's amount over its products by their driver volume (or minutes), for the
+        share of the volume that is traceable to products.
     activities:
         One row per activity (index ``row``): ``activity, method, level, resource, driver,
         unit_time, time_equation, driver_volume, driver_rate, minutes, cost, assigned,
@@ -808,19 +850,6 @@ def _trace(
     return _hamilton(targets, weights, groups, sub_keys)
 
 
-def _spread(customer_cents: np.ndarray, plan: _Plan, customers: pd.Index, frame: pd.DataFrame,
-            keys: np.ndarray) -> np.ndarray:
-    """Spread one activity's assigned cents over the rows of a grain summed over customers (products).
-
-    The rows are traced as if they belonged to one customer holding the whole assigned cost
-    and the whole driver volume: they get the share their volume (or minutes) covers — all
-    of it when the driver is fully traceable to them — split by largest remainder.
-    """
-    one = np.zeros(len(frame), dtype=np.intp)
-    return _trace(np.array([int(np.sum(customer_cents))]), np.array([_stable_sum(plan.weights)]), customers,
-                  frame, one, keys, plan, "product", False)
-
-
 def _grain_frame(
     cents: dict[str, np.ndarray], index: pd.Index, columns: list[str]
 ) -> pd.DataFrame:
@@ -1006,11 +1035,12 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
     names = [plan.name for plan in plans]
     customer_frame = _grain_frame(cents, customers, names)
 
-    # Tracing onto periods (complete) and orders (traceable volume only), within each customer.
+    # Tracing onto periods (complete), orders and products (traceable volume only), within each customer.
     grains: dict[str, pd.DataFrame] = {}
     for grain, frame, wanted, complete in (
         ("period", volumes.period, LEVELS, True),
-        ("order", volumes.order, _ORDER_LEVELS, False),
+        ("order", volumes.order, ORDER_LEVELS, False),
+        ("product", volumes.product, PRODUCT_LEVELS, False),
     ):
         positions = _customer_positions(frame, customers)
         sub_keys = _sub_keys(frame)
@@ -1027,12 +1057,6 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
             traced.setdefault("cost_to_serve", np.zeros(len(frame), dtype=np.int64))
         grains[grain] = _grain_frame(traced, frame.index, list(traced))
         del traced  # millions of customer × period cents: free them before the next grain
-    # Products are summed over customers: each activity's assigned cost is spread over them.
-    product_keys = _sub_keys(volumes.product)
-    chosen = [plan for plan in plans if plan.level in _PRODUCT_LEVELS]
-    spread = {plan.name: _spread(cents[plan.name], plan, customers, volumes.product, product_keys)
-              for plan in chosen}
-    grains["product"] = _grain_frame(spread, volumes.product.index, [plan.name for plan in chosen])
 
     activity_frame = pd.DataFrame(
         [

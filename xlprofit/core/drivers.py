@@ -28,7 +28,7 @@ class DriverVolumes:
     order:
         Index ``(customer_id, order_id)``; the drivers that can be traced to orders.
     product:
-        Index ``product_id``; the drivers that can be traced to products (summed over customers).
+        Index ``(customer_id, product_id)``; the drivers that can be traced to products.
     period:
         Index ``(customer_id, period)``; for every driver, the sum over periods equals
         the ``customer`` volume.
@@ -148,7 +148,7 @@ def volumes(agg: LineAggregates, usage: UsageVolumes, customers: pd.Index, perio
     labels = np.asarray(period_labels, dtype=object)
     by_period.index = relabel_periods(by_period.index, labels)
     by_order.index = by_order.index.set_names(["customer_id", "order_id"])
-    by_product.index = by_product.index.set_names("product_id")
+    by_product.index = by_product.index.set_names(["customer_id", "product_id"])
     return DriverVolumes(customer=by_customer.astype("float64"), order=by_order.fillna(0.0).astype("float64"),
                          product=by_product.astype("float64"), period=by_period.astype("float64"))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,14 @@ class LineAccounting:
     ``outside_*`` fell outside the analysis period and ``filtered_*`` belonged to products
     not analysed; the rest are in the aggregates. ``exceptions`` lists the rejected and
     excluded lines (at most :data:`MAX_LISTED_EXCEPTIONS`; ``unlisted`` counts the others).
+
+    ``credited_*`` are the analysed returned lines credited (parameter ``returns``): in the
+    aggregates with no revenue, counted here with the net revenue they were invoiced at.
+
+    Every amount is in cents of the reporting currency. A line in a currency the fx table has
+    no rate for is a rejected line (counted in ``input_rows`` and ``rejected_rows``) whose
+    amount is in no such total: ``unconverted`` states it per currency, as
+    ``{currency: (lines, cents in that currency)}``.
     """
 
     input_rows: int
@@ -51,6 +59,9 @@ class LineAccounting:
     filtered_cents: int
     exceptions: pd.DataFrame
     unlisted: int = 0
+    unconverted: dict[str, tuple[int, int]] = field(default_factory=dict)
+    credited_rows: int = 0
+    credited_cents: int = 0
 
 
 class LineSource(ABC):
@@ -83,12 +94,14 @@ class LineSource(ABC):
 
     @abstractmethod
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
-                  max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
+                  max_orders: int | None = None, returns: str = "credit") -> tuple[LineAggregates, LineAccounting]:
         """Validate the lines against ``customers``, keep those of ``periods`` (and ``products``), sum them.
 
         With ``max_orders``, the order grain is itemised only when the analysed lines hold at
         most that many orders (else it is empty and ``order_itemised`` is false); the order
-        counts of the other grains are always complete.
+        counts of the other grains are always complete. ``returns`` (``credit`` or
+        ``as_booked``) says whether returned lines are credited (:func:`~xlprofit.core.aggregate.aggregate_lines`);
+        the credited lines are counted in ``credited_rows`` and ``credited_cents``.
         """
 
     @abstractmethod
@@ -149,7 +162,7 @@ class FrameLines(LineSource):
         self._orders = None
 
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
-                  max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
+                  max_orders: int | None = None, returns: str = "credit") -> tuple[LineAggregates, LineAccounting]:
         """Exclude lines outside the period or the products, sum the rest (pandas)."""
         txn = self.transactions
         end_of_day = periods.end + pd.Timedelta(days=1)
@@ -166,23 +179,32 @@ class FrameLines(LineSource):
             frames.append(_cells(filtered_rows, "product_id", kept["product_id"], "is not among the analysed products",
                                  "excluded", kept["customer_id"], kept["net_revenue"]))
             kept = kept.loc[~drop]
-        agg = aggregate_lines(kept, periods.index_of(kept["date"]))
+        agg = aggregate_lines(kept, periods.index_of(kept["date"]), periods.end, returns=returns)
         self._orders = agg.order.index
         if max_orders is not None and len(agg.order) > max_orders:
             agg = agg.without_order_detail()
         excluded = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
             else pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
         totals = self.input_totals
+        rejected = self.rejected
+        currency = (rejected["unconverted"] if "unconverted" in rejected.columns
+                    else pd.Series(None, index=rejected.index, dtype=object))
+        foreign = currency.notna().to_numpy()
+        unconverted = {str(cur): (len(amounts), int(to_cents(amounts.dropna()).sum()))
+                       for cur, amounts in rejected.loc[foreign, "net_revenue"].groupby(currency[foreign])}
         accounting = LineAccounting(
             input_rows=int(totals["rows"]),
             input_net_cents=int(totals["net_revenue_cents"]),
             unreadable_net_revenue=int(totals["unreadable_net_revenue"]),
-            rejected_rows=len(self.rejected),
-            rejected_cents=int(to_cents(self.rejected["net_revenue"].dropna()).sum()),
+            rejected_rows=len(rejected),
+            rejected_cents=int(to_cents(rejected.loc[~foreign, "net_revenue"].dropna()).sum()),
             outside_rows=len(out_rows),
             outside_cents=int(to_cents(txn["net_revenue"].loc[out_rows]).sum()),
             filtered_rows=len(filtered_rows),
             filtered_cents=int(to_cents(txn["net_revenue"].loc[filtered_rows]).sum()),
             exceptions=excluded,
+            unconverted=unconverted,
+            credited_rows=agg.credited_rows,
+            credited_cents=agg.credited_cents,
         )
         return agg, accounting

@@ -11,6 +11,8 @@ Definitions (DESIGN section 4)::
     margin %                             = profit / net revenue
 
     cost of credit = net revenue × payment days / 365 × annual cost of capital
+    commissions    = commission rate × collected revenue (net revenue − written off), or
+                     × net revenue with ``commission_basis="net_revenue"``
 
 Every function starts from the line sums of :mod:`xlprofit.core.aggregate` (money in integer
 cents), so every total ties to the cent.
@@ -36,12 +38,21 @@ __all__ = [
     "customer_pnl",
     "payment_days",
     "period_trend",
+    "COMMISSION_BASES",
+    "commission_base",
     "order_profitability",
     "product_profitability",
 ]
 
 #: Day-count basis of the cost of credit: 365 days a year (actual/365 fixed), leap years too.
 DAYS_PER_YEAR = 365.0
+
+#: What commissions are paid on (the ``commission_basis`` parameter): ``collected`` revenue (net
+#: revenue − written-off amounts: no commission on revenue written off) or ``net_revenue``.
+COMMISSION_BASES: tuple[str, ...] = ("collected", "net_revenue")
+
+#: The label of payment days taken from the lines (paid lines and open items).
+ACTUAL_PAYMENTS = "actual payments and open items"
 
 #: Customer-periods of the trend rounded at once (bounds the rounding's working memory).
 _TREND_CHUNK_ROWS = 1 << 19
@@ -107,6 +118,16 @@ def credit_cost(net_revenue: Any, payment_days: Any, cost_of_capital: Any) -> fl
     return float(result) if revenue_scalar and days_scalar and rate_scalar else result
 
 
+def _check_commission_basis(commission_basis: str) -> None:
+    if commission_basis not in COMMISSION_BASES:
+        raise ArgumentError("commission_basis", commission_basis, f"one of {', '.join(COMMISSION_BASES)}")
+
+
+def commission_base(net_cents: np.ndarray, written_off_cents: np.ndarray, commission_basis: str) -> np.ndarray:
+    """The cents commissions are paid on: collected revenue (net − written off) or net revenue."""
+    return net_cents - written_off_cents if commission_basis == "collected" else net_cents
+
+
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(denominator != 0, numerator / np.where(denominator != 0, denominator, 1), np.nan)
@@ -116,16 +137,18 @@ def payment_days(customers: pd.DataFrame, agg_customer: pd.DataFrame, default_da
                  ) -> tuple[pd.Series, pd.Series]:
     """Days from invoice to payment for each customer, and where the figure came from.
 
-    Actual payment behaviour comes first: the revenue-weighted mean of ``paid_on − date`` over
-    the customer's paid lines with positive revenue. Then the customer's ``payment_days``, then
-    the ``payment_days`` parameter, else 0 days.
+    Actual payment behaviour comes first: the revenue-weighted mean of the days over the
+    customer's lines with positive revenue that are paid (``paid_on − date``) or, when the lines
+    record payments, still open (no ``paid_on``, nothing written off: aged to the end of the
+    analysis period), as summed by :func:`~xlprofit.core.aggregate.aggregate_lines`. Then the
+    customer's ``payment_days``, then the ``payment_days`` parameter, else 0 days.
     """
     weight = agg_customer["paid_weight"].reindex(customers.index, fill_value=0).astype("float64")
     weighted = agg_customer["paid_days_weighted"].reindex(customers.index, fill_value=0.0).astype("float64")
     actual = (weighted / weight.where(weight > 0)).astype("float64")
     terms = customers["payment_days"].astype("float64")
     result = actual.copy()
-    source = pd.Series(np.where(actual.notna(), "actual payments", None), index=customers.index, dtype=object)
+    source = pd.Series(np.where(actual.notna(), ACTUAL_PAYMENTS, None), index=customers.index, dtype=object)
     use_terms = result.isna() & terms.notna()
     result[use_terms] = terms[use_terms]
     source[use_terms] = "customer terms"
@@ -142,7 +165,7 @@ def payment_days(customers: pd.DataFrame, agg_customer: pd.DataFrame, default_da
 def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: pd.DataFrame,
                  activity_costs: pd.DataFrame, *, cost_of_capital: float, default_payment_days: float | None,
                  default_commission_rate: float | None, period_start: pd.Timestamp, period_end: pd.Timestamp,
-                 acquisition_charge: str) -> pd.DataFrame:
+                 acquisition_charge: str, commission_basis: str = "collected") -> pd.DataFrame:
     """The customer P&L, one row per customer (DESIGN section 4).
 
     Parameters
@@ -164,7 +187,11 @@ def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: p
         ``acquisition_charge`` is ``"in_period"``.
     acquisition_charge:
         ``"in_period"``, ``"all"`` or ``"none"``.
+    commission_basis:
+        What the commission rate applies to (:data:`COMMISSION_BASES`): ``"collected"``
+        (default: net revenue − written-off amounts) or ``"net_revenue"``.
     """
+    _check_commission_basis(commission_basis)
     idx = customers.index
     money = ["gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off", "discounted"]
     sums = agg_customer[money].reindex(idx, fill_value=0)  # customers without lines: zero cents
@@ -185,7 +212,8 @@ def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: p
     if default_commission_rate is not None:
         rate = rate.fillna(float(default_commission_rate))
     rate = rate.fillna(0.0).to_numpy()
-    commissions = to_cents(from_cents(net) * rate)
+    commissions = to_cents(from_cents(commission_base(net, sums["written_off"].to_numpy(dtype="int64"),
+                                                       commission_basis)) * rate)
     days, days_source = payment_days(customers, agg_customer, default_payment_days)
     credit = to_cents(credit_cost(from_cents(net), days.to_numpy(), cost_of_capital))
     bad_debt = sums["written_off"].to_numpy(dtype="int64")
@@ -242,7 +270,7 @@ def _customer_chunks(codes: np.ndarray, rows: int) -> Iterator[slice]:
 
 def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: list[str],
                  period_starts: list[pd.Timestamp], period_costs: pd.DataFrame, period_volumes: pd.DataFrame,
-                 *, cost_of_capital: float) -> pd.DataFrame:
+                 *, cost_of_capital: float, commission_basis: str = "collected") -> pd.DataFrame:
     """Contribution per customer per period (long table, one row per active customer-period).
 
     The trend ties to the customer P&L: in every money column (``net_revenue, gross_margin,
@@ -250,9 +278,12 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     periods add up to its P&L figure to the cent. Revenue, COGS, bad debt and cost-to-serve
     are whole cents already traced to periods (bad debt falls in the period of the written-off
     line). Commissions and cost of credit are computed per period with the customer's rate
-    and payment days from the P&L (:func:`credit_cost`), then rounded to cents by largest
-    remainder against the customer's P&L amount (:func:`~xlprofit.core.costing.round_to_totals`).
+    and payment days from the P&L (:func:`credit_cost`) — commissions on the period's
+    collected revenue (net revenue − written off) or net revenue, as ``commission_basis`` says
+    (the P&L's basis) — then rounded to cents by largest remainder against the customer's P&L
+    amount (:func:`~xlprofit.core.costing.round_to_totals`).
     """
+    _check_commission_basis(commission_basis)
     labels = np.asarray(period_labels, dtype=object)
     sums = agg_period[["net_revenue", "cogs", "written_off"]]
     sums = sums.set_axis(relabel_periods(sums.index, labels), axis=0)
@@ -285,6 +316,7 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
              ) -> np.ndarray:
         """Cents per customer-period, rounded by largest remainder to the customer's P&L cents.
 
+        ``net`` holds the cents the amounts are a rate of (net or collected revenue);
         ``period_amounts(net_cents, customer_codes)`` gives the unrounded cents of a chunk of rows.
         """
         totals = to_cents(by_customer(column))
@@ -313,7 +345,9 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     contribution -= cents
     column["cost_to_serve"][:] = cents / 100.0
     rate = by_customer("commission_rate")
-    cents = tied("commissions", net, lambda net_cents, codes: net_cents * rate[codes])
+    base = commission_base(net, placed(sums["written_off"].to_numpy(dtype="int64"), at_sums, 0), commission_basis)
+    cents = tied("commissions", base, lambda base_cents, codes: base_cents * rate[codes])
+    del base
     contribution -= cents
     column["commissions"][:] = cents / 100.0
     days = by_customer("payment_days")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.aggregate import RETURNS
 from xlprofit.core.drivers import BUILTIN_DRIVERS
 from xlprofit.core.money import (
     AMOUNT_OUT_OF_RANGE,
@@ -45,6 +46,7 @@ from xlprofit.core.parsing import (
     snake_case,
     without_cell_errors,
 )
+from xlprofit.core.profit import COMMISSION_BASES
 from xlprofit.errors import Problem, ValidationError
 
 __all__ = [
@@ -189,13 +191,18 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "discount_rate": ("rate", "annual discount rate for lifetime values"),
     "cost_of_capital": ("rate", "annual cost of capital for the cost of credit (default: discount_rate)"),
     "payment_days": ("number", "default days from invoice to payment"),
-    "commission_rate": ("rate", "default sales commission as a share of net revenue"),
+    "commission_rate": ("rate", "default sales commission as a share of the commission basis"),
     "currency": ("text", "reporting currency"),
     "periods_per_year": ("periods", "periods per year for the trend: 1, 2, 4 or 12"),
     "acquisition_charge": ("choice", "which acquisition costs the period carries: in_period, all or none"),
+    "commission_basis": ("choice", "what commissions are paid on: collected (net revenue − written off) "
+                                   "or net_revenue"),
+    "returns": ("choice", "returned lines: credit (reversed as by a credit note) or as_booked (the ledger "
+                          "holds its credit notes)"),
     "clv_horizon_years": ("number", "horizon of customer lifetime values, in years"),
 }
-_CHOICES = {"acquisition_charge": ("in_period", "all", "none")}
+_CHOICES = {"acquisition_charge": ("in_period", "all", "none"), "commission_basis": COMMISSION_BASES,
+            "returns": RETURNS}
 
 
 def rate_requirement(value: float, *, signed: bool = False) -> str | None:
@@ -235,9 +242,12 @@ class Normalised:
     parameters: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     exceptions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCEPTION_COLUMNS))
+    #: The rejected invoice lines: ``customer_id``, ``net_revenue`` (in the reporting currency, or
+    #: as read in the currency named by ``unconverted`` where the fx table has no rate), ``reason``.
     rejected_transactions: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: Totals of the transactions table as read, before any row was rejected:
-    #: ``rows``, ``net_revenue_cents`` (readable amounts) and ``unreadable_net_revenue`` (rows).
+    #: Totals of the transactions table as read, before any row was rejected: ``rows``,
+    #: ``net_revenue_cents`` (readable amounts in the reporting currency: without the lines in a
+    #: currency the fx table has no rate for) and ``unreadable_net_revenue`` (rows).
     input_totals: dict[str, int] = field(default_factory=dict)
     #: Exchange rates of the ``fx`` table (units of reporting currency per unit).
     fx_rates: dict[str, float] = field(default_factory=dict)
@@ -612,9 +622,16 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
     # A net revenue out of range once converted has no amount in the reporting currency.
     converted[typed.index.isin(list(converted_rows)) & ~ok.to_numpy()] = np.nan
     readable = converted.notna().to_numpy()
+    # A line in a currency without an fx rate has no amount in the reporting currency: it is in no
+    # reporting-currency total (the rejected lines state it per currency, in their column ``unconverted``).
+    unconverted = pd.Series(None, index=typed.index, dtype=object)
+    if no_rate:
+        foreign_rows = sorted(no_rate)
+        codes = typed.loc[foreign_rows, "currency"].astype(str).str.upper()
+        unconverted.loc[foreign_rows] = codes.to_numpy(dtype=object)
     input_totals = {
         "rows": int(len(converted)),
-        "net_revenue_cents": int(to_cents(converted.to_numpy()[readable]).sum()),
+        "net_revenue_cents": int(to_cents(converted.to_numpy()[readable & unconverted.isna().to_numpy()]).sum()),
         "unreadable_net_revenue": int((~readable).sum()),
     }
     # Fill the revenue waterfall: gross − discount − rebate = net.
@@ -663,6 +680,7 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Coll
         "customer_id": typed["customer_id"].reindex(rejected_rows),
         "net_revenue": net.reindex(rejected_rows),
         "reason": [reasons[r] for r in rejected_rows],
+        "unconverted": unconverted.reindex(rejected_rows),
     }, index=pd.Index(rejected_rows, name="row"))
     # Every sum of the lines' amounts must stay exact in cents: the readable net revenue of all
     # lines (the input total) and the amounts of the accepted lines (the sums of the analysis).
@@ -1012,15 +1030,18 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     if collector.fatal:
         raise ValidationError(collector.problems, "the input cannot be analysed")
     cust = _customers(raw["customers"], collector)  # type: ignore[arg-type]
+    # An acquisition cost without an fx rate is listed with its amount as read (in its currency) and ignored.
     dropped, _, _ = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
-                                      customer_ids=cust["customer_id"], action="value ignored")
+                                      customer_ids=cust["customer_id"], amount=cust["acquisition_cost"].copy(),
+                                      action="value ignored")
     cust.loc[cust.index.isin(list(dropped)), "acquisition_cost"] = np.nan
     _check_totals("customers", {"acquisition_cost": cust["acquisition_cost"]}, collector)
     if external_lines:
         input_totals = {"rows": 0, "net_revenue_cents": 0, "unreadable_net_revenue": 0}
         txn = _empty("transactions")
         rejected = pd.DataFrame({"customer_id": pd.Series(dtype=object), "net_revenue": pd.Series(dtype="float64"),
-                                 "reason": pd.Series(dtype=object)}, index=pd.Index([], name="row", dtype="int64"))
+                                 "reason": pd.Series(dtype=object), "unconverted": pd.Series(dtype=object)},
+                                index=pd.Index([], name="row", dtype="int64"))
     else:
         txn, rejected, input_totals = _transactions(raw["transactions"], cust, collector, fx,  # type: ignore[arg-type]
                                                     reporting)

@@ -132,8 +132,8 @@ class PandasFileLines(LineSource):
         if self._lines is not None:
             self._lines.release_orders()
 
-    def summarise(self, customers, periods, products, max_orders=None):  # noqa: D102 - documented on LineSource
-        agg, acc = self._frame().summarise(customers, periods, products, max_orders)
+    def summarise(self, customers, periods, products, max_orders=None, returns="credit"):  # noqa: D102 - see LineSource
+        agg, acc = self._frame().summarise(customers, periods, products, max_orders, returns=returns)
         found = self._normalised.exceptions
         reading = found[found["table"] == "transactions"]
         exceptions = pd.concat([reading, acc.exceptions], ignore_index=True) if len(reading) else acc.exceptions

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from xlprofit.core.aggregate import (
     CUSTOMER_COLUMNS,
     MONEY_COLUMNS,
     NO_PRODUCT,
+    RETURNS,
     LineAggregates,
     empty_order_grain,
 )
@@ -69,6 +71,8 @@ _BLANKS = ("", "-", "n/a", "na", "nan", "none", "null", "#n/a")
 _TRUE = ("true", "yes", "y", "x", "1", "ja", "j", "tak", "t", "sant", "returned", "wahr")
 _FALSE = ("false", "no", "n", "0", "nei", "nej", "nie", "f", "falsk", "usann", "falsch")
 _LINE_MONEY = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off")
+#: A line of ``fate`` that is analysed (summed into the aggregates).
+_ANALYSED = "(NOT rejected AND NOT outside AND NOT filtered)"
 _EPOCH_SECONDS = int((EXCEL_EPOCH - pd.Timestamp("1970-01-01")).total_seconds())
 _MAX_DOUBLE = "1.7976931348623157E308"
 #: Source types of a column as the engine reads it.
@@ -491,8 +495,10 @@ class SqlLines(UsageInEngine, LineSource):
         return self._range
 
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
-                  max_orders: int | None = None) -> tuple[LineAggregates, LineAccounting]:
+                  max_orders: int | None = None, returns: str = "credit") -> tuple[LineAggregates, LineAccounting]:
         """Validate, filter and sum the lines inside the engine (same results as ``FrameLines``)."""
+        if returns not in RETURNS:
+            raise ArgumentError("returns", returns, f"one of {', '.join(RETURNS)}")
         self._drop("xlp_orders")
         self._has_orders = False
         self._prepare()
@@ -503,9 +509,11 @@ class SqlLines(UsageInEngine, LineSource):
         self._period_text = (str(periods.start.date()), str(periods.end.date()))
         accounting = self._accounting(fate)
         exceptions, listed_total = self._exceptions(fate)
+        agg = self._aggregates(fate, periods, max_orders, returns)
         accounting = LineAccounting(**{**accounting, "exceptions": exceptions,
-                                       "unlisted": listed_total - len(exceptions)})
-        return self._aggregates(fate, periods, max_orders), accounting
+                                       "unlisted": listed_total - len(exceptions),
+                                       "credited_rows": agg.credited_rows, "credited_cents": agg.credited_cents})
+        return agg, accounting
 
     def release_orders(self) -> None:
         """Drop the orders kept in the engine since the last summarise."""
@@ -550,7 +558,7 @@ class SqlLines(UsageInEngine, LineSource):
         cats.append(("filtered", "filtered", "product_id", "excluded"))
         return cats
 
-    def _accounting(self, fate: str) -> dict[str, int]:
+    def _accounting(self, fate: str) -> dict[str, Any]:
         cents = self._cents
         readable = "p_net IS NOT NULL"
         counts = ", ".join(f"count(*) FILTER (WHERE {cond}) AS n_{name}" for name, cond, _, _ in self._categories())
@@ -563,14 +571,20 @@ class SqlLines(UsageInEngine, LineSource):
                            for n in _LINE_MONEY)
         sql = fate + (
             ", acc AS (SELECT *, net AS p_net FROM fate) "
-            f"SELECT count(*) AS input_rows, COALESCE(sum({cents('p_net')}), 0) AS input_net_cents, "
+            # A line without an fx rate holds an amount in its own currency: in no total but `unconverted`.
+            f"SELECT count(*) AS input_rows, COALESCE(sum({cents('p_net')}) FILTER (WHERE NOT no_rate), 0) "
+            "AS input_net_cents, "
             f"count(*) FILTER (WHERE NOT {readable}) AS unreadable, "
             "count(*) FILTER (WHERE rejected) AS rejected_rows, "
-            f"COALESCE(sum({cents('net')}) FILTER (WHERE rejected), 0) AS rejected_cents, "
+            f"COALESCE(sum({cents('net')}) FILTER (WHERE rejected AND NOT no_rate), 0) AS rejected_cents, "
             "count(*) FILTER (WHERE outside) AS outside_rows, "
             f"COALESCE(sum({cents('net')}) FILTER (WHERE outside), 0) AS outside_cents, "
             "count(*) FILTER (WHERE filtered) AS filtered_rows, "
             f"COALESCE(sum({cents('net')}) FILTER (WHERE filtered), 0) AS filtered_cents, "
+            # The analysed lines: whether they record payments, and those a credit note reverses.
+            f"count(*) FILTER (WHERE {_ANALYSED} AND v_paid_on IS NOT NULL) AS paid_lines, "
+            f"count(*) FILTER (WHERE {_ANALYSED} AND {self._credited()}) AS credited_rows, "
+            f"COALESCE(sum({cents('net')}) FILTER (WHERE {_ANALYSED} AND {self._credited()}), 0) AS credited_cents, "
             f"{counts}, {totals} FROM acc")
         row = self._query(sql).iloc[0]
         beyond = [n for n in _LINE_MONEY if float(row[f"t_{n}"] or 0.0) >= MAX_TOTAL_CENTS]
@@ -578,13 +592,23 @@ class SqlLines(UsageInEngine, LineSource):
             raise ValidationError([Problem("transactions", None, n, None, TOTAL_OUT_OF_RANGE) for n in beyond],
                                   "the input cannot be analysed")
         self._category_counts = {name: int(row[f"n_{name}"]) for name, _, _, _ in self._categories()}
+        self._analysed_counts = {n: int(row[n]) for n in ("paid_lines", "credited_rows", "credited_cents")}
+        unconverted: dict[str, tuple[int, int]] = {}
+        if self._category_counts["currency"]:  # lines without an fx rate: their amounts per currency
+            found = self._query(fate + f"SELECT cur, count(*) AS n, COALESCE(sum({cents('net')}), 0) AS c "
+                                "FROM fate WHERE no_rate GROUP BY cur ORDER BY cur")
+            unconverted = {str(r.cur): (int(r.n), int(r.c)) for r in found.itertuples(index=False)}
         return {
             "input_rows": int(row["input_rows"]), "input_net_cents": int(row["input_net_cents"]),
             "unreadable_net_revenue": int(row["unreadable"]), "rejected_rows": int(row["rejected_rows"]),
             "rejected_cents": int(row["rejected_cents"]), "outside_rows": int(row["outside_rows"]),
             "outside_cents": int(row["outside_cents"]), "filtered_rows": int(row["filtered_rows"]),
-            "filtered_cents": int(row["filtered_cents"]),
+            "filtered_cents": int(row["filtered_cents"]), "unconverted": unconverted,
         }
+
+    def _credited(self) -> str:
+        """SQL: the line is one a credit note reverses with ``returns="credit"`` (returned, positive net revenue)."""
+        return f"(v_returned AND {self._cents('net')} > 0)"
 
     def _cents(self, expr: str) -> str:
         """Money to integer cents as :func:`xlprofit.core.money.to_cents` does (half away from zero)."""
@@ -662,32 +686,53 @@ class SqlLines(UsageInEngine, LineSource):
         }, columns=EXCEPTION_COLUMNS)
 
     # ----------------------------------------------------------------------------- aggregates
-    def _aggregates(self, fate: str, periods: Periods, max_orders: int | None) -> LineAggregates:
+    def _aggregates(self, fate: str, periods: Periods, max_orders: int | None, returns: str = "credit"
+                    ) -> LineAggregates:
         d = self.dialect
         per = period_number("v_date", periods)
         cents = self._cents
-        net = cents("net")
+        analysed = self._analysed_counts  # counted by _accounting over the same lines
+        # returns="credit": a returned line with positive net revenue is reversed, as by a credit note
+        # (aggregate.RETURNS); its money counts as 0, the line and the return still count.
+        # (The net revenue in cents and whether the line is credited are computed once, in `booked`.)
+        credited = "(v_returned AND xc_booked > 0)" if returns == "credit" else "FALSE"
+        booked = (f"SELECT *, CASE WHEN {credited} THEN 0 ELSE xc_booked END AS xc_net, {credited} AS xc_credited "
+                  f"FROM (SELECT *, {cents('net')} AS xc_booked FROM fate WHERE {_ANALYSED}) b")
+
+        def kept_cents(expr: str) -> str:
+            return cents(expr) if returns != "credit" else f"(CASE WHEN xc_credited THEN 0 ELSE {cents(expr)} END)"
+
+        net = "xc_net"
         paid = f"(v_paid_on IS NOT NULL AND {net} > 0)"
         days = (f"GREATEST(CAST(floor(({d.epoch_micros('v_paid_on')} - {d.epoch_micros('v_date')}) "
                 "/ 86400000000.0) AS BIGINT), 0)")
+        # Open items (when the analysed lines record payments): no paid_on, nothing written off,
+        # aged to the period end as aggregate.open_item_days does.
+        end = pd.Timestamp(periods.end).normalize().strftime("%Y-%m-%d %H:%M:%S")
+        open_item = (f"(v_paid_on IS NULL AND {cents('written_off')} = 0 AND {net} > 0)"
+                     if analysed["paid_lines"] else "FALSE")
+        age = (f"LEAST(GREATEST(CAST(floor(({d.epoch_micros(f'CAST({_quote(end)} AS TIMESTAMP)')} - "
+               f"{d.epoch_micros('v_date')}) / 86400000000.0) AS BIGINT), 0), {int(MAX_PAYMENT_DAYS)})")
         kept = (
             "SELECT cpos AS cust, "
             f"COALESCE(v_order_id, 'date:' || {d.day_text('v_date')}) AS okey, "
             f"COALESCE(v_product_id, {_quote(NO_PRODUCT)}) AS prod, {per} AS per, "
             "date_trunc('day', v_date) AS dday, "
-            f"{cents('gross')} AS gross_revenue, {cents('discount')} AS discount, {cents('rebate')} AS rebate, "
-            f"{net} AS net_revenue, {cents('cogs')} AS cogs, {cents('written_off')} AS written_off, "
+            f"{kept_cents('gross')} AS gross_revenue, {kept_cents('discount')} AS discount, "
+            f"{kept_cents('rebate')} AS rebate, {net} AS net_revenue, {kept_cents('cogs')} AS cogs, "
+            f"{kept_cents('written_off')} AS written_off, "
             f"CASE WHEN discount <> 0 OR rebate <> 0 THEN {net} ELSE 0 END AS discounted, "
             "COALESCE(v_quantity, 0.0) AS units, CASE WHEN v_returned THEN 1 ELSE 0 END AS returns, "
-            f"CASE WHEN {paid} THEN {net} ELSE 0 END AS paid_weight, "
+            f"CASE WHEN {paid} OR {open_item} THEN {net} ELSE 0 END AS paid_weight, "
             # Days × cents may pass 2**63 (a payment centuries late): a DOUBLE, as aggregate_lines has it.
-            f"CASE WHEN {paid} THEN CAST({days} AS DOUBLE) * {net} ELSE 0.0 END AS paid_days "
-            "FROM fate WHERE NOT rejected AND NOT outside AND NOT filtered")
+            f"CASE WHEN {paid} THEN CAST({days} AS DOUBLE) * {net} "
+            f"WHEN {open_item} THEN CAST({age} AS DOUBLE) * {net} ELSE 0.0 END AS paid_days "
+            "FROM booked")
         # One pass over the lines to the finest grain; every other grain is a roll-up of it.
         # (GROUPING SETS would hash every line once per grain.)
         line_sums = _resum((*MONEY_COLUMNS, "returns", "paid_weight", "paid_days"))
         fine = (
-            fate + f", kept AS ({kept}) "
+            fate + f", booked AS ({booked}), kept AS ({kept}) "
             f"SELECT cust, okey, prod, per, dday, {line_sums}, CAST(count(*) AS BIGINT) AS lines, "
             "sum(units) AS units FROM kept GROUP BY cust, okey, prod, per, dday")
         self._keep("xlp_fine", fine)
@@ -708,7 +753,11 @@ class SqlLines(UsageInEngine, LineSource):
                                    f"SELECT cust, dday, min(per) AS per, {_resum(day_sums)} "
                                    "FROM xlp_fine GROUP BY cust, dday")
             try:
-                return self._grains(max_orders, periods.count, one_day)
+                agg = self._grains(max_orders, periods.count, one_day)
+                if returns != "credit":
+                    return agg
+                return replace(agg, credited_rows=analysed["credited_rows"],
+                               credited_cents=analysed["credited_cents"])
             finally:
                 self._drop("xlp_days")
         finally:
@@ -738,14 +787,21 @@ class SqlLines(UsageInEngine, LineSource):
             "sum(net_revenue) - min_by(net_revenue, dday) AS repeat_net FROM xlp_days GROUP BY cust) g "
             "JOIN (SELECT cust, count(*) AS n FROM xlp_orders GROUP BY cust) o ON o.cust = g.customer_id "
             "ORDER BY g.customer_id")
-        # Products: distinct orders per customer and product counted as rows of one order and
-        # product each (plain hash aggregates; DISTINCT aggregates are several times slower).
+        # Customer × product: distinct orders counted as rows of one order and product each (plain
+        # hash aggregates; DISTINCT aggregates are several times slower), and the product's share
+        # of each order in millionths, with the steps of aggregate.order_parts.
         per_order = "xlp_fine" if one_day else \
             f"(SELECT cust, okey, prod, {sums} FROM xlp_fine GROUP BY cust, okey, prod)"
-        by_customer = f"SELECT cust, prod, {sums}, count(*) AS orders FROM {per_order} f GROUP BY cust, prod"
+        within = "OVER (PARTITION BY cust, okey)"
+        shared = (f"SELECT f.*, sum(GREATEST(net_revenue, 0)) {within} AS o_pos, sum(lines) {within} AS o_lines "
+                  f"FROM {per_order} f")
+        one = "CAST(1000000 AS DOUBLE)"
+        part = (f"CAST(floor(CASE WHEN o_pos > 0 THEN CAST(GREATEST(net_revenue, 0) AS DOUBLE) * {one} "
+                f"/ CAST(o_pos AS DOUBLE) ELSE CAST(lines AS DOUBLE) * {one} / CAST(o_lines AS DOUBLE) END "
+                "+ CAST(0.5 AS DOUBLE)) AS BIGINT)")
         product = self._query(
-            f"SELECT prod AS product_id, {_resum((*MONEY_COLUMNS, *COUNT_COLUMNS, 'orders'))}, "
-            f"CAST(count(*) AS BIGINT) AS customers FROM ({by_customer}) c GROUP BY prod ORDER BY prod")
+            f"SELECT cust AS customer_id, prod AS product_id, {sums}, CAST(count(*) AS BIGINT) AS orders, "
+            f"CAST(sum({part}) AS BIGINT) AS order_parts FROM ({shared}) s GROUP BY cust, prod ORDER BY cust, prod")
         agg = _frames(customer, period, order, product, self._ids, n_periods)
         return agg if itemised else agg.without_order_detail()
 
@@ -816,8 +872,9 @@ def _frames(customer: pd.DataFrame, period: pd.DataFrame, order: pd.DataFrame | 
         order.index = pd.MultiIndex.from_arrays(  # text ids, as aggregate_lines' order grain has them
             [customer_ids(order).astype("str"), order.pop("order_id").astype("str")], names=["customer_id", "order_id"])
 
-    product = typed(product, ("orders", "customers"))
-    product.index = pd.Index(product.pop("product_id").astype("str"), name="product_id")
+    product = typed(product, ("orders", "order_parts"))
+    product.index = pd.MultiIndex.from_arrays(  # text ids, as aggregate_lines' customer × product grain has them
+        [customer_ids(product), product.pop("product_id").astype("str")], names=["customer_id", "product_id"])
     return LineAggregates(customer=customer, period=period, order=order, product=product)
 
 

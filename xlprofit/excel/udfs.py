@@ -215,11 +215,25 @@ def _lines_used(result: Analysis, bad_lines: Any) -> str | None:
     others = rejected[~rejected["table"].astype(str).str.startswith("transactions")]
     parts = []
     if len(lines):
-        readable = lines["amount"].dropna()
-        unreadable = len(lines) - len(readable)
+        # Lines in a currency without an fx rate keep their amount as read: stated per currency,
+        # never added to the reporting currency's.
+        ex = result.exceptions
+        foreign = ex[ex["table"].astype(str).str.startswith("transactions") & (ex["column"] == "currency")
+                     & (ex["action"] == "rejected")].drop_duplicates(["table", "row"])
+        currency = pd.Series(foreign["value"].astype(str).to_numpy(),
+                             index=pd.MultiIndex.from_frame(foreign[["table", "row"]]))
+        codes = currency.reindex(pd.MultiIndex.from_frame(lines[["table", "row"]])).to_numpy()
+        home = pd.isna(codes)
+        readable = lines["amount"][home].dropna()
+        unreadable = int(home.sum()) - len(readable)
         details = []
-        if len(readable):
-            details.append(f"net revenue {float(readable.sum()):,.2f}")
+        if len(readable):  # in the reporting currency, as the reconciliation counts it
+            amount = result.kpis.set_index("kpi")["value"].get("Net revenue of rejected invoice lines",
+                                                                  float(readable.sum()))
+            details.append(f"net revenue {float(amount):,.2f}")
+        for code in sorted({str(c) for c in codes[~home]}):
+            amounts = lines["amount"][codes == code].dropna()
+            details.append(f"{code} {float(amounts.sum()):,.2f} not converted (no fx rate)")
         if unreadable:
             details.append(f"{unreadable:,} without a readable net revenue")
         parts.append(f"{len(lines):,} invoice line(s) ({'; '.join(details)})")

@@ -124,6 +124,7 @@ _MONEY_COLUMNS = {
     "discounted_revenue", "cost", "assigned", "unassigned", "used_cost", "unused_cost", "cumulative_profit",
     "expected", "actual", "difference", "amount", "order_profit", "contribution_per_period", "referral_value",
     "losses", "total_profit", "clv", "expected_spend", "discount", "rebate", "written_off",
+    "product_level_cost", "order_level_cost", "customer_level_cost",
 }
 _PERCENT_COLUMNS = {
     "margin_pct", "utilisation", "cumulative_profit_pct", "cumulative_customers_pct", "cumulative_revenue_pct",
@@ -146,6 +147,8 @@ _LABELS = {
     "customers_pct": "Customers %", "revenue_pct": "Revenue %", "profit_pct": "Profit %",
     "sha256": "SHA-256", "product_id": "Product", "order_id": "Order", "p_alive": "P(alive)",
     "clv": "CLV", "payback_periods": "Payback (periods)", "discount_dependency": "Discount dependency",
+    "product_level_cost": "Line and product costs", "order_level_cost": "Order costs (split by order share)",
+    "customer_level_cost": "Customer costs (split by revenue share)",
 }
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -441,9 +441,17 @@ _MEANINGS: dict[str, tuple[str, str, str]] = {
                         "roczny koszt kapitału dla kosztu kredytu (domyślnie: discount_rate)"),
     "payment_days": ("standard dager fra faktura til betaling", "standard dagar från faktura till betalning",
                      "domyślna liczba dni od faktury do zapłaty"),
-    "commission_rate": ("standard salgsprovisjon som andel av nettoomsetning",
-                        "standard säljprovision som andel av nettoomsättning",
-                        "domyślna prowizja jako udział w przychodzie netto"),
+    "commission_rate": ("standard salgsprovisjon som andel av provisjonsgrunnlaget (commission_basis)",
+                        "standard säljprovision som andel av provisionsunderlaget (commission_basis)",
+                        "domyślna prowizja jako udział w podstawie prowizji (commission_basis)"),
+    "commission_basis": ("hva provisjon betales av: collected (innbetalt: nettoomsetning − avskrevet) eller "
+                         "net_revenue", "vad provision betalas på: collected (inbetalt: nettoomsättning − "
+                         "avskrivet) eller net_revenue", "podstawa prowizji: collected (zainkasowane: przychód "
+                         "netto − odpisy) lub net_revenue"),
+    "returns": ("returnerte linjer: credit (krediteres som med en kreditnota) eller as_booked (reskontroen har "
+                "egne kreditnotaer)", "returnerade rader: credit (krediteras som med en kreditnota) eller "
+                "as_booked (reskontran har egna kreditnotor)", "zwrócone pozycje: credit (korygowane jak "
+                "fakturą korygującą) lub as_booked (księga zawiera własne korekty)"),
     "currency": ("rapporteringsvaluta", "rapportvaluta", "waluta raportowania"),
     "periods_per_year": ("perioder per år for trenden: 1, 2, 4 eller 12", "perioder per år för trenden: 1, 2, "
                          "4 eller 12", "liczba okresów w roku dla trendu: 1, 2, 4 lub 12"),

@@ -77,7 +77,8 @@ RUNTIMES: dict[str, str] = {
 OFFICEJS_PREFIX = "_xldudf_"
 
 _VALIDATION_ROWS = 20_000
-_CHOICES = {"periods_per_year": "1,2,4,12", "acquisition_charge": "in_period,all,none"}
+_CHOICES = {"periods_per_year": "1,2,4,12", "acquisition_charge": "in_period,all,none",
+            "commission_basis": "collected,net_revenue", "returns": "credit,as_booked"}
 _LEVELS = "customer,order,line,product"
 _ALL = "[#All]"
 

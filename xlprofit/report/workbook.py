@@ -408,10 +408,12 @@ def _segments(a: Analysis, taken: set[str]) -> SheetLayout:
 
 def _products(a: Analysis, taken: set[str]) -> SheetLayout:
     lay = SheetLayout("Products")
-    lay.title("Product profitability", "Gross margin less line- and product-level cost-to-serve, by product; "
-              "most profitable first.")
+    lay.title("Product profitability", "Fully loaded: every customer's P&L split over the products it bought "
+              "(line costs by driver, order costs by each order's revenue split, customer costs and "
+              "acquisition by the customer's revenue share; see Assumptions). The products add up to the "
+              "customers; most profitable first.")
     prod = a.products.reset_index()
-    prod = prod.sort_values(["contribution", "product_id"], ascending=[False, True], kind="stable")
+    prod = prod.sort_values(["profit", "product_id"], ascending=[False, True], kind="stable")
     spot = lay.table(prod, "Products", taken, max_width=24, main=True)
     lay.freeze = f"B{spot.first_row}"
     return lay
