@@ -215,3 +215,12 @@ def test_the_excel_left_out_note_states_unconverted_lines_per_currency():
     # 3 SEK lines rejected but converted: 170.00 EUR; the 4 NOK lines stay in NOK (one unreadable).
     assert "net revenue 170.00" in note
     assert "NOK 1,834.50 not converted (no fx rate)" in note
+
+
+def test_a_customer_in_a_currency_without_rate_and_no_acquisition_cost_is_not_an_exception():
+    t = _tables()
+    t["customers"].loc[2, "acquisition_cost"] = ""  # C: NOK, nothing to convert
+    result = xlprofit.analyze(xlprofit.Dataset(t["customers"], t["transactions"], t["activities"], None, None,
+                                               t["parameters"], fx=t["fx"]))
+    ex = result.exceptions
+    assert not ((ex["table"] == "customers") & (ex["column"] == "currency")).any()

@@ -311,6 +311,12 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     assumptions = pd.concat([assumptions, pd.DataFrame(
         [("product_split", what, how, "how fully loaded product figures split each customer's P&L")
          for what, how in SPLIT_METHODS], columns=assumptions.columns)], ignore_index=True)
+    if wanted is not None:  # a pilot: said on every page that shows the period
+        params = {**params, "products": sorted(wanted)}
+        assumptions = pd.concat([assumptions, pd.DataFrame(
+            [("products", ", ".join(sorted(wanted)), "analyze(products=…)",
+              "the products analysed: their buyers, each with its fully loaded rows of them")],
+            columns=assumptions.columns)], ignore_index=True)
     return _analyze_aggregates(dataset, params, assumptions, periods, customers, owned, collector, accounting, stage,
                                pilot, wanted)
 

@@ -566,6 +566,8 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
         return set(), set(), set()
     rate = cur.map(fx)
     missing = foreign & rate.isna()
+    if action != "rejected":  # a value to ignore only where there is one (a blank acquisition cost is not)
+        missing &= typed[list(columns)].notna().any(axis=1)
     rows = typed.index[missing.to_numpy()]
     collector.cells(table, rows, "currency", cur.loc[rows],
                     f"is not the reporting currency {reporting} and the fx table has no rate for it", action,

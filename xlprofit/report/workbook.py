@@ -24,7 +24,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.writer.excel import ExcelWriter
 
-from xlprofit.core.analysis import Analysis
+from xlprofit.core.analysis import BRIDGE_STEPS, Analysis
 from xlprofit.errors import OutputError
 from xlprofit.report._cells import MAX_SHEET_ROWS, SheetLayout, Styles, TableSpot, write_layout
 from xlprofit.report._texts import report_text
@@ -57,6 +57,11 @@ _PNL_HEAD = ["customer_id", "name", "segment", "channel", "region"]
 _PNL_MID = ["gross_revenue", "discounts", "invoice_revenue", "rebates", "net_revenue", "cogs", "gross_margin"]
 _PNL_TAIL = ["cost_to_serve", "commissions", "cost_of_credit", "bad_debt", "contribution", "acquisition_cost",
              "profit", "margin_pct", "rank", "orders", "lines", "payment_days", "quadrant", "flagged"]
+#: The Products sheet: the waterfall with the cost-to-serve by level (each activity's is in
+#: ``Analysis.products``; by customer on the Cost-to-serve sheet).
+_PRODUCT_COLUMNS = ["product_id", "customers", "orders", "lines", "units", "net_revenue", "cogs", "gross_margin",
+                    "product_level_cost", "order_level_cost", "customer_level_cost", "cost_to_serve", "commissions",
+                    "cost_of_credit", "bad_debt", "contribution", "acquisition_cost", "profit", "margin_pct"]
 _FLAGS = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]
 _QUADRANT_COLOURS = {"passive": "548235", "carriage trade": "2E75B6", "bargain basement": "BF8F00",
                      "aggressive": "C00000"}
@@ -76,6 +81,10 @@ def _period_text(a: Analysis) -> str:
     p = a.parameters
     cur = p.get("currency")
     text = f"Period {pd.Timestamp(p['period_start']).date()} to {pd.Timestamp(p['period_end']).date()}"
+    products = p.get("products")
+    if products:  # a pilot
+        shown = ", ".join(products[:5]) + (f" and {len(products) - 5} more" if len(products) > 5 else "")
+        text += f" · products {shown} only, fully loaded"
     return text + (f" · amounts in {cur}" if cur else "")
 
 
@@ -99,8 +108,11 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
               cell_styles={"value": [_UNIT_STYLE.get(u, "number") for u in kpis["unit"]]}, header_height=18)
     lay.skip()
     lay.heading(report_text("bridge_heading", language))
-    lay.table(a.bridge[["step", "amount"]], "Bridge", taken, labels={"step": "Step", "amount": "Amount"},
-              header_height=18)
+    bridge = a.bridge[["step", "amount"]]
+    others = a.bridge["step"] == BRIDGE_STEPS[1]
+    if (a.bridge.loc[others, "note"].str.startswith("none")).all():  # every product analysed: no such step
+        bridge = bridge[~others]
+    lay.table(bridge, "Bridge", taken, labels={"step": "Step", "amount": "Amount"}, header_height=18)
     lay.note(report_text("bridge_note", language))
     lay.skip()
     pnl = a.customers.reset_index()
@@ -414,6 +426,7 @@ def _products(a: Analysis, taken: set[str]) -> SheetLayout:
               "customers; most profitable first.")
     prod = a.products.reset_index()
     prod = prod.sort_values(["profit", "product_id"], ascending=[False, True], kind="stable")
+    prod = prod[_present(prod, _PRODUCT_COLUMNS)]
     spot = lay.table(prod, "Products", taken, max_width=24, main=True)
     lay.freeze = f"B{spot.first_row}"
     return lay
