@@ -119,7 +119,7 @@ def order_key_from_date(customer_date: pd.Series) -> pd.Series:
     return "date:" + customer_date.dt.strftime("%Y-%m-%d")
 
 
-def order_parts(net_revenue: np.ndarray, lines: np.ndarray, orders: pd.Index) -> np.ndarray:
+def order_parts(net_revenue: np.ndarray, lines: np.ndarray, orders: np.ndarray) -> np.ndarray:
     """Each row's share of its order, in millionths (:data:`ORDER_PARTS`), rounded half up.
 
     An order's rows (one per product) share it by their positive net revenue; an order with no
@@ -131,9 +131,9 @@ def order_parts(net_revenue: np.ndarray, lines: np.ndarray, orders: pd.Index) ->
     net_revenue, lines:
         Cents and line counts of each row.
     orders:
-        The order of each row (equal labels: one order).
+        The order of each row as a number ``0 … n − 1`` (equal numbers: one order).
     """
-    codes = np.asarray(orders.factorize()[0], dtype=np.intp)
+    codes = np.asarray(orders, dtype=np.intp)
     positive = np.maximum(np.asarray(net_revenue, dtype="int64"), 0).astype("float64")
     counted = np.asarray(lines, dtype="int64").astype("float64")
     n = int(codes.max()) + 1 if len(codes) else 0
@@ -240,9 +240,12 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray, period
 
     # Customer × product: the orders holding the product, and its share of each of them.
     per_order = lines.groupby(["customer_id", "order_id", "product_id"], sort=True)[sums].sum()
+    # The rows are sorted by customer and order: an order starts where either changes.
+    c0, c1 = (np.asarray(per_order.index.codes[k]) for k in (0, 1))
+    starts = np.ones(len(per_order), dtype=bool)
+    starts[1:] = (c0[1:] != c0[:-1]) | (c1[1:] != c1[:-1])
     per_order["order_parts"] = order_parts(per_order["net_revenue"].to_numpy(dtype="int64"),
-                                           per_order["lines"].to_numpy(dtype="int64"),
-                                           per_order.index.droplevel("product_id"))
+                                           per_order["lines"].to_numpy(dtype="int64"), np.cumsum(starts) - 1)
     per_order["orders"] = 1
     product = per_order.groupby(level=["customer_id", "product_id"], sort=True)[
         [*sums, "orders", "order_parts"]].sum()

@@ -213,6 +213,8 @@ def load_products(pnl: pd.DataFrame, grain: pd.DataFrame, traced: pd.DataFrame, 
     orders = fallback(column("order_parts").astype("float64"), revenue)
 
     def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        if not total.any():
+            return np.zeros(len(index), dtype="int64")
         return allocate_within(total, weights, groups, keys)
 
     cents: dict[str, np.ndarray] = {}
@@ -243,7 +245,7 @@ def load_products(pnl: pd.DataFrame, grain: pd.DataFrame, traced: pd.DataFrame, 
                    if traced_cents is not None and activity in traced_cents.columns
                    else np.zeros(len(index), dtype="int64"))
             rest = total - np.bincount(groups, weights=own.astype("float64"), minlength=n).astype("int64")
-            cents[name] = own + split(rest, revenue)
+            cents[name] = own + split(rest, revenue) if rest.any() else own
         elif level == "order":
             cents[name] = split(total, orders)
         else:
