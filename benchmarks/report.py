@@ -27,7 +27,7 @@ from openpyxl import Workbook
 
 import xlprofit
 from xlprofit.data.synthetic import generate
-from xlprofit.report._cells import column_values
+from xlprofit.report._rows import column_values
 from xlprofit.report.workbook import _layouts
 
 

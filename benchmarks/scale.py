@@ -29,14 +29,16 @@ import pyarrow.parquet as pq
 
 from xlprofit.data import synthetic
 from xlprofit.data.synthetic import BLOCK_LINES, iter_chunks
+from xlprofit.data.synthetic.lines import make_plan
+from xlprofit.data.synthetic.usage import activities_and_resources, parameters_table, quarterly_usage
 
 
 def write_ledger(folder: Path, n_customers: int, n_lines: int, seed: int) -> None:
     """The six input tables of the synthetic distributor; transactions and usage as Parquet, in chunks."""
-    plan = synthetic._plan(n_customers, n_lines, seed, "2024-01-01", 8)
+    plan = make_plan(n_customers, n_lines, seed, "2024-01-01", 8)
     lines_writer = usage_writer = None
     volumes = dict.fromkeys(("orders", "lines", "units", "returns", "revenue", "manual_orders", "rush"), 0.0)
-    quarterly = synthetic._quarterly_usage(plan)
+    quarterly = quarterly_usage(plan)
     try:
         for chunk in iter_chunks(n_customers, n_lines, seed=seed, chunk_lines=16 * BLOCK_LINES):
             t, u = chunk["transactions"], chunk["usage"]
@@ -67,11 +69,11 @@ def write_ledger(folder: Path, n_customers: int, n_lines: int, seed: int) -> Non
                        pd.read_parquet(folder / "usage_orders.parquet")], ignore_index=True)
     (folder / "usage_orders.parquet").unlink()
     usage.to_parquet(folder / "usage.parquet", index=False)
-    activities, resources = synthetic._activities_and_resources(volumes)
+    activities, resources = activities_and_resources(volumes)
     plan.customers.customers.to_parquet(folder / "customers.parquet", index=False)
     activities.to_csv(folder / "activities.csv", index=False)
     resources.to_csv(folder / "resources.csv", index=False)
-    synthetic._parameters(plan.customers.calendar).to_csv(folder / "parameters.csv", index=False)
+    parameters_table(plan.customers.calendar).to_csv(folder / "parameters.csv", index=False)
 
 
 def _baseline(folder: str, memory_limit: str, out: mp.Queue) -> None:

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import shutil
+import sys
+from collections.abc import Iterator
+from types import ModuleType, SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -65,3 +70,52 @@ def soffice_or_skip() -> str:
     if os.environ.get("CI"):
         pytest.fail("LibreOffice (soffice) is required under CI but is not installed")
     pytest.skip("LibreOffice (soffice) is not installed")
+
+
+def _decides_the_runtime(name: str, module: ModuleType | None) -> bool:
+    """Whether a module is one that fixes at import whether it runs under Office.js.
+
+    xlwings reads ``XLWINGS_ON_SERVER`` once, when it is imported, and the Excel functions are
+    decorated by the xlwings they import. A native extension (xlwings' own) initialises once per
+    process and has no part in the choice: it is kept.
+    """
+    if name == "xlwings" or name.startswith("xlwings."):
+        return not str(getattr(module, "__file__", "") or "").endswith((".so", ".pyd"))
+    return name in ("xlprofit.excel._boundary", "xlprofit.excel.udfs")
+
+
+@contextlib.contextmanager
+def office_js() -> Iterator[SimpleNamespace]:
+    """xlwings and the Excel functions as under Office.js, for the ``with`` block only.
+
+    Sets ``XLWINGS_ON_SERVER`` (and xlwings' licence key for noncommercial use, which
+    ``xlwings.server`` asks for; tests only), imports xlwings, ``xlwings.server`` and
+    :mod:`xlprofit.excel.udfs` afresh and yields them (``xw``, ``xs``, ``udfs``, ``_boundary``).
+    Afterwards the environment and the modules the process had are restored, so that no other
+    test module runs under Office.js, whatever the order the modules run in.
+    """
+    saved = {name: module for name, module in sys.modules.items() if _decides_the_runtime(name, module)}
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("XLWINGS_ON_SERVER", "true")
+        env.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' key for noncommercial use; tests only
+        for name in saved:
+            del sys.modules[name]
+        try:
+            runtime = SimpleNamespace(xw=importlib.import_module("xlwings"),
+                                      xs=importlib.import_module("xlwings.server"),
+                                      udfs=importlib.import_module("xlprofit.excel.udfs"),
+                                      _boundary=importlib.import_module("xlprofit.excel._boundary"))
+            yield runtime
+        finally:
+            fresh = {name for name, module in sys.modules.items() if _decides_the_runtime(name, module)}
+            for name in fresh:
+                del sys.modules[name]
+            sys.modules.update(saved)
+            # an import also binds a submodule on its package: bind the process's own again
+            for name in sorted(fresh | set(saved)):
+                package, _, child = name.rpartition(".")
+                if package in sys.modules:
+                    if name in saved:
+                        setattr(sys.modules[package], child, saved[name])
+                    elif hasattr(sys.modules[package], child):
+                        delattr(sys.modules[package], child)

@@ -1,4 +1,4 @@
-"""Accounting a controller expects (issue 14, item 6): payment days with open items, commissions
+"""Accounting a controller expects: payment days with open items, commissions
 on collected revenue, returned lines credited.
 
 Every figure is worked by hand from a ledger of nine lines, the arithmetic in the comments; the

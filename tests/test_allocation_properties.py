@@ -13,7 +13,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlprofit.core.costing import _largest_first, allocate_cents, compute
+from xlprofit.core.allocation import allocate_cents
+from xlprofit.core.allocation import largest_first as _largest_first
+from xlprofit.core.costing import compute
 from xlprofit.core.drivers import DriverVolumes
 
 PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=200)

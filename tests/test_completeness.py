@@ -1,4 +1,6 @@
-"""Completeness (DESIGN section 4): every cost of the input is in the figures, or the report says it is not.
+"""Completeness: every cost of the input is in the figures, or the report says it is not.
+
+README, *What is computed, exactly*.
 
 A rejected cost pool (resource or activity row) is an error unless the user accepts an
 incomplete report, which then says on its first lines what was excluded and fails a check; an
@@ -20,8 +22,8 @@ import pytest
 import xlprofit
 from tests.conftest import small_tables
 from xlprofit.cli import main
-from xlprofit.core.analysis import BRIDGE_STEPS, rejected_cost_pools
 from xlprofit.core.money import to_cents
+from xlprofit.core.reconciliation import BRIDGE_STEPS, rejected_cost_pools
 from xlprofit.errors import ValidationError
 
 BRIDGE_CHECK = "Bridge: Σ customer profit − unused − unassigned − excluded = period result"
@@ -182,7 +184,7 @@ def test_an_unreadable_cost_is_unknown_not_zero():
 
 @pytest.fixture(scope="module")
 def warehouse_workbook(tmp_path_factory) -> Path:
-    """The demo workbook with the Warehouse's capacity at −198,000 minutes (issue 14)."""
+    """The demo workbook with the Warehouse's capacity at −198,000 minutes."""
     folder = tmp_path_factory.mktemp("warehouse")
     demo = folder / "demo.xlsx"
     assert main(["demo", "-o", str(demo)]) == 0

@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from xlprofit.core.allocation import allocate, allocate_cents
 from xlprofit.core.costing import (
     activity_rate,
-    allocate,
-    allocate_cents,
     capacity_rate,
     compute,
 )

@@ -1,4 +1,4 @@
-"""Currencies in the reconciliation: every total in the reporting currency (issue 14, item 7).
+"""Currencies in the reconciliation: every total in the reporting currency.
 
 Lines in a foreign currency are converted where the fx table has a rate; a line in a currency
 without a rate is rejected, and its amount is in no reporting-currency total: the

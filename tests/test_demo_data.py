@@ -1,8 +1,8 @@
 """The synthetic generator and the embedded demo dataset.
 
 The demo dataset is synthetic, so its "golden" facts are not published numbers: they are
-the story the product is built to tell (DESIGN section 1 and 4) and the shape of the
-tables fixed in DESIGN section 3 and docs/architecture.md. The calibration check below
+the story the product is built to tell (README, *What is computed, exactly*) and the shape of the
+tables fixed in the README's *Input tables* and docs/architecture.md. The calibration check below
 computes a deliberately simple customer P&L with pandas, independent of ``xlprofit.core``,
 so that the data are checked without trusting the code that will analyse them.
 """
@@ -56,7 +56,7 @@ def read_dir(directory) -> dict[str, pd.DataFrame]:
 
 
 # --------------------------------------------------------------------------------------
-# a simple, independent customer P&L (DESIGN section 4)
+# a simple, independent customer P&L (README, *What is computed, exactly*)
 
 
 def equation_minutes(activity: pd.Series) -> dict[str, float]:
@@ -255,7 +255,7 @@ def test_orders_and_dates_are_consistent(demo) -> None:
 
 def test_demo_has_the_documented_shape(demo) -> None:
     customers, tx, usage = demo["customers"], demo["transactions"], demo["usage"]
-    # DESIGN/brief: ~2 % of lines returned, ~150 products, a handful of bad-debt customers.
+    # The demo's shape: ~2 % of lines returned, ~150 products, a handful of bad-debt customers.
     assert 0.015 <= tx["returned"].mean() <= 0.03
     assert 140 <= tx["product_id"].nunique() <= 150
     bad_debtors = tx.loc[tx["written_off"] > 0, "customer_id"].nunique()

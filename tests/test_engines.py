@@ -356,7 +356,7 @@ def test_any_cell_reads_the_same_in_duckdb_and_pandas(tmp_path_factory, numbers,
 
 
 def test_row_order_of_the_file_changes_no_total(tables, tmp_path):
-    """Property from DESIGN §8: results do not depend on row order."""
+    """Property: results do not depend on row order."""
     lines = tables["transactions"].iloc[:30_000]
     shuffled = lines.sample(frac=1.0, random_state=3)
     lines.to_parquet(tmp_path / "a.parquet", index=False)

@@ -1,34 +1,41 @@
 """Table functions never drop a line silently; rates follow one rule; text numbers follow the culture.
 
 Everything here runs through xlwings' own Office.js call path (``custom_functions_call`` with
-the payload Office.js sends, ``culture_info_name`` included), as ``test_excel_officejs`` does;
-classic COM results are checked by calling the functions as plain Python in a subprocess.
+the payload Office.js sends, ``culture_info_name`` included), as ``test_excel_officejs`` does
+(for this module only, :func:`tests.conftest.office_js`); classic COM results are checked by
+calling the functions as plain Python in a subprocess.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
-os.environ.setdefault("XLWINGS_ON_SERVER", "true")
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' key for noncommercial use; tests only
+import pandas as pd
+import pytest
 
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+from tests.conftest import office_js, small_tables
+from xlprofit import errors
+from xlprofit.core.analysis import analyze
+from xlprofit.core.dataset import Dataset
+from xlprofit.excel._culture import culture, read_number
 
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import xlwings as xw  # noqa: E402
-import xlwings.server as xs  # noqa: E402
+#: xlwings, xlwings.server and the Excel functions under Office.js: bound by :func:`_office_js`
+#: while this module's tests run.
+xw = xs = udfs = None
 
-from tests.conftest import small_tables  # noqa: E402
-from xlprofit import errors  # noqa: E402
-from xlprofit.core.analysis import analyze  # noqa: E402
-from xlprofit.core.dataset import Dataset  # noqa: E402
-from xlprofit.excel import udfs  # noqa: E402
-from xlprofit.excel._culture import culture, read_number  # noqa: E402
+
+@pytest.fixture(scope="module", autouse=True)
+def _office_js():
+    with office_js() as runtime:
+        globals().update(xw=runtime.xw, xs=runtime.xs, udfs=runtime.udfs)
+        yield
+    globals().update(xw=None, xs=None, udfs=None)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 NA_CELL = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}

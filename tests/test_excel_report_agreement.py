@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 import xlprofit
-from xlprofit.core import acquisition, segments
+from xlprofit.core import acquisition
+from xlprofit.core.matrix import matrix_thresholds
+from xlprofit.core.trend import headline_flag
 from xlprofit.data import demo_tables
 from xlprofit.excel import udfs
 
@@ -19,8 +21,9 @@ from xlprofit.excel import udfs
 def error_text(call) -> str:
     """The cell text of an XLP error in either runtime this process may be in.
 
-    Classic COM returns "#VALUE! message"; under Office.js (when test_excel_officejs has set
-    XLWINGS_ON_SERVER for the session) #VALUE! is raised with the same message.
+    Classic COM (as this module runs: the Office.js test modules set XLWINGS_ON_SERVER for
+    themselves only, :func:`tests.conftest.office_js`) returns "#VALUE! message"; under Office.js
+    #VALUE! is raised with the same message.
     """
     try:
         return call()
@@ -41,7 +44,7 @@ def test_quadrant_defaults_are_the_reports_portfolio_thresholds(demo):
     assert [row[0] for row in labels] == matrix["quadrant"].tolist()
     assert (demo.customers["quadrant"].reindex(matrix.index) == matrix["quadrant"]).all()
     # the thresholds in use are the report's, not medians
-    price, cost = segments.matrix_thresholds(demo.customers)
+    price, cost = matrix_thresholds(demo.customers)
     assert (price, cost) == (matrix.attrs["price_threshold"], matrix.attrs["cost_threshold"])
     assert price != pytest.approx(float(np.nanmedian(matrix["net_price_pct"])), abs=1e-6)
 
@@ -55,7 +58,7 @@ def test_quadrant_without_thresholds_or_net_revenue_is_refused_not_guessed():
 def test_the_trend_function_flags_exactly_the_customers_the_report_flags(demo):
     flagged = demo.customers["flagged"]
     assert flagged.dtype == bool
-    recomputed = segments.headline_flag(demo.customers)
+    recomputed = headline_flag(demo.customers)
     assert recomputed.equals(flagged)
     assert 0 < flagged.sum() < len(flagged)
     # a single warning sign does not raise the flag, and every flagged customer has its reasons

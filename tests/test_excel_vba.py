@@ -1,4 +1,4 @@
-"""The classic add-in's VBA, as xlwings' own generator writes it, would compile (DESIGN §5 and §8).
+"""The classic add-in's VBA, as xlwings' own generator writes it, would compile (docs/excel.md, *Classic add-in*).
 
 "Import Functions" of the classic xlwings add-in (Windows) calls ``xlwings.import_udfs`` with the
 UDF modules and the workbook (``ImportPythonUDFsBase`` in xlwings' ``xlwings.bas``). That function,

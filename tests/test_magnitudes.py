@@ -1,4 +1,4 @@
-"""Magnitudes: amounts and quantities no sum can hold are rejected, never wrapped (issue 14, item 3).
+"""Magnitudes: amounts and quantities no sum can hold are rejected, never wrapped.
 
 The bounds are defined and justified in :mod:`xlprofit.core.money`: an amount, rounded to the
 cent, below ``MAX_AMOUNT`` = 1e13 in magnitude (cents below 2**53, exact in float64); a
@@ -39,7 +39,7 @@ from xlprofit.core.money import (
     to_cents,
 )
 from xlprofit.core.parsing import MAX_SERIAL, parse_dates, parse_numbers
-from xlprofit.core.tables import SCHEMAS
+from xlprofit.core.schema import SCHEMAS
 from xlprofit.errors import ArgumentError, ValidationError
 
 # The cells the property writes into: (table, column, row index) of small_tables().

@@ -1,6 +1,6 @@
 """One definition per number: the trend ties to the P&L, and cost of credit has one function.
 
-Issue 14, items 4 and 5 (cost of credit). DESIGN section 4: "Cost of credit = net revenue ×
+The README's *What is computed, exactly*: "Cost of credit = net revenue ×
 payment_days / 365 × annual cost of capital"; "Rounding to cents uses largest-remainder so
 totals still tie". Every comparison of money here is exact in integer cents (tolerance 0):
 the promise is "to the cent", so no tolerance would test it.
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import xlprofit
 from tests.conftest import small_tables
 from xlprofit.core import costing, profit
-from xlprofit.core.costing import round_to_totals
+from xlprofit.core.allocation import round_to_totals
 from xlprofit.core.money import to_cents
 from xlprofit.core.profit import credit_cost
 from xlprofit.errors import ArgumentError, DivisionByZeroError
@@ -72,13 +72,13 @@ def _assert_totals_tie(analysis: xlprofit.Analysis) -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# The trend ties to the P&L (issue 14, item 4)
+# The trend ties to the P&L
 
 
 def test_demo_trend_ties_to_the_pnl_in_every_money_column(demo: xlprofit.Analysis) -> None:
     # Before the fix the periods' contribution added up to 679,440.81 against the P&L's 679,440.90
     # (649,426.96 since returned lines are credited with their write-offs, open items aged and
-    # commissions paid on collected revenue, issue 14 item 6).
+    # commissions paid on collected revenue).
     assert _untied(demo) == {}
     assert to_cents(demo.trend["contribution"]).sum() == to_cents(demo.customers["contribution"]).sum() == 64_942_696
     _assert_totals_tie(demo)
@@ -188,11 +188,11 @@ def test_round_to_totals_checks_its_arguments() -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# One cost-of-credit function (issue 14, item 5)
+# One cost-of-credit function
 
 
 def test_credit_cost_follows_the_design_definition() -> None:
-    # DESIGN §4: net revenue × payment_days / 365 × annual cost of capital.
+    # README: net revenue × payment_days / 365 × annual cost of capital.
     assert credit_cost(36_500, 60, 0.10) == pytest.approx(600.0, abs=1e-9)
     assert credit_cost(36_500, 365, cost_of_capital=0.08) == pytest.approx(2_920.0, abs=1e-9)  # a year: 8 %
     assert credit_cost(-3_650, 10, 0.10) == pytest.approx(-10.0, abs=1e-9)

@@ -1,4 +1,4 @@
-"""Fully loaded products, and the one-product pilot that equals them (DESIGN section 4).
+"""Fully loaded products, and the one-product pilot that equals them (README, *What is computed, exactly*).
 
 The product table splits every customer's P&L over what it bought; ``analyze(products=[…])``
 takes exactly those figures, so the pilot of a product equals its row and pilots over a

@@ -15,7 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from xlprofit.core import matrix as mx
 from xlprofit.core import segments as sg
+from xlprofit.core import trend as tr
+from xlprofit.core import whale as wh
 from xlprofit.errors import ArgumentError, DegenerateDataError, DivisionByZeroError
 
 EXACT = 1e-12  # relative tolerance for hand-computed rational results (float rounding only)
@@ -103,7 +106,7 @@ def test_whale_curve_worked_example(five: pd.DataFrame) -> None:
     # Ranked by profit: a 30, c 5, b 0, e -3, d -5.  Cumulative 30, 35, 35, 32, 27; total 27.
     # Shares: 30/27, 35/27, 35/27, 32/27, 27/27.  Revenue in that order 100, 40, 90, 0, 60:
     # cumulative 100, 140, 230, 230, 290 of 290.
-    curve = sg.whale_curve(five["profit"], five["net_revenue"])
+    curve = wh.whale_curve(five["profit"], five["net_revenue"])
     assert curve["customer_id"].tolist() == ["a", "c", "b", "e", "d"]
     assert curve["rank"].tolist() == [1, 2, 3, 4, 5]
     np.testing.assert_allclose(curve["cumulative_profit"], [30, 35, 35, 32, 27], rtol=EXACT)
@@ -121,14 +124,14 @@ def test_whale_peak_and_loss_share_worked_example(five: pd.DataFrame) -> None:
     # Positive profits 30 + 5 = 35, losses -3 - 5 = -8, total 27.
     # Peak = 35/27 = 1.2963 (129.6 % of total profit) after 2 of 5 customers.
     # Loss share (Kaplan & Narayanan 2001: losses over gross profits) = 8/35 = 0.22857.
-    peak = sg.whale_peak(five["profit"])
+    peak = wh.whale_peak(five["profit"])
     assert peak["peak_pct"] == pytest.approx(35 / 27, rel=EXACT)
     assert peak["customers_at_peak"] == 2
     assert peak["customers_at_peak_pct"] == pytest.approx(0.4, rel=EXACT)
     assert peak["total_profit"] == pytest.approx(27.0, rel=EXACT)
     assert peak["profitable_profit"] == pytest.approx(35.0, rel=EXACT)
     assert peak["losses"] == pytest.approx(-8.0, rel=EXACT)
-    share = sg.loss_share(five["profit"])
+    share = wh.loss_share(five["profit"])
     assert share == pytest.approx(8 / 35, rel=EXACT)
     # The peak exceeds 100 % by the losses as a share of *total* profit (8/27), and equals
     # 1/(1 - loss share) = 1/(27/35) = 35/27; it is not 1 + loss share (= 43/35).
@@ -139,44 +142,44 @@ def test_whale_peak_and_loss_share_worked_example(five: pd.DataFrame) -> None:
 
 def test_ties_are_broken_by_customer_id() -> None:
     profit = pd.Series({"b": 10.0, "a": 10.0, "c": -1.0, "z": 10.0})
-    assert sg.whale_curve(profit)["customer_id"].tolist() == ["a", "b", "z", "c"]
+    assert wh.whale_curve(profit)["customer_id"].tolist() == ["a", "b", "z", "c"]
 
 
 def test_all_customers_losing_money() -> None:
     profit = pd.Series({"a": -1.0, "b": -4.0})
-    curve = sg.whale_curve(profit)
+    curve = wh.whale_curve(profit)
     assert curve["cumulative_profit_pct"].isna().all()
     assert "total profit is -5" in curve.attrs["undefined"]
     np.testing.assert_allclose(curve["cumulative_profit"], [-1.0, -5.0])
     with pytest.raises(DegenerateDataError):
-        sg.whale_peak(profit)
+        wh.whale_peak(profit)
     with pytest.raises(DivisionByZeroError):
-        sg.loss_share(profit)
+        wh.loss_share(profit)
 
 
 def test_zero_total_profit_and_no_customer() -> None:
     profit = pd.Series({"a": 5.0, "b": -5.0})
-    assert sg.whale_curve(profit)["cumulative_profit_pct"].isna().all()
+    assert wh.whale_curve(profit)["cumulative_profit_pct"].isna().all()
     with pytest.raises(DivisionByZeroError):
-        sg.whale_peak(profit)
-    assert sg.loss_share(profit) == 1.0  # 5 lost for 5 earned
+        wh.whale_peak(profit)
+    assert wh.loss_share(profit) == 1.0  # 5 lost for 5 earned
     empty = pd.Series([], dtype=float)
-    assert len(sg.whale_curve(empty)) == 0
+    assert len(wh.whale_curve(empty)) == 0
     with pytest.raises(DivisionByZeroError):
-        sg.whale_peak(empty)
+        wh.whale_peak(empty)
 
 
 def test_one_customer() -> None:
     profit = pd.Series({"only": 12.5})
-    curve = sg.whale_curve(profit, pd.Series({"only": 100.0}))
+    curve = wh.whale_curve(profit, pd.Series({"only": 100.0}))
     assert curve["cumulative_profit_pct"].tolist() == [1.0]
     assert curve["cumulative_revenue_pct"].tolist() == [1.0]
-    assert sg.whale_peak(profit)["peak_pct"] == 1.0
-    assert sg.loss_share(profit) == 0.0
+    assert wh.whale_peak(profit)["peak_pct"] == 1.0
+    assert wh.loss_share(profit) == 0.0
 
 
 def test_zero_revenue_gives_undefined_revenue_share() -> None:
-    curve = sg.whale_curve(pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"a": 0.0, "b": 0.0}))
+    curve = wh.whale_curve(pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"a": 0.0, "b": 0.0}))
     assert curve["cumulative_revenue_pct"].isna().all()
     assert "net revenue" in curve.attrs["undefined"]
 
@@ -194,7 +197,7 @@ def test_zero_revenue_gives_undefined_revenue_share() -> None:
 )
 def test_whale_curve_rejects_bad_input(profit: object, revenue: object) -> None:
     with pytest.raises(ArgumentError):
-        sg.whale_curve(profit, revenue)  # type: ignore[arg-type]
+        wh.whale_curve(profit, revenue)  # type: ignore[arg-type]
 
 
 profits = st.lists(st.integers(-10_000, 10_000).map(lambda cents: cents / 100), min_size=1, max_size=40)
@@ -207,7 +210,7 @@ def test_whale_identities(values: list[float]) -> None:
     cents = [round(v * 100) for v in values]
     positive = sum(c for c in cents if c > 0) / 100
     total = sum(cents) / 100
-    curve = sg.whale_curve(profit)
+    curve = wh.whale_curve(profit)
     assert curve["cumulative_customers_pct"].iloc[-1] == 1.0
     assert curve["profit"].is_monotonic_decreasing
     if total < 0:
@@ -216,10 +219,10 @@ def test_whale_identities(values: list[float]) -> None:
         return
     # The curve ends at exactly 100 % and peaks at Σ positive / total.
     assert curve["cumulative_profit_pct"].iloc[-1] == 1.0
-    peak = sg.whale_peak(profit)
+    peak = wh.whale_peak(profit)
     assert peak["peak_pct"] == pytest.approx(curve["cumulative_profit_pct"].max(), rel=1e-12)
     assert peak["peak_pct"] == pytest.approx(positive / total, rel=1e-9)
-    assert peak["peak_pct"] == pytest.approx(1 / (1 - sg.loss_share(profit)), rel=1e-9)
+    assert peak["peak_pct"] == pytest.approx(1 / (1 - wh.loss_share(profit)), rel=1e-9)
     assert peak["total_profit"] == pytest.approx(
         peak["profitable_profit"] + peak["losses"], rel=1e-9, abs=1e-9
     )
@@ -234,12 +237,12 @@ def test_whale_does_not_depend_on_row_order(values: list[float], data: st.DataOb
     order = data.draw(st.permutations(range(len(values))))
     shuffled = profit.iloc[order]
     pd.testing.assert_frame_equal(
-        sg.whale_curve(profit, revenue), sg.whale_curve(shuffled, revenue.iloc[order])
+        wh.whale_curve(profit, revenue), wh.whale_curve(shuffled, revenue.iloc[order])
     )
     if profit.sum() > 1e-9:
-        assert sg.whale_peak(profit) == sg.whale_peak(shuffled)
+        assert wh.whale_peak(profit) == wh.whale_peak(shuffled)
     if (profit > 0).any():
-        assert sg.loss_share(profit) == sg.loss_share(shuffled)
+        assert wh.loss_share(profit) == wh.loss_share(shuffled)
 
 
 # --------------------------------------------------------------------------- deciles
@@ -264,7 +267,7 @@ def test_deciles_worked_example() -> None:
     # 12 customers with profits 12, 11, ..., 1: 12 = 10·1 + 2, so deciles 1 and 2 hold two
     # customers (12 + 11 = 23, 10 + 9 = 19) and deciles 3..10 one each (8, 7, ..., 1).
     # Total 78; cumulative share of decile 1 = 23/78, of decile 2 = 42/78.
-    table = sg.deciles(ladder(12))
+    table = wh.deciles(ladder(12))
     assert table["decile"].tolist() == list(range(1, 11))
     assert table["customers"].tolist() == [2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
     np.testing.assert_allclose(table["profit"], [23, 19, 8, 7, 6, 5, 4, 3, 2, 1], rtol=EXACT)
@@ -276,7 +279,7 @@ def test_deciles_worked_example() -> None:
 
 
 def test_deciles_with_fewer_than_ten_customers() -> None:
-    table = sg.deciles(ladder(3))
+    table = wh.deciles(ladder(3))
     assert table["customers"].tolist() == [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
     assert (table["profit"].iloc[3:] == 0).all()
     assert table["margin_pct"].iloc[3:].isna().all()
@@ -285,9 +288,9 @@ def test_deciles_with_fewer_than_ten_customers() -> None:
 def test_deciles_by_another_column_and_bad_column() -> None:
     frame = ladder(10)
     frame["net_revenue"] = np.arange(1, 11, dtype=float)  # C10 has the most revenue
-    assert sg.deciles(frame, by="net_revenue")["profit"].iloc[0] == 1.0  # C10's profit
+    assert wh.deciles(frame, by="net_revenue")["profit"].iloc[0] == 1.0  # C10's profit
     with pytest.raises(ArgumentError, match="missing_column"):
-        sg.deciles(frame, by="missing_column")
+        wh.deciles(frame, by="missing_column")
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -297,14 +300,14 @@ def test_deciles_properties(values: list[float], data: st.DataObject) -> None:
     frame = ladder(count)
     frame["profit"] = values
     frame["contribution"] = np.array(values) + 1
-    table = sg.deciles(frame)
+    table = wh.deciles(frame)
     sizes = table["customers"].to_numpy()
     assert sizes.sum() == count and sizes.max() - sizes.min() <= 1 and (np.diff(sizes) <= 0).all()
     assert table["profit"].sum() == pytest.approx(sum(values), abs=1e-6)
     mean = table["profit"][sizes > 0] / sizes[sizes > 0]
     assert (np.diff(mean.to_numpy()) <= 1e-9).all()  # ranked by profit: averages never rise
     order = data.draw(st.permutations(range(count)))
-    pd.testing.assert_frame_equal(table, sg.deciles(frame.iloc[order]))
+    pd.testing.assert_frame_equal(table, wh.deciles(frame.iloc[order]))
 
 
 # --------------------------------------------------------------------------- matrix
@@ -316,10 +319,10 @@ def test_profitability_matrix_worked_example(five: pd.DataFrame) -> None:
     #   c  40/50  = 0.8000,  5/40  = 0.125      d 60/80  = 0.750, 25/60 = 0.4167
     #   e has no net revenue -> "n/a"
     # Default thresholds over a-d: 290/350 = 0.828571 and 70/290 = 0.241379.
-    matrix = sg.profitability_matrix(five)
+    matrix = mx.profitability_matrix(five)
     assert matrix.attrs["price_threshold"] == pytest.approx(290 / 350, rel=EXACT)
     assert matrix.attrs["cost_threshold"] == pytest.approx(70 / 290, rel=EXACT)
-    assert sg.matrix_thresholds(five) == pytest.approx((290 / 350, 70 / 290), rel=EXACT)
+    assert mx.matrix_thresholds(five) == pytest.approx((290 / 350, 70 / 290), rel=EXACT)
     assert matrix["quadrant"].to_dict() == {
         "a": "passive",
         "b": "carriage trade",
@@ -335,7 +338,7 @@ def test_profitability_matrix_worked_example(five: pd.DataFrame) -> None:
 
 def test_profitability_matrix_explicit_thresholds(five: pd.DataFrame) -> None:
     # Price threshold 0.85: only b (0.90) is high price; cost threshold 0.2: b and d are high cost.
-    matrix = sg.profitability_matrix(five, price_threshold=0.85, cost_threshold=0.2)
+    matrix = mx.profitability_matrix(five, price_threshold=0.85, cost_threshold=0.2)
     assert matrix["quadrant"].to_dict() == {
         "a": "bargain basement",
         "b": "carriage trade",
@@ -344,26 +347,26 @@ def test_profitability_matrix_explicit_thresholds(five: pd.DataFrame) -> None:
         "e": "n/a",
     }
     with pytest.raises(ArgumentError, match="price_threshold"):
-        sg.profitability_matrix(five, price_threshold=-0.1)
+        mx.profitability_matrix(five, price_threshold=-0.1)
     with pytest.raises(ArgumentError, match="cost_threshold"):
-        sg.profitability_matrix(five, cost_threshold=float("nan"))
+        mx.profitability_matrix(five, cost_threshold=float("nan"))
 
 
 def test_quadrant_scalar() -> None:
-    assert sg.quadrant(0.9, 0.30, 0.8, 0.2) == "carriage trade"
-    assert sg.quadrant(0.9, 0.10, 0.8, 0.2) == "passive"
-    assert sg.quadrant(0.7, 0.10, 0.8, 0.2) == "bargain basement"
-    assert sg.quadrant(0.7, 0.30, 0.8, 0.2) == "aggressive"
-    assert sg.quadrant(0.8, 0.2, 0.8, 0.2) == "carriage trade"  # on a threshold counts as high
+    assert mx.quadrant(0.9, 0.30, 0.8, 0.2) == "carriage trade"
+    assert mx.quadrant(0.9, 0.10, 0.8, 0.2) == "passive"
+    assert mx.quadrant(0.7, 0.10, 0.8, 0.2) == "bargain basement"
+    assert mx.quadrant(0.7, 0.30, 0.8, 0.2) == "aggressive"
+    assert mx.quadrant(0.8, 0.2, 0.8, 0.2) == "carriage trade"  # on a threshold counts as high
     with pytest.raises(ArgumentError, match="net_price_pct"):
-        sg.quadrant(float("nan"), 0.1, 0.8, 0.2)
+        mx.quadrant(float("nan"), 0.1, 0.8, 0.2)
     with pytest.raises(ArgumentError, match="cost_threshold"):
-        sg.quadrant(0.9, 0.1, 0.8, "high")  # type: ignore[arg-type]
+        mx.quadrant(0.9, 0.1, 0.8, "high")  # type: ignore[arg-type]
 
 
 def test_quadrant_summary(five: pd.DataFrame) -> None:
-    summary = sg.quadrant_summary(sg.profitability_matrix(five), five)
-    assert summary["quadrant"].tolist() == [*sg.QUADRANTS, "n/a"]
+    summary = mx.quadrant_summary(mx.profitability_matrix(five), five)
+    assert summary["quadrant"].tolist() == [*mx.QUADRANTS, "n/a"]
     assert summary["customers"].tolist() == [1, 1, 1, 1, 1]
     assert summary["profit"].tolist() == [0.0, 30.0, 5.0, -5.0, -3.0]  # b, a, c, d, e
     # Shares: revenue of passive (a) 100/290; profit of passive 30/27.
@@ -372,18 +375,18 @@ def test_quadrant_summary(five: pd.DataFrame) -> None:
     # All four quadrants are present even when empty.  A lone customer sits on the default
     # thresholds (its own ratios), which count as high price and high cost.
     only = five.loc[["a"]]
-    small = sg.quadrant_summary(sg.profitability_matrix(only), only)
+    small = mx.quadrant_summary(mx.profitability_matrix(only), only)
     assert small["customers"].tolist() == [1, 0, 0, 0, 0]
     with pytest.raises(ArgumentError, match="matrix"):
-        sg.quadrant_summary(sg.profitability_matrix(five), five.loc[["a", "b"]])
+        mx.quadrant_summary(mx.profitability_matrix(five), five.loc[["a", "b"]])
 
 
 def test_matrix_when_no_customer_has_revenue(five: pd.DataFrame) -> None:
     frame = five.assign(net_revenue=0.0)
-    matrix = sg.profitability_matrix(frame)
+    matrix = mx.profitability_matrix(frame)
     assert (matrix["quadrant"] == "n/a").all()
     assert np.isnan(matrix.attrs["price_threshold"])
-    summary = sg.quadrant_summary(matrix, frame)
+    summary = mx.quadrant_summary(matrix, frame)
     assert summary["customers"].tolist() == [0, 0, 0, 0, 5]
     assert summary["revenue_pct"].isna().all()
 
@@ -419,20 +422,20 @@ def customer_tables(draw: st.DrawFn, min_size: int = 1) -> pd.DataFrame:
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(frame=customer_tables(), data=st.data())
 def test_matrix_agrees_with_scalar_and_ignores_row_order(frame: pd.DataFrame, data: st.DataObject) -> None:
-    matrix = sg.profitability_matrix(frame)
+    matrix = mx.profitability_matrix(frame)
     price, cost = matrix.attrs["price_threshold"], matrix.attrs["cost_threshold"]
     placed = matrix[matrix["quadrant"] != "n/a"]
     assert (
         (frame.loc[placed.index, "net_revenue"] > 0) & (frame.loc[placed.index, "gross_revenue"] > 0)
     ).all()
     for customer, row in placed.iterrows():
-        assert row["quadrant"] == sg.quadrant(row["net_price_pct"], row["cost_to_serve_pct"], price, cost), (
+        assert row["quadrant"] == mx.quadrant(row["net_price_pct"], row["cost_to_serve_pct"], price, cost), (
             customer
         )
     order = data.draw(st.permutations(range(len(frame))))
-    pd.testing.assert_frame_equal(matrix, sg.profitability_matrix(frame.iloc[order]))
-    summary = sg.quadrant_summary(matrix, frame)
-    pd.testing.assert_frame_equal(summary, sg.quadrant_summary(matrix.iloc[order], frame.iloc[order]))
+    pd.testing.assert_frame_equal(matrix, mx.profitability_matrix(frame.iloc[order]))
+    summary = mx.quadrant_summary(matrix, frame)
+    pd.testing.assert_frame_equal(summary, mx.quadrant_summary(matrix.iloc[order], frame.iloc[order]))
     assert summary["customers"].sum() == len(frame)
     assert summary["profit"].sum() == pytest.approx(frame["profit"].sum(), abs=1e-6)
 
@@ -490,9 +493,9 @@ def test_discount_dependency(five: pd.DataFrame) -> None:
 
 
 def test_customer_id_column_is_accepted(five: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(sg.deciles(five.reset_index()), sg.deciles(five))
+    pd.testing.assert_frame_equal(wh.deciles(five.reset_index()), wh.deciles(five))
     with pytest.raises(ArgumentError, match="one row per customer_id"):
-        sg.deciles(pd.concat([five, five.iloc[:1]]))
+        wh.deciles(pd.concat([five, five.iloc[:1]]))
 
 
 # --------------------------------------------------------------------------- trend
@@ -563,7 +566,7 @@ def trend() -> pd.DataFrame:
 
 
 def test_trend_flags_worked_example(trend: pd.DataFrame) -> None:
-    flags = sg.trend_flags(trend)
+    flags = tr.trend_flags(trend)
     assert flags.index.tolist() == ["costly", "falling", "gone", "new", "sour", "steady"]
     # falling: lines 100+100+100 = 300 in the first half, 60·3 = 180 in the last: -40 %.
     assert flags.loc["falling", "lines_change"] == pytest.approx(-0.4, rel=EXACT)
@@ -586,12 +589,12 @@ def test_trend_flags_worked_example(trend: pd.DataFrame) -> None:
     assert flags.loc["gone", "periods"] == 6 and flags.loc["gone", "periods_active"] == 3
     assert not flags.loc["gone", "assessed"]  # 3 active periods < min_periods = 4
     assert not flags.loc["gone", "flagged"]
-    gone = sg.trend_flags(trend, min_periods=3)
+    gone = tr.trend_flags(trend, min_periods=3)
     assert gone.loc["gone", "reasons"] == "falling volume (\u2212100 % lines, \u2212100 % net revenue)"
     # new: two periods of activity only.
     assert flags.loc["new", "periods"] == 2 and not flags.loc["new", "assessed"]
     assert not flags.loc["steady", "flagged"]
-    # the headline flag (segments.headline_flag): a single warning sign does not raise it
+    # the headline flag (trend.headline_flag): a single warning sign does not raise it
     assert flags["flagged"].tolist() == [False, False, False, False, True, False]
     assert flags[["falling_volume", "rising_cost_to_serve", "growing_bad_debt",
                   "turned_unprofitable"]].any(axis=1).tolist() == [True, True, False, False, True, False]
@@ -605,17 +608,17 @@ def test_trend_slope_test_worked_example(trend: pd.DataFrame) -> None:
     # Sty = Σ(t - t̄)(y - ȳ) = 20·(-2.5 - 1.5 - 0.5) - 20·(0.5 + 1.5 + 2.5) = -180, Stt = 17.5,
     # slope = -180/17.5 = -10.2857, SSR = Syy - slope·Sty = 2400 - 1851.43 = 548.571,
     # se = sqrt(548.571 / 4 / 17.5) = 2.79942, t = -3.67423 with 4 degrees of freedom.
-    flags = sg.trend_flags(trend)
+    flags = tr.trend_flags(trend)
     t_value = (-180 / 17.5) / np.sqrt((2400 - 180**2 / 17.5) / 4 / 17.5)
     assert t_value == pytest.approx(-3.67423, rel=1e-5)
     assert flags.loc["falling", "lines_slope_p"] == pytest.approx(stats.t.cdf(t_value, 4), rel=1e-9)
     # The slope test alone flags a steady decline of less than 20 % half on half ...
     slow = trend_rows("slow", [100, 98, 96, 94, 92, 90], [1000] * 6, [80] * 6, [0] * 6, [300] * 6)
-    slow_flags = sg.trend_flags(slow)
+    slow_flags = tr.trend_flags(slow)
     assert slow_flags.loc["slow", "lines_change"] == pytest.approx(276 / 294 - 1, rel=EXACT)
     assert slow_flags.loc["slow", "falling_volume"]
     # ... and is switched off by significance = 0.
-    assert not sg.trend_flags(slow, significance=0.0).loc["slow", "falling_volume"]
+    assert not tr.trend_flags(slow, significance=0.0).loc["slow", "falling_volume"]
 
 
 def test_trend_slope_matches_scipy_linregress() -> None:
@@ -625,7 +628,7 @@ def test_trend_slope_matches_scipy_linregress() -> None:
         lines = np.round(100 - 3 * k * np.arange(6) + rng.normal(0, 5, 6), 1)
         frames.append(trend_rows(f"c{k}", list(np.maximum(lines, 1)), [1000] * 6, [0] * 6, [0] * 6, [1] * 6))
     trend = pd.concat(frames, ignore_index=True)
-    flags = sg.trend_flags(trend)
+    flags = tr.trend_flags(trend)
     for customer, rows in trend.groupby("customer_id"):
         fit = stats.linregress(np.arange(6), rows["lines"].to_numpy())
         one_sided = fit.pvalue / 2 if fit.slope < 0 else 1 - fit.pvalue / 2
@@ -636,27 +639,27 @@ def test_trend_period_order_follows_period_start() -> None:
     # Labels in reverse alphabetical order of time: "b" is the first quarter.
     rows = trend_rows("x", [100, 100, 50, 50], [1000, 1000, 500, 500], [0] * 4, [0] * 4, [1] * 4)
     rows["period"] = ["d", "c", "b", "a"]
-    flags = sg.trend_flags(rows)
+    flags = tr.trend_flags(rows)
     assert flags.loc["x", "lines_change"] == pytest.approx(-0.5, rel=EXACT)
-    totals = sg.profit_trend(rows)
+    totals = tr.profit_trend(rows)
     assert totals["period"].tolist() == ["d", "c", "b", "a"]
 
 
 def test_trend_flags_arguments(trend: pd.DataFrame) -> None:
     with pytest.raises(ArgumentError, match="min_periods"):
-        sg.trend_flags(trend, min_periods=2)
+        tr.trend_flags(trend, min_periods=2)
     with pytest.raises(ArgumentError, match="recent_periods"):
-        sg.trend_flags(trend, recent_periods=4)
+        tr.trend_flags(trend, recent_periods=4)
     with pytest.raises(ArgumentError, match="volume_drop"):
-        sg.trend_flags(trend, volume_drop=1.5)
+        tr.trend_flags(trend, volume_drop=1.5)
     with pytest.raises(ArgumentError, match="significance"):
-        sg.trend_flags(trend, significance=1.0)
+        tr.trend_flags(trend, significance=1.0)
     with pytest.raises(ArgumentError, match="bad_debt"):
-        sg.trend_flags(trend.drop(columns="bad_debt"))
+        tr.trend_flags(trend.drop(columns="bad_debt"))
 
 
 def test_profit_trend_worked_example(trend: pd.DataFrame) -> None:
-    totals = sg.profit_trend(trend)
+    totals = tr.profit_trend(trend)
     assert totals["period"].tolist() == QUARTERS
     # 2025Q1: falling 1000 + steady 500 + costly 1000 + sour 1000 + gone 400 = 3900.
     assert totals["net_revenue"].iloc[0] == 3900.0
@@ -696,9 +699,9 @@ def trends(draw: st.DrawFn) -> pd.DataFrame:
 @given(trend=trends(), data=st.data())
 def test_trend_does_not_depend_on_row_order(trend: pd.DataFrame, data: st.DataObject) -> None:
     order = data.draw(st.permutations(range(len(trend))))
-    flags = sg.trend_flags(trend)
-    pd.testing.assert_frame_equal(flags, sg.trend_flags(trend.iloc[order]))
-    pd.testing.assert_frame_equal(sg.profit_trend(trend), sg.profit_trend(trend.iloc[order]))
+    flags = tr.trend_flags(trend)
+    pd.testing.assert_frame_equal(flags, tr.trend_flags(trend.iloc[order]))
+    pd.testing.assert_frame_equal(tr.profit_trend(trend), tr.profit_trend(trend.iloc[order]))
     assert not flags.loc[~flags["assessed"], "flagged"].any()
     warned = flags[["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]].any(axis=1)
     assert (flags["reasons"] != "").equals(warned)
@@ -709,39 +712,39 @@ def test_trend_does_not_depend_on_row_order(trend: pd.DataFrame, data: st.DataOb
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(trend=trends(), block=st.integers(min_value=1, max_value=4))
 def test_trend_flags_do_not_depend_on_the_customer_block(trend: pd.DataFrame, block: int) -> None:
-    whole = sg.trend_flags(trend)
-    original = sg._FLAG_BLOCK
-    sg._FLAG_BLOCK = block  # the grids are made this many customers at a time
+    whole = tr.trend_flags(trend)
+    original = tr._FLAG_BLOCK
+    tr._FLAG_BLOCK = block  # the grids are made this many customers at a time
     try:
-        in_blocks = sg.trend_flags(trend)
+        in_blocks = tr.trend_flags(trend)
     finally:
-        sg._FLAG_BLOCK = original
+        tr._FLAG_BLOCK = original
     pd.testing.assert_frame_equal(in_blocks, whole)
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(trend=trends(), min_periods=st.integers(3, 5))
 def test_flags_and_totals_read_once_are_the_two_functions(trend: pd.DataFrame, min_periods: int) -> None:
-    flags, totals = sg.trend_flags_and_totals(trend, min_periods=min_periods, significance=0.1)
-    pd.testing.assert_frame_equal(flags, sg.trend_flags(trend, min_periods=min_periods, significance=0.1))
-    pd.testing.assert_frame_equal(totals, sg.profit_trend(trend))
+    flags, totals = tr.trend_flags_and_totals(trend, min_periods=min_periods, significance=0.1)
+    pd.testing.assert_frame_equal(flags, tr.trend_flags(trend, min_periods=min_periods, significance=0.1))
+    pd.testing.assert_frame_equal(totals, tr.profit_trend(trend))
     with pytest.raises(ArgumentError, match="min_periods"):
-        sg.trend_flags_and_totals(trend, min_periods=2)
+        tr.trend_flags_and_totals(trend, min_periods=2)
 
 
 def test_turned_unprofitable_text_groups_thousands() -> None:
     # Contribution 500 in each of four quarters, then -12,000.4 and -345.2: recent -12,345.6.
     rows = trend_rows("big", [20] * 6, [300] * 6, [30] * 6, [0] * 6, [500, 500, 500, 500, -12_000.4, -345.2])
-    flags = sg.trend_flags(rows)
+    flags = tr.trend_flags(rows)
     assert (
         flags.loc["big", "reasons"] == "turned unprofitable (contribution \u221212,346 in the last 2 periods)"
     )
-    one = sg.trend_flags(rows.assign(contribution=[500, 500, 500, 500, 500, -1_234_567.0]), recent_periods=1)
+    one = tr.trend_flags(rows.assign(contribution=[500, 500, 500, 500, 500, -1_234_567.0]), recent_periods=1)
     assert (
         one.loc["big", "reasons"] == "turned unprofitable (contribution \u22121,234,567 in the last 1 period)"
     )
     with pytest.raises(ArgumentError, match="lines"):
-        sg.trend_flags(rows.assign(lines="many"))
+        tr.trend_flags(rows.assign(lines="many"))
 
 
 def test_trend_with_one_or_two_periods() -> None:
@@ -750,13 +753,13 @@ def test_trend_with_one_or_two_periods() -> None:
         rows = trend_rows("short", [5] * count, [50] * count, [1] * count, [0] * count, [-3] * count)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            flags = sg.trend_flags(rows)
+            flags = tr.trend_flags(rows)
         assert np.isnan(flags.loc["short", "lines_slope_p"])
         assert not flags.loc["short", "flagged"]
 
 
 def test_constant_customer_is_never_flagged() -> None:
     rows = trend_rows("flat", [20] * 6, [300] * 6, [30] * 6, [3] * 6, [50] * 6)
-    flags = sg.trend_flags(rows)
+    flags = tr.trend_flags(rows)
     assert not flags.loc["flat", "flagged"]
     assert flags.loc["flat", "lines_slope_p"] == pytest.approx(0.5)

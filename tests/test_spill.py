@@ -27,7 +27,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 import xlprofit
 from tests.conftest import small_tables
-from xlprofit.report._cells import SpillFormula, add_spill_metadata, cell_value
+from xlprofit.report._spill import add_spill_metadata
+from xlprofit.report._values import SpillFormula, cell_value
 from xlprofit.report.template import LIVE_SHEETS, write_demo, write_template
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,11 +25,11 @@ import xlprofit
 from tests.conftest import small_tables
 from tests.test_spill import formula_cells, spill_cells
 from xlprofit.cli import build_parser, main
-from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES
+from xlprofit.core.schema import PARAMETERS, SCHEMAS, TABLES
 from xlprofit.errors import ArgumentError, InputError, OutputError
 from xlprofit.excel.catalogue import FUNCTIONS, by_name
 from xlprofit.report import REPORT_SHEETS
-from xlprofit.report._cells import Formula, cell_value
+from xlprofit.report._values import Formula, cell_value
 from xlprofit.report.template import (
     INPUT_SHEETS,
     LANGUAGES,
@@ -399,7 +399,7 @@ def _sheet_data(path: Path, sheet: int = 1) -> list[tuple]:
 def test_rows_written_as_one_piece_of_xml_are_what_openpyxl_writes(rows, tmp_path_factory):
     from openpyxl import Workbook
 
-    from xlprofit.report import _cells
+    from xlprofit.report import _openpyxl_private as _cells
 
     def write(path: Path, fast: bool) -> None:
         wb = Workbook(write_only=True)
@@ -462,7 +462,7 @@ def _table_chunks(draw):
 def test_table_rows_made_a_column_at_a_time_are_what_row_by_row_writes(chunk, left, first_row):
     import datetime as dt
 
-    from xlprofit.report import _cells
+    from xlprofit.report import _rows as _cells
 
     frame, styles = chunk
     values = [_cells.column_values(frame[c]) for c in frame.columns]
@@ -476,7 +476,7 @@ def test_table_rows_made_a_column_at_a_time_are_what_row_by_row_writes(chunk, le
 def test_report_sheets_are_the_same_written_by_table_or_by_row(demo_analysis, tmp_path, monkeypatch):
     import datetime as dt
 
-    from xlprofit.report import _cells
+    from xlprofit.report import _openpyxl_private as _cells
 
     generated = dt.datetime(2026, 1, 2, 3, 4, 5)
     xlprofit.write_report(demo_analysis, tmp_path / "tables.xlsx", generated=generated)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
+from xlprofit._version import __version__
 from xlprofit.core.analysis import Analysis, analyze
 from xlprofit.core.dataset import Dataset
 from xlprofit.io import load_demo, read
@@ -31,3 +30,8 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], **options: An
     from xlprofit.report import write_report as _write
 
     _write(analysis, path, **options)
+
+
+def __dir__() -> list[str]:
+    """The public API only (not the helpers this module imports)."""
+    return sorted(__all__)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xlprofit import __version__
-from xlprofit.core.analysis import rejected_cost_pools
+from xlprofit._version import __version__
+from xlprofit.core.reconciliation import rejected_cost_pools
 from xlprofit.errors import OutputError, ValidationError, XlprofitError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
@@ -133,9 +133,9 @@ def _line_problems(ds: Any) -> list[Any]:
         found.append(Problem("transactions", None, None, None,
                              f"{accounting.unlisted:,} more line problem(s) counted but not listed"))
     if ds.lines.holds_usage:  # the usage file is checked by the engine too
-        from xlprofit.core.analysis import _usage_drivers
+        from xlprofit.core.analysis import usage_drivers
 
-        _, usage, total = ds.lines.usage_volumes(periods, _usage_drivers(ds.activities), False)
+        _, usage, total = ds.lines.usage_volumes(periods, usage_drivers(ds.activities), False)
         rejected = usage[usage["action"] == "rejected"]
         found += [Problem("usage", int(r.row), r.column, r.value, str(r.reason))
                   for r in rejected.itertuples(index=False)]

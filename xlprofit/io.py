@@ -7,7 +7,6 @@ entity can be defined, let alone expanded); openpyxl then reads it through defus
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import zipfile
@@ -19,8 +18,9 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from xlprofit.core.dataset import Dataset, Source
-from xlprofit.core.tables import TABLES
+from xlprofit.core.schema import TABLES
 from xlprofit.errors import InputError
+from xlprofit.files import read_table_file, release_arrow_memory, sha256, table_file
 
 #: The input tables a workbook or folder may hold: the six of the design, plus exchange rates.
 INPUT_TABLES: tuple[str, ...] = (*TABLES, "fx")
@@ -37,19 +37,9 @@ MAX_PARTS = 10_000
 #: The most cells the reader takes from one input table.
 MAX_TABLE_CELLS = 60_000_000
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
-_TABLE_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".txt")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DECLARATIONS = (b"<!doctype", b"<!entity")
 _SCAN_CHUNK = 1 << 20
-
-
-def sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file, as hex."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _declares_entities(fh: IO[bytes], name: str, book: str) -> bool:
@@ -115,40 +105,6 @@ def check_xlsx(path: str | os.PathLike[str]) -> None:
                 if declared:
                     raise InputError(f"'{p.name}': part '{info.filename}' declares a DOCTYPE/ENTITY; "
                                      "workbooks with XML entity declarations are refused")
-
-
-def _find_table_files(folder: Path) -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for table in INPUT_TABLES:
-        for suffix in _TABLE_SUFFIXES:
-            candidate = folder / f"{table}{suffix}"
-            if candidate.exists():
-                found[table] = candidate
-                break
-    return found
-
-
-def read_table_file(path: Path) -> pd.DataFrame:
-    """One input table from a CSV file (every cell as text, as the user typed it) or a Parquet file."""
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        frame = pd.read_parquet(path)
-        release_arrow_memory()
-        return frame
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-
-
-def release_arrow_memory() -> None:
-    """Give the memory Arrow has freed back to the system (its allocator keeps it otherwise).
-
-    Every Parquet file and engine result passes through Arrow; without this, a million-customer
-    table leaves a few hundred MB held after it was converted.
-    """
-    try:
-        import pyarrow as pa
-    except ImportError:  # no Arrow, nothing held
-        return
-    pa.default_memory_pool().release_unused()
 
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -309,7 +265,7 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
     if not p.exists():
         raise InputError(f"input '{p}' does not exist")
     if p.is_dir():
-        files = _find_table_files(p)
+        files = {t: f for t in INPUT_TABLES if (f := table_file(p, t)) is not None}
         if not files:
             raise InputError(f"folder '{p}' holds none of the files {', '.join(t + '.csv' for t in TABLES)} "
                              "(or .parquet)")

@@ -14,13 +14,14 @@ Lehmann (2003, "Customers as Assets", Journal of Interactive Marketing 17(1)):
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.customer_frames import customer_table, divide_where, money_columns
 from xlprofit.core.parsing import member_of
-from xlprofit.core.segments import _customer_table, _dimension_values, _money, _ratio
+from xlprofit.core.segments import dimension_values
 from xlprofit.errors import ArgumentError, DivisionByZeroError
 
 __all__ = [
@@ -34,14 +35,14 @@ __all__ = [
 ]
 
 Timing = Literal["end", "start"]
-ArrayLike = float | np.ndarray | pd.Series
+ArrayLike: TypeAlias = float | np.ndarray | pd.Series
 
 
-def _timing(timing: str) -> str:
+def _timing(timing: str) -> Timing:
     if timing not in ("end", "start"):
         raise ArgumentError("timing", timing,
                             '"end" (margin at period end) or "start" (margin at period start)')
-    return timing
+    return cast(Timing, timing)
 
 
 def _numbers(value: ArrayLike, argument: str, *, low: float = -np.inf, high: float = np.inf) -> np.ndarray:
@@ -125,7 +126,7 @@ def customer_cac(customers: pd.DataFrame, by: str | None = None) -> pd.Series:
         missing value), NaN for a group without any known cost.
     """
     columns = ("acquisition_cost",) if by is None else ("acquisition_cost", by)
-    frame = _customer_table(customers, columns)
+    frame = customer_table(customers, columns)
     costs = pd.to_numeric(frame["acquisition_cost"], errors="coerce").astype(float)
     unreadable = costs.isna() & frame["acquisition_cost"].notna()
     bad = unreadable | np.isinf(costs) | (costs < 0)
@@ -134,7 +135,7 @@ def customer_cac(customers: pd.DataFrame, by: str | None = None) -> pd.Series:
                             f"{frame['acquisition_cost'][bad].iloc[0]}", "a finite number of at least 0")
     if by is None:
         return costs.rename("cac")
-    groups = _dimension_values(frame[by])
+    groups = dimension_values(frame[by])
     result = costs.groupby(groups.to_numpy(), sort=True).mean()
     result.index.name = by
     return result.rename("cac")
@@ -287,10 +288,12 @@ def prospect_value(
     """
     timing = _timing(timing)
     if horizon is not None:
-        if isinstance(horizon, bool) or not np.isscalar(horizon) or not np.isfinite(horizon) \
-                or horizon < 1 or float(horizon) != int(horizon):
+        if isinstance(horizon, bool) or not np.isscalar(horizon):
             raise ArgumentError("horizon", horizon, "a whole number of periods of at least 1, or blank")
-        horizon = int(horizon)
+        number = cast(float, horizon)  # a scalar: any value may arrive from a cell, checked here
+        if not np.isfinite(number) or number < 1 or float(number) != int(number):
+            raise ArgumentError("horizon", horizon, "a whole number of periods of at least 1, or blank")
+        horizon = int(number)
     revenue, margin_pct, serve, kept, rate, acquisition = np.broadcast_arrays(
         _numbers(expected_revenue, "expected_revenue", low=0.0),
         _numbers(gross_margin_pct, "gross_margin_pct", high=1.0),
@@ -307,7 +310,7 @@ def prospect_value(
 
 def _referrals(customers: pd.DataFrame, value_column: str) -> pd.DataFrame:
     """Each customer's referrer, value and whether the referral can be credited."""
-    frame = _customer_table(customers, ("referred_by", value_column))
+    frame = customer_table(customers, ("referred_by", value_column))
     values = pd.to_numeric(frame[value_column], errors="coerce").astype(float)
     if (values.isna() & frame[value_column].notna()).any():
         bad = values.index[values.isna() & frame[value_column].notna()][0]
@@ -409,10 +412,10 @@ def lookalike_cost_to_serve(customers: pd.DataFrame, by: str = "segment") -> pd.
         value). Only customers with a positive net revenue enter the median; a group
         without any has NaN.
     """
-    frame = _customer_table(customers, ("cost_to_serve", "net_revenue", by))
-    money = _money(frame, ("cost_to_serve", "net_revenue"))
+    frame = customer_table(customers, ("cost_to_serve", "net_revenue", by))
+    money = money_columns(frame, ("cost_to_serve", "net_revenue"))
     net = money["net_revenue"].to_numpy()
-    ratio = pd.Series(_ratio(money["cost_to_serve"].to_numpy(), net, net > 0), index=frame.index)
-    result = ratio.groupby(_dimension_values(frame[by]).to_numpy(), sort=True).median()
+    ratio = pd.Series(divide_where(money["cost_to_serve"].to_numpy(), net, net > 0), index=frame.index)
+    result = ratio.groupby(dimension_values(frame[by]).to_numpy(), sort=True).median()
     result.index.name = by
     return result.rename("cost_to_serve_pct")

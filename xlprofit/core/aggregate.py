@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.money import to_cents
+from xlprofit.core.money import MAX_PAYMENT_DAYS, to_cents
 from xlprofit.errors import ArgumentError
 
 __all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "CUSTOMER_COLUMNS", "aggregate_lines",
@@ -156,11 +156,9 @@ def product_totals(product: pd.DataFrame) -> pd.DataFrame:
 def open_item_days(dates: pd.Series, period_end: pd.Timestamp) -> np.ndarray:
     """Age of open items at the end of the analysis period: whole days from each date to ``period_end``.
 
-    Floored, at least 0 and at most :data:`~xlprofit.core.tables.MAX_PAYMENT_DAYS` (the bound of
+    Floored, at least 0 and at most :data:`~xlprofit.core.money.MAX_PAYMENT_DAYS` (the bound of
     every payment days figure); counted in microseconds as the engines count them.
     """
-    from xlprofit.core.tables import MAX_PAYMENT_DAYS  # tables imports this module (via drivers)
-
     end = np.datetime64(pd.Timestamp(period_end).normalize().to_datetime64(), "us").astype("int64")
     start = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[us]").astype("int64")
     return np.clip(np.floor((end - start) / 86_400_000_000.0), 0.0, MAX_PAYMENT_DAYS)

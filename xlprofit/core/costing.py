@@ -21,15 +21,16 @@ conventional activity ``assigned + unassigned = cost``, to the cent.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.allocation import hamilton, key_ranks, stable_sum
+from xlprofit.core.arguments import argument_cents, as_numbers, check_at_least, shape_result
 from xlprofit.core.drivers import DriverVolumes
-from xlprofit.core.money import MAX_AMOUNT, amount_out_of_range, round_half_away
+from xlprofit.core.money import amount_out_of_range, round_half_away
 from xlprofit.core.parsing import as_text
 from xlprofit.core.timeeq import TimeEquation, parse_time_equation
 from xlprofit.errors import (
@@ -46,14 +47,9 @@ __all__ = [
     "ORDER_LEVELS",
     "PRODUCT_LEVELS",
     "CostingResult",
-    "as_numbers",
     "activity_rate",
-    "allocate",
-    "allocate_cents",
-    "allocate_within",
     "capacity_rate",
     "compute",
-    "round_to_totals",
 ]
 
 #: Methods of an activity: conventional ABC or time-driven ABC.
@@ -71,406 +67,6 @@ _RESOURCE_COLUMNS = ("resource", "cost", "capacity")
 
 #: Largest amount of money handled, in currency units: cents stay exact in float64 below 2**53.
 _EXACT_INT = 2**53
-
-
-# --------------------------------------------------------------------------------------------
-# Argument checking and cents
-
-
-def as_numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
-    """Return ``value`` as a float array (and whether it was a scalar); reject non-numbers."""
-    scalar = np.ndim(value) == 0
-    if isinstance(value, bool | np.bool_) or (scalar and not isinstance(value, numbers.Real)):
-        raise ArgumentError(argument, value, "a number")
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ArgumentError(argument, value, "a number or an array of numbers") from None
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise ArgumentError(argument, array[bad].flat[0], "a finite number")
-    return array, scalar
-
-
-def _check_at_least(argument: str, array: np.ndarray, bound: float, requirement: str) -> None:
-    bad = array < bound
-    if bad.any():
-        raise ArgumentError(argument, array[bad].flat[0], requirement)
-
-
-def _shape_result(array: np.ndarray, scalar: bool) -> float | np.ndarray:
-    return float(array) if scalar else array
-
-
-def _round_half_away(values: np.ndarray) -> np.ndarray:
-    """Round to whole numbers, halves away from zero (``1.005 * 100`` → 101: 1.005 → 1.01)."""
-    return round_half_away(values)
-
-
-def _to_cents(argument: str, amount: Any) -> np.ndarray:
-    """Money (currency units) to integer cents, rounded half away from zero."""
-    array, _ = as_numbers(argument, amount)
-    too_large = amount_out_of_range(array)
-    if too_large.any():
-        raise ArgumentError(argument, array[too_large].flat[0], f"at most ±{MAX_AMOUNT - 0.01:,.2f}")
-    return _round_half_away(array * 100.0).astype(np.int64)
-
-
-def _stable_sum(values: np.ndarray) -> float:
-    """Sum that does not depend on the order of ``values`` (sums the sorted values)."""
-    return float(np.sum(np.sort(np.asarray(values, dtype=float))))
-
-
-def _key_ranks(argument: str, keys: Any, size: int) -> np.ndarray:
-    """Ranks (0 = smallest) of ``keys`` in sorted order; equal keys get equal ranks."""
-    array = np.asarray(keys)
-    if array.ndim != 1 or array.shape[0] != size:
-        raise ArgumentError(argument, keys, f"a one-dimensional array with one key per weight ({size})")
-    try:
-        return np.unique(array, return_inverse=True)[1].astype(np.int64)
-    except TypeError:
-        return np.unique(array.astype(str), return_inverse=True)[1].astype(np.int64)
-
-
-# --------------------------------------------------------------------------------------------
-# Largest-remainder allocation
-
-
-def _hamilton(
-    totals_cents: np.ndarray,
-    weights: np.ndarray,
-    groups: np.ndarray,
-    keys: np.ndarray | None = None,
-) -> np.ndarray:
-    """Split ``totals_cents[g]`` over the weights of group ``g``, largest remainder first.
-
-    Each element ``i`` belongs to group ``groups[i]``; weights are finite and non-negative.
-    Within a group, the quota of element ``i`` is ``|total| × w_i / Σ w``; every element gets
-    the whole cents of its quota, and the cents left over go one each to the largest
-    fractional remainders.  Equal remainders are ordered by larger weight, then by smaller
-    key, then by position.  A negative total is split like its absolute value and negated.
-    Elements with zero weight always get 0.  A group with weight 0 must have total 0.
-    """
-    totals_cents = np.asarray(totals_cents, dtype=np.int64)
-    weights = np.asarray(weights, dtype=float)
-    groups = np.asarray(groups, dtype=np.intp)
-    out = np.zeros(weights.shape[0], dtype=np.int64)
-    n_groups = totals_cents.shape[0]
-    magnitude = np.abs(totals_cents)
-    sign = np.sign(totals_cents)
-
-    index = np.flatnonzero(weights > 0)
-    w = weights[index]
-    g = groups[index]
-    k = np.zeros(index.shape[0], dtype=np.int64) if keys is None else np.asarray(keys, dtype=np.int64)[index]
-    count = np.bincount(g, minlength=n_groups).astype(np.int64)
-    if np.any((count == 0) & (magnitude != 0)):
-        raise DivisionByZeroError("an amount cannot be allocated over weights that sum to zero")
-    if index.size == 0:
-        return out
-
-    integral = bool(np.all(w == np.floor(w))) and float(w.max()) * index.size < _EXACT_INT
-    if integral:
-        w_int = w.astype(np.int64)
-        # Whole weights below 2**53 in total: bincount's float64 sums are exact.
-        total_weight = np.bincount(g, weights=w, minlength=n_groups).astype(np.int64)
-        integral = float(np.max(magnitude.astype(float) * total_weight.astype(float))) < 2.0**62
-    if integral:
-        # Exact rational arithmetic: quota = magnitude × w / W as integer quotient and remainder.
-        numerator = magnitude[g] * w_int
-        base = numerator // total_weight[g]
-        remainder: np.ndarray = numerator % total_weight[g]
-    else:
-        # Group totals summed in sorted order, so that they do not depend on the row order.
-        order = np.lexsort((w, g))
-        starts = np.flatnonzero(np.r_[True, g[order][1:] != g[order][:-1]])
-        total_weight_f = np.zeros(n_groups, dtype=float)
-        total_weight_f[g[order][starts]] = np.add.reduceat(w[order], starts)
-        quota = magnitude[g].astype(float) * w / total_weight_f[g]
-        floor = np.floor(quota)
-        base = floor.astype(np.int64)
-        remainder = quota - floor
-
-    # Whole cents below 2**53 per group: bincount's float64 sums are exact.
-    given = np.bincount(g, weights=base, minlength=n_groups).astype(np.int64)
-    # Whole rounds for every member, then one more cent to the first `extra` of each group.
-    # (Float quotas may overshoot by a cent in pathological cases; floor division handles a
-    # negative leftover by taking the cent from the smallest remainders.)
-    rounds, extra = np.divmod(magnitude - given, np.maximum(count, 1))
-    order = _largest_first(g, remainder, w, k)
-    sorted_groups = g[order]
-    rank = np.arange(order.shape[0]) - np.searchsorted(sorted_groups, sorted_groups, side="left")
-    bonus = np.empty(order.shape[0], dtype=np.int64)
-    bonus[order] = rounds[sorted_groups] + (rank < extra[sorted_groups])
-    out[index] = (base + bonus) * sign[g]
-    return out
-
-
-def _largest_first(groups: np.ndarray, remainder: np.ndarray, weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Order of the elements by group, then larger remainder, larger weight, smaller key, position.
-
-    The same order as ``np.lexsort((positions, keys, -weights, -remainder, groups))``, a few
-    times faster on millions of elements: one stable sort by group and remainder (packed into
-    one integer when the remainders are whole numbers), and the full comparison only within
-    the runs of equal group and remainder.
-    """
-    n = groups.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.intp)
-    g = groups.astype(np.int64)
-    primary = None
-    if remainder.dtype.kind in "iu":
-        r_max = int(remainder.max())
-        r_bits = max(r_max.bit_length(), 1)
-        if int(g.max()).bit_length() + r_bits <= 62:
-            primary = (g << r_bits) | (r_max - remainder.astype(np.int64))
-    if primary is not None:
-        order = np.argsort(primary, kind="stable")
-        ranked = primary[order]
-        same = ranked[1:] == ranked[:-1]
-    else:
-        order = np.lexsort((-remainder, g))
-        rg, rr = g[order], remainder[order]
-        same = (rg[1:] == rg[:-1]) & (rr[1:] == rr[:-1])
-    if same.any():
-        tied = np.zeros(n, dtype=bool)
-        tied[1:] |= same
-        tied[:-1] |= same
-        run = np.cumsum(np.concatenate([[True], ~same]))  # run number of each sorted position
-        at = np.flatnonzero(tied)
-        members = order[at]
-        order[at] = members[np.lexsort((members, keys[members], -weights[members], run[at]))]
-    return order
-
-
-def allocate_within(totals_cents: Any, weights: Any, groups: Any, keys: Any = None) -> np.ndarray:
-    """Split each group's whole cents over its members' weights, by largest remainder.
-
-    :func:`allocate_cents` for many groups at once: member ``i`` of group ``groups[i]`` gets
-    its share of ``totals_cents[groups[i]]`` in proportion to ``weights[i]``; each group's
-    shares add up to its total exactly. A negative total is split like its absolute value
-    and negated; members with zero weight get 0.
-
-    Parameters
-    ----------
-    totals_cents:
-        Whole cents per group (``int64``).
-    weights:
-        Non-negative finite weights, one per member.
-    groups:
-        The group number of each member, ``0 … len(totals_cents) - 1``.
-    keys:
-        Optional whole numbers breaking exact ties (smaller first), one per member.
-
-    Raises
-    ------
-    ArgumentError
-        When a weight is negative or not finite, or the lengths differ.
-    DivisionByZeroError
-        When a group with a non-zero total has no member of positive weight.
-    """
-    totals = np.asarray(totals_cents, dtype=np.int64)
-    w = np.asarray(weights, dtype=float)
-    g = np.asarray(groups, dtype=np.intp)
-    if w.shape != g.shape or (keys is not None and np.shape(keys) != w.shape):
-        raise ArgumentError("weights", w.shape, f"one weight, group and key per member ({g.shape[0]})")
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise ArgumentError("weights", w[~np.isfinite(w) | (w < 0)][0], "finite, non-negative weights")
-    if len(g) and (g.min() < 0 or g.max() >= totals.shape[0]):
-        raise ArgumentError("groups", int(g.max()), f"group numbers 0 … {totals.shape[0] - 1}")
-    return _hamilton(totals, w, g, None if keys is None else np.asarray(keys, dtype=np.int64))
-
-
-def allocate_cents(total_cents: int, weights: Any, keys: Any = None) -> np.ndarray:
-    """Split a whole number of cents in proportion to weights, parts summing exactly to it.
-
-    Uses the largest-remainder (Hamilton) method: every part gets the whole cents of its
-    exact share ``total_cents × w_i / Σ w``, and the cents left over go, one each, to the
-    parts with the largest fractional remainders.  Each part is therefore within one cent
-    of its exact share, and the parts sum to ``total_cents``.
-
-    Parameters
-    ----------
-    total_cents:
-        The amount to split, in cents (an integer; negative for a credit, which is split
-        like its absolute value and negated).
-    weights:
-        One non-negative, finite weight per part (e.g. each customer's driver volume).
-    keys:
-        Optional ids, one per weight (e.g. customer ids), used to break exact ties.
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        The parts, in cents, in the order of ``weights``.
-
-    Raises
-    ------
-    ArgumentError
-        When ``total_cents`` is not a whole number, a weight is negative or not finite, or
-        ``keys`` does not hold one key per weight.
-    DivisionByZeroError
-        When the weights sum to zero (nothing to allocate over).
-
-    Notes
-    -----
-    Ties between equal remainders are broken by the larger weight, then by the smaller key
-    (when ``keys`` are given), then by position.  With ``keys``, permuting the inputs
-    permutes the result exactly; without them, only parts with exactly equal weights (and
-    remainders) can trade the odd cent when the order changes.  Weights that are whole
-    numbers are handled in exact integer arithmetic; other weights in double precision.
-
-    Examples
-    --------
-    >>> allocate_cents(100, [1, 1, 1]).tolist()
-    [34, 33, 33]
-    """
-    if isinstance(total_cents, bool | np.bool_) or not isinstance(total_cents, numbers.Real):
-        raise ArgumentError("total_cents", total_cents, "a whole number of cents")
-    if not np.isfinite(float(total_cents)) or float(total_cents) != int(total_cents):
-        raise ArgumentError("total_cents", total_cents, "a whole number of cents")
-    if abs(int(total_cents)) >= _EXACT_INT:
-        raise ArgumentError("total_cents", total_cents, f"smaller than {_EXACT_INT:,} in absolute value")
-    weights_array, _ = as_numbers("weights", weights)
-    if weights_array.ndim != 1:
-        raise ArgumentError("weights", weights, "a one-dimensional list of numbers")
-    _check_at_least("weights", weights_array, 0.0, "non-negative")
-    ranks = None if keys is None else _key_ranks("keys", keys, weights_array.shape[0])
-    if not np.any(weights_array > 0):
-        raise DivisionByZeroError(
-            f"'weights' sum to zero; {int(total_cents)} cents cannot be allocated over them"
-        )
-    return _hamilton(
-        np.array([int(total_cents)], dtype=np.int64),
-        weights_array,
-        np.zeros(weights_array.shape[0], dtype=np.intp),
-        ranks,
-    )
-
-
-def allocate(amount: float, weights: Any, keys: Any = None) -> np.ndarray:
-    """Split an amount of money in proportion to weights, exact to the cent.
-
-    ``amount`` is first rounded to the cent (halves away from zero), then split with
-    :func:`allocate_cents`.
-
-    Parameters
-    ----------
-    amount:
-        Money in the reporting currency; negative for a credit.
-    weights:
-        One non-negative, finite weight per part.
-    keys:
-        Optional ids, one per weight, used to break exact ties (see :func:`allocate_cents`).
-
-    Returns
-    -------
-    numpy.ndarray of float
-        The parts in currency units, each a whole number of cents; they sum to the rounded
-        amount.
-
-    Raises
-    ------
-    ArgumentError
-        When ``amount`` is not a finite number, or the weights or keys are invalid.
-    DivisionByZeroError
-        When the weights sum to zero.
-
-    Examples
-    --------
-    >>> allocate(10.0, [1, 2]).tolist()
-    [3.33, 6.67]
-    """
-    cents = _to_cents("amount", amount)
-    if cents.ndim != 0:
-        raise ArgumentError("amount", amount, "a single number")
-    return allocate_cents(int(cents), weights, keys) / 100.0
-
-
-def round_to_totals(amounts_cents: Any, groups: Any, totals_cents: Any, keys: Any = None, *,
-                    weights: Any = None) -> np.ndarray:
-    """Round exact amounts to whole cents so that each group's amounts add up to its total.
-
-    The largest-remainder method of :func:`allocate_cents` for many groups at once (one
-    vectorised pass, no loop over the groups), for amounts of either sign. Within a group,
-    the positive amounts share the whole cents of their sum (rounded half away from zero)
-    and the negative amounts the rest of the group's total, each side in proportion to the
-    amounts, by largest remainder. When each total is the rounded sum of its group's
-    amounts, every part is within two cents of its amount (within one and a half when the
-    group's amounts share a sign).
-
-    Parameters
-    ----------
-    amounts_cents:
-        The exact amounts, in cents (floats, finite, either sign), e.g. a customer's
-        commission in each period before rounding.
-    groups:
-        One group number per amount, ``0 … len(totals_cents) - 1`` (e.g. the customer).
-    totals_cents:
-        Whole cents that each group's rounded amounts must add up to (e.g. the customer's
-        commission in the customer P&L).
-    keys:
-        Optional whole numbers, one per amount (e.g. the period's number), used to break
-        exact ties as in :func:`allocate_cents`.
-    weights:
-        Optional whole numbers proportional to the amounts within each group, with their
-        signs (e.g. the period's net revenue in cents when the amounts are a customer's rate
-        of it). The split is then made on them in exact integer arithmetic (and a few times
-        faster); the amounts only set how the total is shared between the two signs.
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        The rounded amounts, in cents, in the order of ``amounts_cents``; summed by group
-        they equal ``totals_cents`` exactly.
-
-    Raises
-    ------
-    ArgumentError
-        When an amount is not finite, a group number is out of range, the lengths differ,
-        or a weight has the other sign than its amount.
-    DivisionByZeroError
-        When a group whose amounts are all 0 has a total other than 0.
-
-    Examples
-    --------
-    >>> round_to_totals([33.4, 33.4, 33.4, 50.4, -20.2], [0, 0, 0, 1, 1], [100, 30]).tolist()
-    [34, 33, 33, 50, -20]
-    """
-    amounts, _ = as_numbers("amounts_cents", amounts_cents)
-    totals = np.asarray(totals_cents)
-    if totals.ndim != 1 or (totals.size and not np.issubdtype(totals.dtype, np.integer)):
-        raise ArgumentError("totals_cents", totals_cents, "a one-dimensional array of whole cents")
-    group = np.asarray(groups)
-    if amounts.ndim != 1 or group.shape != amounts.shape:
-        raise ArgumentError("groups", groups, f"one group number per amount ({amounts.size})")
-    if group.size and (not np.issubdtype(group.dtype, np.integer) or group.min() < 0
-                       or group.max() >= totals.shape[0]):
-        raise ArgumentError("groups", groups, f"whole numbers from 0 to {totals.shape[0] - 1}")
-    ranks = None if keys is None else np.asarray(keys, dtype=np.int64)
-    if ranks is not None and ranks.shape != amounts.shape:
-        raise ArgumentError("keys", keys, f"one key per amount ({amounts.size})")
-    if weights is not None:
-        split, _ = as_numbers("weights", weights)
-        if split.shape != amounts.shape:
-            raise ArgumentError("weights", weights, f"one weight per amount ({amounts.size})")
-        other_sign = np.sign(split) * np.sign(amounts) < 0
-        if other_sign.any():
-            raise ArgumentError("weights", split[other_sign].flat[0], "of the same sign as its amount")
-    n_groups = totals.shape[0]
-    totals = totals.astype(np.int64)
-    group = group.astype(np.intp, copy=False)
-    negative = amounts < 0
-    positive_sum = np.bincount(group, weights=np.where(negative, 0.0, amounts), minlength=n_groups)
-    has_positive = np.bincount(group, weights=amounts > 0, minlength=n_groups) > 0
-    has_negative = np.bincount(group, weights=negative, minlength=n_groups) > 0
-    # Each group becomes two: its positive amounts (2g) and its negative amounts (2g + 1).
-    positive_total = np.where(has_negative, round_half_away(positive_sum).astype(np.int64), totals)
-    positive_total[~has_positive] = 0
-    halves = np.empty(2 * n_groups, dtype=np.int64)
-    halves[0::2] = positive_total
-    halves[1::2] = totals - positive_total
-    return _hamilton(halves, np.abs(amounts if weights is None else split), 2 * group + negative, ranks)
 
 
 # --------------------------------------------------------------------------------------------
@@ -508,13 +104,13 @@ def capacity_rate(cost: Any, capacity: Any) -> float | np.ndarray:
     """
     cost_array, cost_scalar = as_numbers("cost", cost)
     capacity_array, capacity_scalar = as_numbers("capacity", capacity)
-    _check_at_least("cost", cost_array, 0.0, "non-negative")
-    _check_at_least("capacity", capacity_array, 0.0, "a non-negative number of minutes")
+    check_at_least("cost", cost_array, 0.0, "non-negative")
+    check_at_least("capacity", capacity_array, 0.0, "a non-negative number of minutes")
     if np.any(capacity_array == 0):
         raise DivisionByZeroError(
             "'capacity' is 0 minutes; a capacity cost rate needs a positive practical capacity"
         )
-    return _shape_result(cost_array / capacity_array, cost_scalar and capacity_scalar)
+    return shape_result(cost_array / capacity_array, cost_scalar and capacity_scalar)
 
 
 def activity_rate(cost: Any, capacity: Any, unit_time: Any) -> float | np.ndarray:
@@ -549,10 +145,10 @@ def activity_rate(cost: Any, capacity: Any, unit_time: Any) -> float | np.ndarra
     6.4
     """
     unit_time_array, unit_time_scalar = as_numbers("unit_time", unit_time)
-    _check_at_least("unit_time", unit_time_array, 0.0, "a non-negative number of minutes")
+    check_at_least("unit_time", unit_time_array, 0.0, "a non-negative number of minutes")
     rate = capacity_rate(cost, capacity)
     scalar = unit_time_scalar and np.ndim(rate) == 0
-    return _shape_result(unit_time_array * np.asarray(rate), scalar)
+    return shape_result(unit_time_array * np.asarray(rate), scalar)
 
 
 # --------------------------------------------------------------------------------------------
@@ -682,7 +278,7 @@ def _validate_resources(resources: pd.DataFrame) -> tuple[dict[str, tuple[Any, i
                         "practical capacity must be a positive number of minutes")
             )
         if cost_value is not None and capacity_value is not None:
-            found[name] = (row, int(_to_cents("cost", cost_value)), capacity_value)
+            found[name] = (row, int(argument_cents("cost", cost_value)), capacity_value)
     return found, problems
 
 
@@ -731,7 +327,7 @@ def _plan_activities(
             if cost is None or bool(amount_out_of_range(cost)):
                 problem("cost", record["cost"], "a conventional (abc) activity needs a cost")
             else:
-                cost_cents = int(_to_cents("cost", cost))
+                cost_cents = int(argument_cents("cost", cost))
         elif method == "tdabc":
             if resource is None or resource not in resources:
                 problem("resource", record["resource"],
@@ -839,7 +435,7 @@ def _trace(
         traced = np.bincount(groups[order], weights=weights[order], minlength=n_customers)
         share = np.divide(traced, customer_weights, out=np.zeros(n_customers), where=customer_weights > 0)
         full = np.isclose(share, 1.0, rtol=1e-9, atol=0.0) | (share > 1.0)
-        partial = _round_half_away(customer_cents * np.clip(share, 0.0, 1.0)).astype(np.int64)
+        partial = round_half_away(customer_cents * np.clip(share, 0.0, 1.0)).astype(np.int64)
         targets = np.where(full, customer_cents, partial)
         missing = np.zeros(n_customers, dtype=bool)
     if missing.any():
@@ -847,7 +443,7 @@ def _trace(
             f"the {grain} volumes of activity {plan.name!r} (driver {plan.driver!r}) do not add up to "
             f"the customer volumes, e.g. for customer {customers[np.flatnonzero(missing)[0]]!r}"
         )
-    return _hamilton(targets, weights, groups, sub_keys)
+    return hamilton(targets, weights, groups, sub_keys)
 
 
 def _grain_frame(
@@ -867,7 +463,7 @@ def _sub_keys(frame: pd.DataFrame) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     index = frame.index
     if not isinstance(index, pd.MultiIndex):
-        return _key_ranks("index", np.asarray(index.astype(str)), len(frame))
+        return key_ranks("index", np.asarray(index.astype(str)), len(frame))
     labels = np.asarray(index.levels[-1].astype(str), dtype=object)
     ranks = np.empty(labels.shape[0] + 1, dtype=np.int64)
     ranks[np.argsort(labels, kind="stable")] = np.arange(labels.shape[0])
@@ -947,7 +543,7 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
     if customers.has_duplicates:
         raise InputError(f"customer {customers[customers.duplicated()][0]!r} appears twice in the volumes")
     customer_volumes.index = customers
-    customer_keys = _key_ranks("customer_id", np.asarray(customers), len(customers))
+    customer_keys = key_ranks("customer_id", np.asarray(customers), len(customers))
 
     resource_info, problems = _validate_resources(resources)
     plans, activity_problems = _plan_activities(activities, resource_info, customer_volumes)
@@ -963,11 +559,11 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
     for plan in plans:
         if plan.method != "abc":
             continue
-        volume = _stable_sum(plan.weights)
+        volume = stable_sum(plan.weights)
         assigned = np.zeros(n_customers, dtype=np.int64)
         reason: Any = pd.NA
         if volume > 0:
-            assigned = _hamilton(
+            assigned = hamilton(
                 np.array([plan.cost_cents]), plan.weights, np.zeros(n_customers, dtype=np.intp), customer_keys
             )
         else:
@@ -989,24 +585,24 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
     name_ranks = {plan.name: rank for rank, plan in enumerate(sorted(plans, key=lambda p: p.name))}
     for resource, (_, cost_cents, capacity) in resource_info.items():
         members = [plan for plan in plans if plan.method == "tdabc" and plan.resource == resource]
-        minutes = np.array([_stable_sum(plan.weights) for plan in members], dtype=float)
+        minutes = np.array([stable_sum(plan.weights) for plan in members], dtype=float)
         used = float(minutes.sum())
         over = used > capacity
         weights = minutes if over else np.append(minutes, capacity - used)
         keys = np.array([name_ranks[plan.name] for plan in members] + ([] if over else [len(plans)]))
         if over:
-            shares = _hamilton(np.array([cost_cents]), weights, np.zeros(len(weights), dtype=np.intp), keys)
+            shares = hamilton(np.array([cost_cents]), weights, np.zeros(len(weights), dtype=np.intp), keys)
             unused_cents = 0
         else:
-            split = _hamilton(np.array([cost_cents]), weights, np.zeros(len(weights), dtype=np.intp), keys)
+            split = hamilton(np.array([cost_cents]), weights, np.zeros(len(weights), dtype=np.intp), keys)
             shares, unused_cents = split[:-1], int(split[-1])
         rate = cost_cents / 100.0 / capacity
         applied_rate = cost_cents / 100.0 / used if over else rate
         for plan, share, total_minutes in zip(members, shares, minutes, strict=True):
-            cents[plan.name] = _hamilton(
+            cents[plan.name] = hamilton(
                 np.array([share]), plan.weights, np.zeros(n_customers, dtype=np.intp), customer_keys
             )
-            volume = _stable_sum(customer_volumes[plan.driver].to_numpy(dtype=float))
+            volume = stable_sum(customer_volumes[plan.driver].to_numpy(dtype=float))
             assert plan.equation is not None
             per_event = total_minutes / volume if volume > 0 else plan.equation.intercept
             activity_rows[plan.name] = {
@@ -1019,7 +615,7 @@ def compute(activities: pd.DataFrame, resources: pd.DataFrame, volumes: DriverVo
                 "unassigned_reason": pd.NA,
             }
         assigned_cents = int(np.sum(shares))
-        used_cost_cents = assigned_cents if not over else int(_round_half_away(cost_cents * used / capacity))
+        used_cost_cents = assigned_cents if not over else int(round_half_away(cost_cents * used / capacity))
         resource_rows[resource] = {
             "capacity_rate": rate,
             "effective_rate": applied_rate,

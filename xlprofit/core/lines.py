@@ -13,6 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,11 @@ import pandas as pd
 from xlprofit.core.aggregate import LineAggregates, aggregate_lines
 from xlprofit.core.money import to_cents
 from xlprofit.core.periods import Periods
-from xlprofit.core.tables import EXCEPTION_COLUMNS
+from xlprofit.core.schema import EXCEPTION_COLUMNS
 from xlprofit.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from xlprofit.core.drivers import UsageVolumes
 
 __all__ = ["LineAccounting", "LineSource", "FrameLines", "MAX_LISTED_EXCEPTIONS"]
 
@@ -119,6 +123,19 @@ class LineSource(ABC):
         spill file), which the rest of the analysis does not read.
         """
         return None
+
+
+class UsageLineSource(Protocol):
+    """What a :class:`LineSource` whose ``holds_usage`` is true provides besides (for the type checker)."""
+
+    def usage_drivers(self, customers: pd.Index) -> set[str]:
+        """The drivers of the usage rows that pass the checks that need no activity."""
+        ...
+
+    def usage_volumes(self, periods: Periods, drivers: list[str], itemised: bool
+                      ) -> tuple[UsageVolumes, pd.DataFrame, int]:
+        """The checked usage rows summed per customer, period and order; the exceptions and their count."""
+        ...
 
 
 def _cells(rows: pd.Index, column: str, values: pd.Series, reason: str, action: str,

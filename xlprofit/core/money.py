@@ -24,7 +24,7 @@ later stages never see a value beyond them:
   and the P&L, which adds and subtracts a handful of such totals (net revenue, COGS,
   cost-to-serve, commissions, bad debt, acquisition cost) and the cost of credit (net
   revenue × at most 100: payment days, given or from ``paid_on``, are at most a century,
-  ``tables.MAX_PAYMENT_DAYS``), stays below (100 + 8) × 2**53 ≈ 9.7e17 < 2**63 ≈ 9.2e18
+  :data:`MAX_PAYMENT_DAYS`), stays below (100 + 8) × 2**53 ≈ 9.7e17 < 2**63 ≈ 9.2e18
   cents. A ledger beyond it is refused as a whole (a
   :class:`~xlprofit.errors.ValidationError`): no single line is to blame. Sums are checked
   in float64: the partial sums of non-negative whole numbers are exact until they pass
@@ -57,6 +57,7 @@ from xlprofit.errors import ArgumentError
 __all__ = [
     "MAX_AMOUNT",
     "MAX_QUANTITY",
+    "MAX_PAYMENT_DAYS",
     "MAX_TOTAL_CENTS",
     "AMOUNT_OUT_OF_RANGE",
     "QUANTITY_OUT_OF_RANGE",
@@ -76,6 +77,11 @@ __all__ = [
 MAX_AMOUNT = 1e13
 #: A quantity or driver volume whose magnitude exceeds this is out of range.
 MAX_QUANTITY = 1e12
+#: Payment days beyond a century are out of range, whether given (``payment_days``) or taken
+#: from the lines (``paid_on − date``): the cost of credit (net revenue × days / 365) then stays
+#: below 100 × net revenue (see :data:`MAX_TOTAL_CENTS`), and no span of
+#: dates overflows pandas' nanosecond time deltas (about 292 years).
+MAX_PAYMENT_DAYS = 36_525.0
 #: The magnitudes of one money column of one table must add up to less than this, in cents.
 MAX_TOTAL_CENTS = 2**53
 #: The reason of an amount out of range (the largest amount is 9,999,999,999,999.99).

@@ -41,23 +41,24 @@ class Periods:
         return year.astype("int64") * self.periods_per_year + (month.astype("int64") - 1) // self.months
 
     @property
-    def _first(self) -> int:
+    def first_absolute(self) -> int:
+        """The first period's number counted from year 0 (``year × periods_per_year + period of the year``)."""
         return int(self._absolute(np.array([self.start.year]), np.array([self.start.month]))[0])
 
     @property
     def count(self) -> int:
         """Number of periods in the analysis."""
         last = int(self._absolute(np.array([self.end.year]), np.array([self.end.month]))[0])
-        return last - self._first + 1
+        return last - self.first_absolute + 1
 
     def index_of(self, dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
         """0-based period number of each date (may fall outside ``0 … count-1``)."""
         d = pd.DatetimeIndex(dates)
-        return self._absolute(d.year.to_numpy(), d.month.to_numpy()) - self._first
+        return self._absolute(d.year.to_numpy(), d.month.to_numpy()) - self.first_absolute
 
     def label(self, k: int) -> str:
         """Label of period ``k``: ``2025``, ``2025H1``, ``2025Q1`` or ``2025-01``."""
-        absolute = self._first + k
+        absolute = self.first_absolute + k
         year, within = divmod(absolute, self.periods_per_year)
         if self.periods_per_year == 1:
             return f"{year}"
@@ -69,7 +70,7 @@ class Periods:
 
     def start_of(self, k: int) -> pd.Timestamp:
         """First calendar day of period ``k``."""
-        absolute = self._first + k
+        absolute = self.first_absolute + k
         year, within = divmod(absolute, self.periods_per_year)
         return pd.Timestamp(year=year, month=within * self.months + 1, day=1)
 

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.costing import PRODUCT_LEVELS, allocate_within, round_to_totals
+from xlprofit.core.allocation import allocate_within, round_to_totals
+from xlprofit.core.costing import PRODUCT_LEVELS
 from xlprofit.core.money import to_cents
 from xlprofit.core.profit import commission_base, credit_cost
 from xlprofit.errors import InputError

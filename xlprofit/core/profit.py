@@ -1,6 +1,6 @@
 """The customer P&L waterfall, and order, product and per-period profitability.
 
-Definitions (DESIGN section 4)::
+Definitions (README, *What is computed, exactly*)::
 
     gross revenue − discounts            = invoice revenue
     invoice revenue − rebates            = net revenue
@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.costing import as_numbers, round_to_totals
+from xlprofit.core.allocation import round_to_totals
+from xlprofit.core.arguments import as_numbers
 from xlprofit.core.money import to_cents
 from xlprofit.core.periods import relabel_periods, union_positions
 from xlprofit.errors import ArgumentError
@@ -66,7 +67,7 @@ def from_cents(values: pd.Series | np.ndarray) -> np.ndarray:
 def credit_cost(net_revenue: Any, payment_days: Any, cost_of_capital: Any) -> float | np.ndarray:
     """Cost of credit: the cost of financing a customer's revenue until the customer pays.
 
-    ``net_revenue × payment_days / 365 × cost_of_capital`` (DESIGN section 4). The day-count
+    ``net_revenue × payment_days / 365 × cost_of_capital`` (README, *What is computed, exactly*). The day-count
     basis is 365 days a year (actual/365 fixed, :data:`DAYS_PER_YEAR`): paying after 365 days
     costs one year of the cost of capital, in a leap year too; there is no 360-day option.
 
@@ -148,7 +149,9 @@ def payment_days(customers: pd.DataFrame, agg_customer: pd.DataFrame, default_da
     actual = (weighted / weight.where(weight > 0)).astype("float64")
     terms = customers["payment_days"].astype("float64")
     result = actual.copy()
-    source = pd.Series(np.where(actual.notna(), ACTUAL_PAYMENTS, None), index=customers.index, dtype=object)
+    # numpy's stubs take no None for a value (it makes an object array)
+    source = pd.Series(np.where(actual.notna(), ACTUAL_PAYMENTS, None),  # type: ignore[call-overload]
+                       index=customers.index, dtype=object)
     use_terms = result.isna() & terms.notna()
     result[use_terms] = terms[use_terms]
     source[use_terms] = "customer terms"
@@ -166,7 +169,7 @@ def customer_pnl(customers: pd.DataFrame, agg_customer: pd.DataFrame, volumes: p
                  activity_costs: pd.DataFrame, *, cost_of_capital: float, default_payment_days: float | None,
                  default_commission_rate: float | None, period_start: pd.Timestamp, period_end: pd.Timestamp,
                  acquisition_charge: str, commission_basis: str = "collected") -> pd.DataFrame:
-    """The customer P&L, one row per customer (DESIGN section 4).
+    """The customer P&L, one row per customer (README, *What is computed, exactly*).
 
     Parameters
     ----------
@@ -281,7 +284,7 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
     and payment days from the P&L (:func:`credit_cost`) — commissions on the period's
     collected revenue (net revenue − written off) or net revenue, as ``commission_basis`` says
     (the P&L's basis) — then rounded to cents by largest remainder against the customer's P&L
-    amount (:func:`~xlprofit.core.costing.round_to_totals`).
+    amount (:func:`~xlprofit.core.allocation.round_to_totals`).
     """
     _check_commission_basis(commission_basis)
     labels = np.asarray(period_labels, dtype=object)
@@ -312,8 +315,8 @@ def period_trend(pnl: pd.DataFrame, agg_period: pd.DataFrame, period_labels: lis
         values[known] = pnl[column].to_numpy(dtype="float64")[in_pnl[known]]
         return values
 
-    def tied(column: str, net: np.ndarray, period_amounts: Callable[[np.ndarray, np.ndarray], np.ndarray]
-             ) -> np.ndarray:
+    def tied(column: str, net: np.ndarray,
+             period_amounts: Callable[[np.ndarray, np.ndarray], np.ndarray | float]) -> np.ndarray:
         """Cents per customer-period, rounded by largest remainder to the customer's P&L cents.
 
         ``net`` holds the cents the amounts are a rate of (net or collected revenue);

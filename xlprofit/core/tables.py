@@ -1,6 +1,6 @@
 """The input tables: schemas, normalisation and validation.
 
-Each input table (DESIGN section 3) arrives as a sheet, an Excel Table, a CSV or Parquet
+Each input table (README, *Input tables*) arrives as a sheet, an Excel Table, a CSV or Parquet
 file, or a DataFrame. :func:`normalise` turns all of them into the typed tables described in
 ``docs/architecture.md``. Problems are never silently dropped: a cell that cannot be used
 becomes a :class:`~xlprofit.errors.Problem` naming the table, the row as the user sees it,
@@ -18,11 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.aggregate import RETURNS
 from xlprofit.core.drivers import BUILTIN_DRIVERS
 from xlprofit.core.money import (
-    AMOUNT_OUT_OF_RANGE,
-    MAX_QUANTITY,
+    MAX_PAYMENT_DAYS,
     QUANTITY_OUT_OF_RANGE,
     TOTAL_OUT_OF_RANGE,
     amount_in_range,
@@ -34,7 +32,6 @@ from xlprofit.core.money import (
     total_out_of_range,
 )
 from xlprofit.core.parsing import (
-    CellError,
     blank_mask,
     cell_errors,
     member_of,
@@ -46,192 +43,18 @@ from xlprofit.core.parsing import (
     snake_case,
     without_cell_errors,
 )
-from xlprofit.core.profit import COMMISSION_BASES
+from xlprofit.core.reading import Collector, as_frame, fx_rates, read_parameters, set_rows
+from xlprofit.core.schema import (
+    EXCEPTION_COLUMNS,
+    LEVELS,
+    PAID_ON_OUT_OF_RANGE,
+    SCHEMAS,
+    Column,
+    rate_requirement,
+)
 from xlprofit.errors import Problem, ValidationError
 
-__all__ = [
-    "TABLES",
-    "SCHEMAS",
-    "PARAMETERS",
-    "LEVELS",
-    "Column",
-    "Normalised",
-    "normalise",
-    "EXCEPTION_COLUMNS",
-]
-
-TABLES: tuple[str, ...] = ("customers", "transactions", "activities", "resources", "usage", "parameters")
-LEVELS: tuple[str, ...] = ("customer", "order", "line", "product")
-EXCEPTION_COLUMNS = ["table", "row", "column", "value", "reason", "action", "customer_id", "amount"]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an input table.
-
-    ``kind`` is one of ``id``, ``text``, ``money``, ``number``, ``date``, ``flag``, ``rate``.
-    ``minimum`` is a lower bound (inclusive unless ``strict``). Magnitudes (see
-    :mod:`xlprofit.core.money`): a ``money`` value is out of range from
-    :data:`~xlprofit.core.money.MAX_AMOUNT` on, a ``number`` beyond ``bound`` (default
-    :data:`~xlprofit.core.money.MAX_QUANTITY`); a positive ``number`` below ``smallest``
-    (a divisor such as a capacity) is out of range too.
-    """
-
-    name: str
-    kind: str
-    required: bool = False
-    minimum: float | None = None
-    strict: bool = False
-    maximum: float | None = None
-    bound: float | None = None
-    smallest: float | None = None
-    unit: str = ""
-
-    def out_of_range(self, values: pd.Series) -> np.ndarray:
-        """True where a parsed value's magnitude is beyond this column's range (NaN: never)."""
-        x = values.to_numpy(dtype="float64")
-        if self.kind == "money":
-            return amount_out_of_range(x)
-        if self.kind != "number":
-            return np.zeros(len(x), dtype=bool)
-        if self.bound is None:
-            out = quantity_out_of_range(x)
-        else:
-            out = ~(np.abs(x) <= self.bound) & ~np.isnan(x)
-        if self.smallest is not None:
-            out |= (x > 0) & (x < self.smallest)
-        return out
-
-    @property
-    def range_reason(self) -> str:
-        """The reason of a value out of range, naming the range."""
-        if self.kind == "money":
-            return AMOUNT_OUT_OF_RANGE
-        if self.bound is None and self.smallest is None:
-            return QUANTITY_OUT_OF_RANGE
-        unit = f" {self.unit}" if self.unit else ""
-        high = MAX_QUANTITY if self.bound is None else self.bound
-        if self.smallest is not None:
-            return f"is out of range (between {self.smallest:g} and {high:,.0f}{unit})"
-        return f"is out of range (at most {high:,.0f}{unit})"
-
-
-#: Payment days beyond a century are out of range, whether given (``payment_days``) or taken
-#: from the lines (``paid_on − date``): the cost of credit (net revenue × days / 365) then stays
-#: below 100 × net revenue (see :data:`~xlprofit.core.money.MAX_TOTAL_CENTS`), and no span of
-#: dates overflows pandas' nanosecond time deltas (about 292 years).
-MAX_PAYMENT_DAYS = 36_525.0
-#: Why a ``paid_on`` is refused: it lies more than :data:`MAX_PAYMENT_DAYS` from the line's date.
-PAID_ON_OUT_OF_RANGE = f"is out of range (at most {MAX_PAYMENT_DAYS:,.0f} days from date)"
-#: A capacity is a divisor (capacity cost rate = cost / capacity): below the reciprocal of the
-#: largest quantity, rates and the cost of the used minutes would leave every range.
-MIN_CAPACITY = 1.0 / MAX_QUANTITY
-#: Largest CLV horizon, in years (the customer CLV is summed week by week).
-MAX_CLV_HORIZON_YEARS = 100.0
-
-
-SCHEMAS: dict[str, tuple[Column, ...]] = {
-    "customers": (
-        Column("customer_id", "id", required=True),
-        Column("name", "text"),
-        Column("segment", "text"),
-        Column("channel", "text"),
-        Column("region", "text"),
-        Column("acquired_on", "date"),
-        Column("acquisition_cost", "money", minimum=0.0),
-        Column("referred_by", "id"),
-        Column("payment_days", "number", minimum=0.0, bound=MAX_PAYMENT_DAYS, unit="days"),
-        Column("commission_rate", "rate", minimum=0.0, maximum=1.0),
-        Column("currency", "text"),
-    ),
-    "transactions": (
-        Column("date", "date", required=True),
-        Column("customer_id", "id", required=True),
-        Column("net_revenue", "money", required=True),
-        Column("order_id", "id"),
-        Column("product_id", "id"),
-        Column("quantity", "number"),
-        Column("gross_revenue", "money"),
-        Column("discount", "money"),
-        Column("rebate", "money"),
-        Column("cogs", "money"),
-        Column("returned", "flag"),
-        Column("written_off", "money", minimum=0.0),
-        Column("paid_on", "date"),
-        Column("currency", "text"),
-    ),
-    "activities": (
-        Column("activity", "text", required=True),
-        Column("driver", "text", required=True),
-        Column("cost", "money", minimum=0.0),
-        Column("resource", "text"),
-        Column("unit_time", "number", minimum=0.0),
-        Column("time_equation", "text"),
-        Column("level", "text"),
-    ),
-    "resources": (
-        Column("resource", "text", required=True),
-        Column("cost", "money", required=True, minimum=0.0),
-        Column("capacity", "number", required=True, minimum=0.0, strict=True, smallest=MIN_CAPACITY,
-               unit="minutes"),
-    ),
-    "usage": (
-        Column("customer_id", "id", required=True),
-        Column("driver", "text", required=True),
-        Column("quantity", "number", required=True, minimum=0.0),
-        Column("period", "period"),
-        Column("order_id", "id"),
-    ),
-}
-
-#: Known parameters: name -> (kind, description).
-PARAMETERS: dict[str, tuple[str, str]] = {
-    "period_start": ("date", "first day of the analysis period"),
-    "period_end": ("date", "last day of the analysis period"),
-    "discount_rate": ("rate", "annual discount rate for lifetime values"),
-    "cost_of_capital": ("rate", "annual cost of capital for the cost of credit (default: discount_rate)"),
-    "payment_days": ("number", "default days from invoice to payment"),
-    "commission_rate": ("rate", "default sales commission as a share of the commission basis"),
-    "currency": ("text", "reporting currency"),
-    "periods_per_year": ("periods", "periods per year for the trend: 1, 2, 4 or 12"),
-    "acquisition_charge": ("choice", "which acquisition costs the period carries: in_period, all or none"),
-    "commission_basis": ("choice", "what commissions are paid on: collected (net revenue − written off) "
-                                   "or net_revenue"),
-    "returns": ("choice", "returned lines: credit (reversed as by a credit note) or as_booked (the ledger "
-                          "holds its credit notes)"),
-    "clv_horizon_years": ("number", "horizon of customer lifetime values, in years"),
-}
-_CHOICES = {"acquisition_charge": ("in_period", "all", "none"), "commission_basis": COMMISSION_BASES,
-            "returns": RETURNS}
-
-
-def rate_requirement(value: float, *, signed: bool = False) -> str | None:
-    """The one rule for rates and shares, or ``None`` when ``value`` keeps it.
-
-    A rate (a discount rate, a cost of capital, a commission or retention rate, an
-    attribution share) is a fraction between 0 and 1; a margin or a growth rate
-    (``signed``) may fall to -1. A value beyond 1 is almost always a percentage written as
-    a whole number, so the requirement says how to write it. The parameters table, the
-    input columns and the Excel functions all apply this rule.
-
-    Returns
-    -------
-    str or None
-        What the value must be, completing "must be …", when it breaks the rule.
-    """
-    low = -1.0 if signed else 0.0
-    if low <= value <= 1.0:
-        return None
-    requirement = f"between {low:g} and 1"
-    if abs(value) > 1.0 and abs(value) <= 100.0:
-        requirement += f" ({value:g} % is {value / 100:g}: write {value / 100:g} or {value:g}%)"
-    else:
-        requirement += " (write 10 % as 0.1 or 10%)"
-    return requirement
-_PERIODS_PER_YEAR = (1, 2, 4, 12)
-#: Largest value of each ``number`` parameter, and its unit.
-_PARAMETER_BOUNDS: dict[str, tuple[float, str]] = {"payment_days": (MAX_PAYMENT_DAYS, "days"),
-                                                   "clv_horizon_years": (MAX_CLV_HORIZON_YEARS, "years")}
+__all__ = ["Normalised", "normalise", "snake_column", "days_to_payment", "parse_period_span"]
 
 
 @dataclass
@@ -255,108 +78,7 @@ class Normalised:
     pool_names: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-class _Collector:
-    """Collects problems and exception records for all tables."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.fatal: list[Problem] = []
-        self.records: list[pd.DataFrame] = []
-
-    def table_problem(self, table: str, column: str | None, reason: str, value: Any = None) -> None:
-        p = Problem(table, None, column, value, reason)
-        self.problems.append(p)
-        self.fatal.append(p)
-
-    def cells(self, table: str, rows: pd.Index, column: str | None, values: pd.Series | Iterable | None,
-              reasons: pd.Series | str, action: str, customer_id: pd.Series | None = None,
-              amount: pd.Series | None = None, fatal: bool = False) -> None:
-        """Record one problem per row in ``rows`` (vectorised)."""
-        if len(rows) == 0:
-            return
-        n = len(rows)
-        vals = (pd.Series([None] * n, index=rows, dtype=object) if values is None
-                else pd.Series(list(values), index=rows, dtype=object))
-        why = pd.Series([reasons] * n, index=rows, dtype=object) if isinstance(reasons, str) else reasons
-        frame = pd.DataFrame({
-            "table": table,
-            "row": np.asarray(rows, dtype="int64"),
-            "column": column,
-            "value": vals.map(_display).to_numpy(),
-            "reason": np.asarray(why, dtype=object),
-            "action": action,
-            "customer_id": (np.asarray(customer_id.loc[rows], dtype=object) if customer_id is not None
-                            else None),
-            "amount": (np.asarray(amount.loc[rows], dtype="float64") if amount is not None else np.nan),
-        })
-        self.records.append(frame)
-        if fatal or len(self.problems) < 10_000:
-            limit = n if fatal else min(n, 10_000 - len(self.problems))
-            for r, v, w in zip(frame["row"][:limit], vals.iloc[:limit], frame["reason"][:limit], strict=True):
-                p = Problem(table, int(r), column, v, str(w))
-                self.problems.append(p)
-                if fatal:
-                    self.fatal.append(p)
-
-    def frame(self) -> pd.DataFrame:
-        if not self.records:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
-        out = pd.concat(self.records, ignore_index=True)
-        return out[EXCEPTION_COLUMNS]
-
-
-def _display(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        return str(pd.Timestamp(value).date())
-    if isinstance(value, (np.integer, np.floating, np.bool_)):
-        return value.item()
-    if isinstance(value, (int, float, bool, str)):
-        return value
-    return str(value)
-
-
-def _as_frame(table: str, data: Any, collector: _Collector) -> pd.DataFrame | None:
-    if data is None:
-        return None
-    if isinstance(data, pd.DataFrame):
-        frame = data.copy()
-    else:
-        try:
-            frame = pd.DataFrame(data)
-        except (ValueError, TypeError) as exc:
-            collector.table_problem(table, None, f"cannot be read as a table ({exc})")
-            return None
-    headers = [snake_case(c) for c in frame.columns]
-    seen: dict[str, int] = {}
-    for original, h in zip(frame.columns, headers, strict=True):
-        if h == "":
-            continue
-        if h in seen:
-            collector.table_problem(table, h, f"two columns are both read as '{h}' "
-                                    f"(headers {original!r} and {frame.columns[seen[h]]!r})")
-        seen[h] = list(frame.columns).index(original)
-    frame.columns = headers
-    frame = frame.loc[:, [h != "" for h in headers]]
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    return frame
-
-
-def _set_rows(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    frame.index = pd.RangeIndex(first_row, first_row + len(frame), name="row")
-    if len(frame.columns):
-        empty = pd.Series(True, index=frame.index)
-        for c in frame.columns:
-            empty &= blank_mask(frame[c])
-        frame = frame.loc[~empty]
-    return frame
-
-
-def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Collector,
+def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: Collector,
                   bad_rows: dict[int, list[str]], reject_on_bad: bool,
                   customer_ids: pd.Series | None = None, amount: pd.Series | None = None) -> pd.Series:
     """Parse one column; record problems; mark rows to reject."""
@@ -437,7 +159,7 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: _Coll
     return values
 
 
-def _required_columns(table: str, frame: pd.DataFrame, collector: _Collector) -> bool:
+def _required_columns(table: str, frame: pd.DataFrame, collector: Collector) -> bool:
     ok = True
     for col in SCHEMAS[table]:
         if col.required and col.name not in frame.columns:
@@ -448,7 +170,7 @@ def _required_columns(table: str, frame: pd.DataFrame, collector: _Collector) ->
     return ok
 
 
-def _typed(table: str, frame: pd.DataFrame, collector: _Collector, *, reject: set[str],
+def _typed(table: str, frame: pd.DataFrame, collector: Collector, *, reject: set[str],
            customer_col: str | None = None, amount_col: str | None = None) -> tuple[pd.DataFrame, set[int]]:
     """Parse every schema column. Columns in ``reject`` reject the row when unreadable."""
     bad_rows: dict[int, list[str]] = {}
@@ -472,7 +194,7 @@ def _reject(typed: pd.DataFrame, rows: Iterable[int]) -> pd.DataFrame:
     return typed.loc[~typed.index.isin(list(rows))]
 
 
-def _duplicates(table: str, typed: pd.DataFrame, key: str, collector: _Collector,
+def _duplicates(table: str, typed: pd.DataFrame, key: str, collector: Collector,
                 amount_col: str | None = None) -> set[int]:
     keys = typed[key]
     dup = keys.notna() & keys.duplicated(keep="first")
@@ -487,13 +209,13 @@ def _duplicates(table: str, typed: pd.DataFrame, key: str, collector: _Collector
     return set(int(r) for r in rows)
 
 
-def _snake_column(values: pd.Series) -> pd.Series:
+def snake_column(values: pd.Series) -> pd.Series:
     """snake_case every text value of a column (names of drivers, levels), blanks as None."""
     mapping = {u: snake_case(u) for u in pd.unique(values.dropna()) if isinstance(u, str) and u}
     return values.map(mapping).astype(object).where(values.isin(list(mapping)), None)
 
 
-def _customers(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
+def _customers(frame: pd.DataFrame, collector: Collector) -> pd.DataFrame:
     typed, bad = _typed("customers", frame, collector, reject=set())
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("customers", typed, "customer_id", collector))
@@ -514,33 +236,8 @@ def _customers(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
 _LINE_MONEY = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off")
 
 
-def _fx_rates(data: Any, collector: _Collector) -> dict[str, float]:
-    """The ``fx`` table: ``currency, rate`` (units of reporting currency per unit of ``currency``)."""
-    if data is None:
-        return {}
-    if isinstance(data, Mapping):
-        frame = pd.DataFrame({"currency": list(data), "rate": list(data.values())})
-    else:
-        frame = _as_frame("fx", data, collector)
-        if frame is None:
-            return {}
-    frame = _set_rows(frame, 2)
-    for col in ("currency", "rate"):
-        if col not in frame.columns:
-            collector.table_problem("fx", col, f"required column '{col}' is missing")
-            return {}
-    rates, why = parse_numbers(frame["rate"])
-    bad = why.notna() | ~(rates > 0) | ~np.isfinite(rates)  # text such as "1e400" reads as infinite
-    for r in frame.index[bad.to_numpy()]:
-        p = Problem("fx", int(r), "rate", _display(frame.at[r, "rate"]), "must be a number > 0")
-        collector.problems.append(p)
-        collector.fatal.append(p)
-    codes = frame["currency"].map(lambda c: str(c).strip().upper() if isinstance(c, str) else None)
-    return {c: float(v) for c, v in zip(codes[~bad], rates[~bad], strict=True) if c}
-
-
 def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str, float], reporting: str | None,
-                      table: str, collector: _Collector, customer_ids: pd.Series | None = None,
+                      table: str, collector: Collector, customer_ids: pd.Series | None = None,
                       amount: pd.Series | None = None, action: str = "rejected", amount_column: str | None = None
                       ) -> tuple[set[int], set[int], set[int]]:
     """Convert money columns of rows in a foreign currency.
@@ -588,7 +285,7 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
     return {int(r) for r in rows}, {int(r) for r in typed.index[convert.to_numpy()]}, out_of_range
 
 
-def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector, fx: dict[str, float],
+def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: Collector, fx: dict[str, float],
                   reporting: str | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     money = {"gross_revenue", "discount", "rebate", "cogs", "written_off", "quantity"}
     typed, bad = _typed("transactions", frame, collector, reject=money | {"paid_on", "returned"},
@@ -708,14 +405,14 @@ def days_to_payment(date: pd.Series, paid_on: pd.Series) -> np.ndarray:
     return out
 
 
-def _check_totals(table: str, columns: Mapping[str, pd.Series], collector: _Collector) -> None:
+def _check_totals(table: str, columns: Mapping[str, pd.Series], collector: Collector) -> None:
     """A fatal problem for each money column whose amounts add up beyond what cents hold exactly."""
     for name, values in columns.items():
         if total_out_of_range(values.to_numpy(dtype="float64")):
             collector.table_problem(table, name, TOTAL_OUT_OF_RANGE)
 
 
-def _resources(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
+def _resources(frame: pd.DataFrame, collector: Collector) -> pd.DataFrame:
     typed, bad = _typed("resources", frame, collector, reject=set(), amount_col="cost")
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("resources", typed, "resource", collector, amount_col="cost"))
@@ -724,11 +421,11 @@ def _resources(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
 
 
 def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set[str],
-                collector: _Collector) -> pd.DataFrame:
+                collector: Collector) -> pd.DataFrame:
     from xlprofit.core.timeeq import parse_time_equation  # local: the parser is optional for most tables
 
     typed, bad = _typed("activities", frame, collector, reject={"cost", "unit_time"}, amount_col="cost")
-    typed["driver"] = _snake_column(typed["driver"])
+    typed["driver"] = snake_column(typed["driver"])
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("activities", typed, "activity", collector, amount_col="cost"))
     known = set(BUILTIN_DRIVERS) | usage_drivers
@@ -747,7 +444,7 @@ def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set
         (~typed["driver"].isin(known), "driver",
          f"is not a known driver (built-in: {', '.join(BUILTIN_DRIVERS)}; others need usage rows)"),
     ]
-    level = _snake_column(typed["level"])
+    level = snake_column(typed["level"])
     rules.append((level.notna() & ~level.isin(LEVELS), "level", f"must be one of {', '.join(LEVELS)}"))
     rejected: set[int] = set()
     for mask, column, reason in rules:
@@ -851,9 +548,9 @@ def _period_span(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return start, end, reasons
 
 
-def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
+def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: Collector) -> pd.DataFrame:
     typed, bad = _typed("usage", frame, collector, reject={"period"}, customer_col="customer_id")
-    typed["driver"] = _snake_column(typed["driver"])
+    typed["driver"] = snake_column(typed["driver"])
     start, end, reasons = parse_period_span(frame["period"]) if "period" in frame.columns else (
         pd.Series(pd.NaT, index=typed.index, dtype="datetime64[ns]"),) * 2 + (
         pd.Series(None, index=typed.index, dtype=object),)
@@ -881,92 +578,6 @@ def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: _Collector) 
                             customer_id=typed["customer_id"])
             rejected.update(int(r) for r in rows)
     return _reject(typed, rejected)
-
-
-def _parameters(data: Any, collector: _Collector, first_row: int = 2) -> dict[str, Any]:
-    if data is None:
-        return {}
-    if isinstance(data, Mapping):
-        items = list(data.items())
-        rows: list[int | None] = [None] * len(items)
-    else:
-        frame = _as_frame("parameters", data, collector)
-        if frame is None:
-            return {}
-        frame = _set_rows(frame, first_row)
-        if not {"name", "value"} <= set(frame.columns):
-            if len(frame.columns) >= 2:
-                frame = frame.rename(columns={frame.columns[0]: "name", frame.columns[1]: "value"})
-            else:
-                collector.table_problem("parameters", "name", "needs two columns: name and value")
-                return {}
-        items = list(zip(frame["name"], frame["value"], strict=True))
-        rows = list(frame.index)
-    out: dict[str, Any] = {}
-    for (name, value), row in zip(items, rows, strict=True):
-        key = snake_case(name) if name is not None else ""
-        if not key:
-            continue
-
-        def fail(reason: str, key: str = key, row: int | None = row, value: Any = value) -> None:
-            p = Problem("parameters", row, key, _display(value), reason)
-            collector.problems.append(p)
-            collector.fatal.append(p)
-
-        if key not in PARAMETERS:
-            fail(f"is not a known parameter (known: {', '.join(PARAMETERS)})")
-            continue
-        kind = PARAMETERS[key][0]
-        if isinstance(value, CellError):
-            fail(value.reason)
-            continue
-        cell = pd.Series([value], dtype=object)
-        literal_none = kind == "choice" and isinstance(value, str) and value.strip().lower() == "none"
-        if blank_mask(cell).iloc[0] and not literal_none:
-            continue
-        if kind == "date":
-            parsed, why = parse_dates(cell)
-            if pd.notna(why.iloc[0]):
-                fail(why.iloc[0])
-                continue
-            out[key] = pd.Timestamp(parsed.iloc[0])
-        elif kind in ("rate", "number", "periods"):
-            parsed, why = parse_numbers(cell)
-            if pd.notna(why.iloc[0]):
-                fail(why.iloc[0])
-                continue
-            v = float(parsed.iloc[0])
-            requirement = rate_requirement(v) if kind == "rate" else None
-            if requirement is not None:
-                fail(f"must be {requirement}")
-                continue
-            if kind == "number" and v < 0:
-                fail("must be ≥ 0")
-                continue
-            bound, unit = _PARAMETER_BOUNDS.get(key, (MAX_QUANTITY, ""))
-            if kind == "number" and v > bound:
-                fail(f"is out of range (at most {bound:,.0f}{' ' + unit if unit else ''})")
-                continue
-            if kind == "periods":
-                if v not in _PERIODS_PER_YEAR:
-                    fail(f"must be one of {', '.join(map(str, _PERIODS_PER_YEAR))}")
-                    continue
-                v = int(v)
-            out[key] = v
-        elif kind == "choice":
-            v = snake_case(value)
-            if v not in _CHOICES[key]:
-                fail(f"must be one of {', '.join(_CHOICES[key])}")
-                continue
-            out[key] = v
-        else:
-            out[key] = str(value).strip()
-    if "period_start" in out and "period_end" in out and out["period_end"] < out["period_start"]:
-        fail_p = Problem("parameters", None, "period_end", str(out["period_end"].date()),
-                         "is before period_start")
-        collector.problems.append(fail_p)
-        collector.fatal.append(fail_p)
-    return out
 
 
 def _empty(table: str) -> pd.DataFrame:
@@ -1006,7 +617,7 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     ValidationError
         When a table is unusable as a whole; its ``problems`` list every problem found.
     """
-    collector = _Collector()
+    collector = Collector()
     fx_table = fx
     first_rows = dict(first_rows or {})
     raw: dict[str, pd.DataFrame | None] = {}
@@ -1015,19 +626,19 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         if name == "transactions" and external_lines:
             raw[name] = None
             continue
-        frame = _as_frame(name, data, collector)
+        frame = as_frame(name, data, collector)
         if frame is not None:
-            frame = _set_rows(frame, int(first_rows.get(name, 2)))
+            frame = set_rows(frame, int(first_rows.get(name, 2)))
             if not _required_columns(name, frame, collector):
                 frame = None
         elif name in ("customers", "transactions", "activities") and data is None:
             collector.table_problem(name, None, "is missing; the analysis needs it")
         raw[name] = frame
-    params = _parameters(parameters, collector, int(first_rows.get("parameters", 2)))
+    params = read_parameters(parameters, collector, int(first_rows.get("parameters", 2)))
     if collector.fatal:
         raise ValidationError(collector.problems, "the input cannot be analysed")
 
-    fx = _fx_rates(fx_table, collector)
+    fx = fx_rates(fx_table, collector)
     reporting = params["currency"].upper() if isinstance(params.get("currency"), str) else None
     if collector.fatal:
         raise ValidationError(collector.problems, "the input cannot be analysed")

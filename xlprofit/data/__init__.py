@@ -1,7 +1,7 @@
 """The embedded demo dataset: a B2B distributor over eight quarters (2024-2025).
 
 The files in :data:`DEMO_DIR` are written by ``python -m xlprofit.data.synthetic --demo``
-and are the input tables of DESIGN section 3, as a user would export them: UTF-8 CSV,
+and are the input tables of the README's *Input tables*, as a user would export them: UTF-8 CSV,
 ISO dates, ``.`` as the decimal separator and money with two decimals.
 :func:`demo_tables` reads them raw; normalising and validating them is the job of
 ``xlprofit.core.tables``.

@@ -12,7 +12,6 @@ it is installed, else pandas.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 from collections.abc import Sequence
@@ -22,15 +21,16 @@ import pandas as pd
 
 from xlprofit.core.dataset import Dataset, Source
 from xlprofit.core.lines import FrameLines, LineSource
-from xlprofit.core.tables import TABLES, _Collector, _fx_rates, normalise
+from xlprofit.core.reading import Collector, fx_rates
+from xlprofit.core.schema import TABLES
+from xlprofit.core.tables import normalise
 from xlprofit.errors import ArgumentError, InputError
-from xlprofit.io import read_table_file, release_arrow_memory
+from xlprofit.files import line_files, read_table_file, release_arrow_memory, sha256, table_file
 
 __all__ = ["ENGINES", "open_lines", "read_folder", "available_engines"]
 
 #: Engine names accepted by :func:`open_lines` and :func:`read_folder`.
 ENGINES: tuple[str, ...] = ("auto", "pandas", "duckdb", "spark")
-_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".txt")
 _SMALL_TABLES = tuple(t for t in TABLES if t != "transactions") + ("fx",)
 
 
@@ -140,30 +140,6 @@ class PandasFileLines(LineSource):
         return agg, type(acc)(**{**acc.__dict__, "exceptions": exceptions})
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _line_files(folder: Path) -> list[Path]:
-    """``transactions.csv`` / ``.parquet`` …, or every CSV/Parquet file of a ``transactions`` folder."""
-    sub = folder / "transactions"
-    if sub.is_dir():
-        files = sorted(p for p in sub.iterdir() if p.is_file() and p.name.lower().endswith(_SUFFIXES))
-        if not files:
-            raise InputError(f"folder '{sub}' holds no CSV or Parquet file")
-        return files
-    for suffix in _SUFFIXES:
-        candidate = folder / f"transactions{suffix}"
-        if candidate.is_file():
-            return [candidate]
-    raise InputError(f"folder '{folder}' has no transactions file (transactions.csv or .parquet, "
-                     "or a 'transactions' folder of such files)")
-
-
 def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options: object) -> Dataset:
     """Read a folder of CSV/Parquet input tables, the invoice lines through ``engine``.
 
@@ -194,25 +170,24 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
     sources: list[Source] = []
     usage_file: Path | None = None
     for table in _SMALL_TABLES:
-        for suffix in _SUFFIXES:
-            path = root / f"{table}{suffix}"
-            if path.is_file():
-                if table == "usage" and name != "pandas":  # millions of rows: checked and summed by the engine
-                    usage_file = path
-                else:
-                    tables[table] = read_table_file(path)
-                sources.append(Source(table, str(path), _sha256(path)))
-                break
-    line_files = _line_files(root)
-    sources += [Source("transactions", str(p), _sha256(p)) for p in line_files]
-    if name == "pandas" and len(line_files) == 1:
-        lines: object = read_table_file(line_files[0])
+        path = table_file(root, table)
+        if path is None:
+            continue
+        if table == "usage" and name != "pandas":  # millions of rows: checked and summed by the engine
+            usage_file = path
+        else:
+            tables[table] = read_table_file(path)
+        sources.append(Source(table, str(path), sha256(path)))
+    files = line_files(root)
+    sources += [Source("transactions", str(p), sha256(p)) for p in files]
+    if name == "pandas" and len(files) == 1:
+        lines: object = read_table_file(files[0])
     else:
-        lines = open_lines(line_files, name, **({"usage": usage_file} if usage_file else {}), **options)
+        lines = open_lines(files, name, **({"usage": usage_file} if usage_file else {}), **options)
     ds = Dataset(tables.get("customers"), lines, tables.get("activities"), tables.get("resources"),
                  tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"), sources=sources)
     if isinstance(lines, LineSource):
-        fx = _fx_rates(tables["fx"], _Collector()) if "fx" in tables else {}
+        fx = fx_rates(tables["fx"], Collector()) if "fx" in tables else {}
         lines.attach(ds.customers["customer_id"], ds.parameters.get("currency"), fx)
     del tables  # the tables as read (Arrow text for Parquet) are normalised now
     release_arrow_memory()

@@ -77,7 +77,7 @@ def mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
 def period_number(expr: str, periods: Periods) -> str:
     """SQL: the analysis period number of the TIMESTAMP ``expr`` (as :meth:`Periods.index_of`)."""
     return (f"(year({expr}) * {periods.periods_per_year} + "
-            f"CAST(floor((month({expr}) - 1) / {periods.months}.0) AS BIGINT) - ({periods._first}))")
+            f"CAST(floor((month({expr}) - 1) / {periods.months}.0) AS BIGINT) - ({periods.first_absolute}))")
 
 
 def customer_period_index(ids: pd.Index, positions: np.ndarray, period: np.ndarray, n_periods: int

@@ -35,17 +35,11 @@ from xlprofit.core.aggregate import (
     empty_order_grain,
 )
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
-from xlprofit.core.money import MAX_TOTAL_CENTS, TOTAL_OUT_OF_RANGE, amount_out_of_range_reason
+from xlprofit.core.money import MAX_PAYMENT_DAYS, MAX_TOTAL_CENTS, TOTAL_OUT_OF_RANGE, amount_out_of_range_reason
 from xlprofit.core.parsing import EXCEL_EPOCH, MAX_SERIAL, SERIAL_OUT_OF_RANGE
 from xlprofit.core.periods import Periods
-from xlprofit.core.tables import (
-    EXCEPTION_COLUMNS,
-    MAX_PAYMENT_DAYS,
-    PAID_ON_OUT_OF_RANGE,
-    SCHEMAS,
-    Column,
-    _display,
-)
+from xlprofit.core.reading import display_value
+from xlprofit.core.schema import EXCEPTION_COLUMNS, PAID_ON_OUT_OF_RANGE, SCHEMAS, Column
 from xlprofit.engines._cells import GUARD as _GUARD
 from xlprofit.engines._cells import amount_out_of_range as _amount_out
 from xlprofit.engines._cells import customer_period_index, period_number
@@ -479,7 +473,7 @@ class SqlLines(UsageInEngine, LineSource):
                                                       "pos": np.arange(len(ids), dtype="int64")}))
 
     def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """First and last date of the accepted lines (of known customers once :meth:`bind_customers` was called)."""
+        """First and last date of the accepted lines (of known customers once :meth:`attach` was called)."""
         if self._range is None:
             self._prepare()
             with_customers = self._customers is not None
@@ -647,7 +641,7 @@ class SqlLines(UsageInEngine, LineSource):
     def _records(self, part: pd.DataFrame, cat: str, column: str, action: str) -> pd.DataFrame:
         n = len(part)
         if cat.startswith("bad_"):
-            values = [_display(v) for v in part[self._by_name[column].alias]]
+            values = [display_value(v) for v in part[self._by_name[column].alias]]
             reasons = part[f"q_{column}"].to_numpy(dtype=object)
         elif cat.startswith("blank_"):
             values, reasons = [None] * n, np.full(n, "is blank; a value is required", dtype=object)
@@ -655,11 +649,11 @@ class SqlLines(UsageInEngine, LineSource):
             g, dsc, b, net = (part[c].to_numpy(dtype="float64") for c in ("m_gross_revenue", "m_discount",
                                                                           "m_rebate", "m_net_revenue"))
             b = np.nan_to_num(b, nan=0.0)
-            values = [_display(v) for v in net]
+            values = [display_value(v) for v in net]
             reasons = np.asarray([f"gross_revenue − discount − rebate = {x - y - z:.2f} but net_revenue = {w:.2f}"
                                   for x, y, z, w in zip(g, dsc, b, net, strict=True)], dtype=object)
         elif cat.startswith("converted_"):
-            values = [_display(v) for v in part[f"m_{column}"].to_numpy(dtype="float64")]  # Spark: a DECIMAL
+            values = [display_value(v) for v in part[f"m_{column}"].to_numpy(dtype="float64")]  # Spark: a DECIMAL
             reasons = np.full(n, amount_out_of_range_reason(self._reporting), dtype=object)
         elif cat == "currency":
             values = list(part["cur"])

@@ -23,7 +23,9 @@ from xlprofit.core.drivers import BUILTIN_DRIVERS, UsageVolumes
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS
 from xlprofit.core.parsing import blank_mask, parse_text
 from xlprofit.core.periods import Periods
-from xlprofit.core.tables import EXCEPTION_COLUMNS, SCHEMAS, _display, _snake_column, parse_period_span
+from xlprofit.core.reading import display_value
+from xlprofit.core.schema import EXCEPTION_COLUMNS, SCHEMAS
+from xlprofit.core.tables import parse_period_span, snake_column
 from xlprofit.engines._cells import (
     customer_period_index,
     in_list,
@@ -269,9 +271,9 @@ class UsageInEngine:
             if name.startswith("blank_"):
                 values, reasons = [None] * k, ["is blank; a value is required"] * k
             elif name == "bad_quantity":
-                values, reasons = [_display(v) for v in part["raw_quantity"]], list(part["q_quantity"])
+                values, reasons = [display_value(v) for v in part["raw_quantity"]], list(part["q_quantity"])
             elif name == "bad_period":
-                values, reasons = [_display(v) for v in part["raw_period"]], list(part["r_period"])
+                values, reasons = [display_value(v) for v in part["raw_period"]], list(part["r_period"])
             elif name == "unknown":
                 values, reasons = list(part["v_customer_id"]), ["is not in the customers table"] * k
             elif name == "builtin":
@@ -317,7 +319,7 @@ def _usage_mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
     raw = pd.Series(values, dtype=dtype)
     blank = blank_mask(raw).astype(bool)
     if kind == "name":
-        return pd.DataFrame({"raw": raw, "val": _snake_column(parse_text(raw)).astype(object),
+        return pd.DataFrame({"raw": raw, "val": snake_column(parse_text(raw)).astype(object),
                              "why": pd.Series(None, index=raw.index, dtype=object), "blank": blank})
     start, stop, why = parse_period_span(raw)
     return pd.DataFrame({"raw": raw, "start": start.astype("datetime64[ns]"), "stop": stop.astype("datetime64[ns]"),

@@ -23,7 +23,7 @@ import pandas as pd
 from xlprofit.core.parsing import snake_case
 from xlprofit.engines._sql import SourceColumn, SqlLines
 from xlprofit.errors import ArgumentError, InputError, Problem, ValidationError
-from xlprofit.io import release_arrow_memory
+from xlprofit.files import release_arrow_memory
 
 __all__ = ["DuckDBLines", "DEFAULT_MEMORY_LIMIT"]
 

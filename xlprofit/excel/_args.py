@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.parsing import EXCEL_ERRORS, CellError, parse_dates, snake_case
-from xlprofit.core.tables import PARAMETERS, SCHEMAS, rate_requirement
+from xlprofit.core.schema import PARAMETERS, SCHEMAS, rate_requirement
 from xlprofit.errors import ArgumentError
 
 from ._culture import current_culture, read_number
@@ -105,7 +105,7 @@ def _check_error(argument: str, value: Any) -> None:
         raise ExcelErrorValue(value.strip().upper(), argument)
 
 
-def _unwrap(argument: str, value: Any) -> Any:
+def unwrap(argument: str, value: Any) -> Any:
     """One cell: ``[[x]]`` and ``[x]`` become ``x``; a larger range is refused."""
     while isinstance(value, list | tuple):
         cells = [item for item in _flatten(value)]
@@ -155,7 +155,7 @@ def _to_float(argument: str, value: Any) -> float:
 
 def number(argument: str, value: Any, default: Any = _REQUIRED) -> Any:
     """Read one number; a blank gives ``default`` (or an error when there is none)."""
-    value = _unwrap(argument, value)
+    value = unwrap(argument, value)
     if is_blank(value):
         if default is _REQUIRED:
             raise ArgumentError(argument, "a blank cell", "a number")
@@ -193,7 +193,7 @@ def rates(argument: str, values: np.ndarray, *, signed: bool = False) -> np.ndar
 
 def whole_number(argument: str, value: Any, default: Any = _REQUIRED, *, low: int = 0, high: int | None = None) -> Any:
     """Read a whole number within ``[low, high]``; a blank gives ``default``."""
-    value = _unwrap(argument, value)
+    value = unwrap(argument, value)
     if is_blank(value):
         if default is _REQUIRED:
             raise ArgumentError(argument, "a blank cell", "a whole number")
@@ -207,7 +207,7 @@ def whole_number(argument: str, value: Any, default: Any = _REQUIRED, *, low: in
 
 def text(argument: str, value: Any, default: Any = _REQUIRED) -> Any:
     """Read one text cell (numbers are written as text); a blank gives ``default``."""
-    value = _unwrap(argument, value)
+    value = unwrap(argument, value)
     if is_blank(value):
         if default is _REQUIRED:
             raise ArgumentError(argument, "a blank cell", "text")
@@ -232,7 +232,7 @@ def timing(argument: str, value: Any) -> str:
 
 def date(argument: str, value: Any) -> pd.Timestamp:
     """Read one date: a serial number, a date cell or ISO text."""
-    value = _unwrap(argument, value)
+    value = unwrap(argument, value)
     if is_blank(value):
         raise ArgumentError(argument, "a blank cell", "a date")
     _check_error(argument, value)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlprofit.core import acquisition, costing, segments
+from xlprofit.core import acquisition, allocation, costing, matrix, whale
 from xlprofit.core.analysis import Analysis, analyze
 from xlprofit.core.clv import (
     BetaGeo,
@@ -47,7 +47,7 @@ from xlprofit.core.parsing import (
     without_cell_errors,
 )
 from xlprofit.core.profit import credit_cost
-from xlprofit.core.tables import EXCEPTION_COLUMNS
+from xlprofit.core.schema import EXCEPTION_COLUMNS
 from xlprofit.core.timeeq import parse_time_equation
 from xlprofit.errors import ArgumentError, ModelError, Problem, UnknownCustomerError, ValidationError
 
@@ -434,7 +434,7 @@ def _rates_without_volumes(activities: Any, resources: Any) -> pd.DataFrame:
 @udf
 def XLP_ALLOCATE(amount, weights):
     """Split an amount over weights, exact to the cent."""
-    parts = costing.allocate(a.number("amount", amount), a.numbers_1d("weights", weights))
+    parts = allocation.allocate(a.number("amount", amount), a.numbers_1d("weights", weights))
     values = [float(v) for v in parts]
     return [values] if _is_row(weights) else [[v] for v in values]
 
@@ -507,7 +507,7 @@ def XLP_CHECKS(transactions, activities, usage=None, resources=None, customers=N
 def XLP_WHALE_CURVE(profit, customer_id=None):
     """Return the whale curve."""
     series, positional = _profit_series(profit, customer_id)
-    curve = segments.whale_curve(series)
+    curve = whale.whale_curve(series)
     customer = curve["customer_id"].astype(int) if positional else curve["customer_id"]
     table = pd.DataFrame(
         {
@@ -524,13 +524,13 @@ def XLP_WHALE_CURVE(profit, customer_id=None):
 @udf
 def XLP_WHALE_PEAK(profit):
     """Peak of the whale curve."""
-    return segments.whale_peak(_profit_series(profit)[0])["peak_pct"]
+    return whale.whale_peak(_profit_series(profit)[0])["peak_pct"]
 
 
 @udf
 def XLP_LOSS_SHARE(profit):
     """Losses as a share of gains."""
-    return segments.loss_share(_profit_series(profit)[0])
+    return whale.loss_share(_profit_series(profit)[0])
 
 
 @udf
@@ -549,19 +549,19 @@ def XLP_QUADRANT(net_price_pct, cost_to_serve_pct, price_threshold=None, cost_th
             )
         net = a.numbers_1d("net_revenue", net_revenue, blank="nan")
         _same_length(net_price_pct=price, net_revenue=net)
-        # The customers' money, from their ratios: the report's own thresholds (segments.matrix_thresholds).
+        # The customers' money, from their ratios: the report's own thresholds (matrix.matrix_thresholds).
         with np.errstate(divide="ignore", invalid="ignore"):
             money = pd.DataFrame({"customer_id": [str(i) for i in range(count)], "net_revenue": net,
                                   "gross_revenue": np.where(price > 0, net / price, np.nan),
                                   "cost_to_serve": cost * net})
-        portfolio = segments.matrix_thresholds(money.fillna(0.0))
+        portfolio = matrix.matrix_thresholds(money.fillna(0.0))
         thresholds = [portfolio[k] if thresholds[k] is None else thresholds[k] for k in (0, 1)]
         if any(math.isnan(t) for t in thresholds):
             raise ArgumentError("net_revenue", "no customer with positive net and gross revenue",
                                 "at least one customer that can be placed on the matrix")
     labels = [
-        segments.quadrant(p, c, thresholds[0], thresholds[1]) if math.isfinite(p) and math.isfinite(c)
-        else segments.NOT_CLASSIFIED
+        matrix.quadrant(p, c, thresholds[0], thresholds[1]) if math.isfinite(p) and math.isfinite(c)
+        else matrix.NOT_CLASSIFIED
         for p, c in zip(price, cost, strict=True)
     ]
     return labels[0] if count == 1 else [[label] for label in labels]
@@ -712,7 +712,7 @@ def _is_error(cell: Any) -> bool:
 
 
 def _period(value: Any) -> Any:
-    read = a._unwrap("period", value)
+    read = a.unwrap("period", value)
     if isinstance(read, str) and not a.is_blank(read) and read.strip().lower() in ("day", "week"):
         return read.strip().lower()
     days = a.number("period", read)

@@ -1,7 +1,7 @@
 """The template workbook (``xlprofit template``) and the demo workbook (``xlprofit demo``).
 
 The template's input sheets are the input format of the whole product: one Excel Table per
-input table of DESIGN section 3, named after it (``Customers``, ``Transactions``, …) on a sheet
+input table of the README's *Input tables*, named after it (``Customers``, ``Transactions``, …) on a sheet
 of the same name, with the snake_case column headers :func:`xlprofit.read` expects. Those
 names and headers stay in English in every language; the titles, instructions and the caption
 row above each header are translated. The demo workbook is the same template filled with the
@@ -14,7 +14,7 @@ The live sheets call the add-in's functions on those Tables, in one of two flavo
     The classic xlwings add-in (Excel on Windows, VBA wrappers): ``=XLP_CLV(…)``. The table
     functions (``XLP_CUSTOMER_PNL``, ``XLP_ACTIVITY_RATES``, ``XLP_WHALE_CURVE``) return arrays,
     so they are written as dynamic-array formulas that spill in Excel 365
-    (:class:`~xlprofit.report._cells.SpillFormula`); the scalar functions stay ordinary formulas.
+    (:class:`~xlprofit.report._values.SpillFormula`); the scalar functions stay ordinary formulas.
 ``office``
     Office.js custom functions (xlwings Lite, xlwings Server): ``=XLP.CLV(…)``, the catalogue's
     :attr:`~xlprofit.excel.catalogue.Function.officejs_name`. In the file such a call is stored the
@@ -44,19 +44,14 @@ from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from xlprofit.core.tables import PARAMETERS, SCHEMAS, TABLES, Column
+from xlprofit.core.schema import PARAMETERS, SCHEMAS, TABLES, Column
 from xlprofit.errors import ArgumentError
 from xlprofit.excel.catalogue import by_name
-from xlprofit.report._cells import (
-    Formula,
-    SheetLayout,
-    SpillFormula,
-    Styles,
-    TableSpot,
-    add_spill_metadata,
-    write_layout,
-)
+from xlprofit.report._layout import SheetLayout, TableSpot, write_layout
+from xlprofit.report._spill import add_spill_metadata
+from xlprofit.report._styles import Styles
 from xlprofit.report._texts import LANGUAGES, caption, meaning, table_text, text
+from xlprofit.report._values import Formula, SpillFormula
 from xlprofit.report.workbook import atomic_save, check_target
 
 __all__ = ["INPUT_SHEETS", "PARAMETER_NAMES", "LIVE_SHEETS", "LANGUAGES", "RUNTIMES", "OFFICEJS_PREFIX",
@@ -185,7 +180,7 @@ def _input_sheet(table: str, data: pd.DataFrame | None, language: str, taken: se
     spot = lay.table(frame, INPUT_SHEETS[table], taken, labels={c: c for c in frame.columns}, styles=styles,
                      captions=captions, main=True, max_width=30, style="TableStyleLight9", header_height=18)
     for c in frame.columns:
-        lay._fit(spot.col(c), 16)
+        lay.fit(spot.col(c), 16)
     spots[table] = spot
     last = max(spot.last_row, spot.first_row + _VALIDATION_ROWS - 1)
     for column in schema:
@@ -250,8 +245,8 @@ def _parameters_sheet(data: pd.DataFrame | Mapping[str, Any] | None, language: s
                      captions=[caption("name", language), caption("value", language), caption("meaning", language)],
                      cell_styles={"value": value_styles}, styles={"name": "label", "meaning": "note"},
                      main=True, max_width=70, style="TableStyleLight9", header_height=18)
-    lay._fit(spot.col("value"), 14)
-    lay._fit(spot.col("name"), 22)
+    lay.fit(spot.col("value"), 14)
+    lay.fit(spot.col("name"), 22)
     value_col = _letter(spot.col("value"))
     for i, p in enumerate(frame["name"]):
         cell = f"{value_col}{spot.first_row + i}"
@@ -416,7 +411,7 @@ def _build(data: Mapping[str, Any] | None, language: str, runtime: str) -> tuple
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     for layout in layouts:
         write_layout(wb, layout, styles)
-    from xlprofit import __version__
+    from xlprofit._version import __version__
 
     wb.properties.creator = f"xlprofit {__version__}"
     wb.properties.title = text("workbook_title", language)

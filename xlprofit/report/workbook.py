@@ -1,7 +1,7 @@
 """The report workbook: values only, formatted for management, opens without the add-in.
 
 Every number shown comes from :class:`~xlprofit.Analysis`; this module only chooses the
-rows, the order and the format. Sheets are streamed (see :mod:`xlprofit.report._cells`), so
+rows, the order and the format. Sheets are streamed (see :mod:`xlprofit.report._layout`), so
 memory stays bounded by the analysis itself for reports of any size a worksheet can hold.
 """
 
@@ -24,14 +24,16 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.writer.excel import ExcelWriter
 
-from xlprofit.core.analysis import BRIDGE_STEPS, Analysis
+from xlprofit.core.analysis import Analysis
+from xlprofit.core.reconciliation import BRIDGE_STEPS
 from xlprofit.errors import OutputError
-from xlprofit.report._cells import MAX_SHEET_ROWS, SheetLayout, Styles, TableSpot, write_layout
+from xlprofit.report._layout import MAX_SHEET_ROWS, SheetLayout, TableSpot, write_layout
+from xlprofit.report._styles import Styles
 from xlprofit.report._texts import report_text
 
 __all__ = ["write_report", "report_sheets", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save", "check_target"]
 
-#: The sheets of the report, in order (DESIGN section 6).
+#: The sheets of the report, in order (README, *Workbooks*).
 REPORT_SHEETS: tuple[str, ...] = (
     "Summary", "Customer P&L", "Cost-to-serve", "Activities", "Whale curve", "Matrix", "Segments", "Products",
     "Trend", "CLV", "Reconciliation", "Exceptions", "Assumptions",
@@ -675,7 +677,7 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
         When the file cannot be written (folder missing, file open elsewhere, not writable)
         or a sheet would exceed the rows a worksheet holds.
     """
-    from xlprofit import __version__
+    from xlprofit._version import __version__
 
     generated = generated or dt.datetime.now().replace(microsecond=0)
     check_target(path)

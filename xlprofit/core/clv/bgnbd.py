@@ -258,10 +258,15 @@ class BetaGeo:
         check_finite(tt, "t", t)
         if (tt < 0).any():
             raise ArgumentError("t", t, "at least 0")
-        values = self._conditional(np.broadcast_to(tt, x.shape), x, t_x, t_cal)
+        values = self.expected_purchases_checked(np.broadcast_to(tt, x.shape), x, t_x, t_cal)
         return _labelled(values, index, "expected_purchases")
 
-    def _conditional(self, t: np.ndarray, x: np.ndarray, t_x: np.ndarray, t_cal: np.ndarray) -> np.ndarray:
+    def expected_purchases_checked(self, t: np.ndarray, x: np.ndarray, t_x: np.ndarray, t_cal: np.ndarray
+                                   ) -> np.ndarray:
+        """:meth:`expected_purchases` of float arrays already checked (no validation, no labels).
+
+        For callers that evaluate many horizons of the same customers (the CLV's weekly sums).
+        """
         r, alpha, a, b = self._parameters()
         z = t / (alpha + t_cal + t)
         numerator = _growth_term(a, b, r, x, z)

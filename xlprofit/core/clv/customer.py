@@ -158,7 +158,7 @@ def customer_clv(
         cumulative_before = np.zeros(ux.size)
         discounted = np.zeros(ux.size)
         for k in range(1, periods + 1):
-            cumulative = purchase_model._conditional(np.full(ux.size, k * step), ux, utx, uT)
+            cumulative = purchase_model.expected_purchases_checked(np.full(ux.size, k * step), ux, utx, uT)
             in_period = cumulative - cumulative_before
             discounted += in_period * np.exp(-k * np.log1p(rate))
             cumulative_before = cumulative

@@ -1,0 +1,340 @@
+"""Sheet layout: a sheet's blocks placed before any row is written, then streamed.
+
+Sheets are streamed (openpyxl's write-only mode) so that a report of 100,000 customers needs
+memory for one row at a time: a :class:`SheetLayout` first collects the blocks of a sheet
+(titles, notes, label/value pairs, tables, charts), which fixes every row number, column width
+and Table range (:class:`TableSpot`) before the first row is written; :func:`write_layout`
+then streams the rows into a :class:`~xlprofit.report._openpyxl_private.StreamSheet` and adds
+the Tables, charts, print setup and validations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from xlprofit.report._openpyxl_private import StreamSheet, new_sheet
+from xlprofit.report._rows import TableRows, column_values
+from xlprofit.report._styles import Styles, label_for, style_for
+from xlprofit.report._values import ILLEGAL_CHARACTERS, SpillFormula
+
+__all__ = ["A3_ABOVE_WIDTH", "MAX_SHEET_ROWS", "SheetLayout", "TableSpot", "add_table", "table_name",
+           "write_layout"]
+
+#: Most rows a worksheet can hold (Excel's limit).
+MAX_SHEET_ROWS = 1_048_576
+
+def table_name(base: str, taken: set[str]) -> str:
+    """A valid, unique Excel Table name from ``base``."""
+    name = re.sub(r"[^A-Za-z0-9_]", "", base) or "Table"
+    if not name[0].isalpha():
+        name = "T" + name
+    candidate, k = name, 2
+    while candidate.lower() in taken:
+        candidate = f"{name}{k}"
+        k += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+@dataclass(frozen=True)
+class TableSpot:
+    """Where a table landed: header row, first/last data row and the column of every field."""
+
+    name: str
+    header_row: int
+    first_row: int
+    last_row: int
+    left: int
+    columns: tuple[str, ...]
+
+    def col(self, column: str) -> int:
+        """Sheet column number of ``column``."""
+        return self.left + self.columns.index(column)
+
+
+@dataclass
+class _Block:
+    kind: str
+    top: int
+    height: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class SheetLayout:
+    """The blocks of one sheet, stacked from row 1 down, before any row is written.
+
+    Parameters
+    ----------
+    title:
+        Sheet (tab) name.
+    """
+
+    def __init__(self, title: str) -> None:
+        self.name = title
+        self.blocks: list[_Block] = []
+        self.next_row = 1
+        self.widths: dict[int, float] = {}
+        self.freeze: str | None = None
+        self.print_rows: int | None = None
+        self.charts: list[tuple[Callable[[Any], Any], str]] = []
+        self.validations: list[Any] = []
+        self.defined_names: list[tuple[str, str]] = []
+        self.tab_color: str | None = None
+        self.row_heights: dict[int, float] = {}
+
+    @property
+    def spills(self) -> bool:
+        """Whether a row of the sheet holds a :class:`SpillFormula` (the package then needs spill metadata)."""
+        return any(isinstance(v, SpillFormula) for b in self.blocks if b.kind == "line" for v in b.payload["values"])
+
+    def _add(self, kind: str, height: int, **payload: Any) -> _Block:
+        block = _Block(kind, self.next_row, height, payload)
+        self.blocks.append(block)
+        self.next_row += height
+        return block
+
+    def fit(self, column: int, width: float) -> None:
+        """Widen sheet column ``column`` (1 = A) to at least ``width`` characters."""
+        self.widths[column] = max(self.widths.get(column, 0.0), width)
+
+
+    def line(self, values: Sequence[Any], styles: Sequence[str], *, height: float | None = None,
+             fit: bool = False) -> int:
+        """One row of cells; returns its row number. ``fit`` widens the columns to the values."""
+        block = self._add("line", 1, values=list(values), styles=list(styles))
+        if height:
+            self.row_heights[block.top] = height
+        if fit:
+            for j, v in enumerate(values):
+                self.fit(j + 1, _text_width(v))
+        return block.top
+
+    def title(self, text: str, subtitle: str | None = None) -> None:
+        """Sheet title and an optional subtitle, then a blank row."""
+        self.line([text], ["title"], height=24)
+        if subtitle:
+            self.line([subtitle], ["subtitle"])
+        self.skip()
+
+    def heading(self, text: str) -> int:
+        """A bold heading row."""
+        return self.line([text], ["heading"], height=18)
+
+    def note(self, text: str, style: str = "note") -> int:
+        """A row of explanatory text (overflows to the right)."""
+        return self.line([text], [style])
+
+    def skip(self, rows: int = 1) -> None:
+        """Leave ``rows`` blank rows."""
+        if rows > 0:
+            self._add("blank", rows)
+
+    def key_values(self, rows: Sequence[tuple[str, Any, str]], *, label_width: float = 34) -> None:
+        """Label/value pairs, one per row; the third item is the value's style name."""
+        for label, value, style in rows:
+            self.line([label, value], ["label", style])
+            self.fit(2, _value_width(value, style))
+        self.fit(1, label_width)
+        self.skip()
+
+    def table(self, frame: pd.DataFrame, name: str, taken: set[str], *, left: int = 1,
+              labels: dict[str, str] | None = None, styles: dict[str, str] | None = None,
+              cell_styles: dict[str, Sequence[str]] | None = None, max_width: float = 40,
+              main: bool = False, style: str = "TableStyleMedium2", captions: Sequence[str] | None = None,
+              header_height: float = 30) -> TableSpot:
+        """An Excel Table of ``frame`` (header row, then one row per record).
+
+        ``styles`` names a cell style per column (default: by column name and dtype);
+        ``cell_styles`` gives one style per row for columns of mixed content; ``captions``
+        adds a row of explanations above the header. With ``main``, the header is frozen and
+        repeated on every printed page.
+        """
+        labels = dict(labels or {})
+        columns = [str(c) for c in frame.columns]
+        headers = _unique_headers([labels.get(c, label_for(c)) for c in columns])
+        col_styles = [(styles or {}).get(c) or style_for(c, frame[c]) for c in columns]
+        if captions is not None:
+            self.line([None] * (left - 1) + list(captions), [""] * (left - 1) + ["caption"] * len(captions),
+                      height=42)
+        header_row = self.next_row
+        n = len(frame)
+        self._add("table", 1 + max(n, 1), frame=frame, headers=headers, styles=col_styles, left=left,
+                  cell_styles=dict(cell_styles or {}), table_style=style)
+        self.row_heights[header_row] = header_height
+        spot = TableSpot(table_name(name, taken), header_row, header_row + 1, header_row + max(n, 1), left,
+                         tuple(columns))
+        for j, c in enumerate(columns):
+            need = max(_header_width(headers[j]), _column_width(frame[c], col_styles[j]))
+            self.fit(left + j, min(max_width, need))
+        if main:
+            self.freeze = f"{get_column_letter(left)}{header_row + 1}"
+            self.print_rows = header_row
+        self.blocks[-1].payload["spot"] = spot
+        return spot
+
+    def chart(self, make: Callable[[Any], Any], anchor: str) -> None:
+        """A chart built by ``make(worksheet)`` and anchored at cell ``anchor``."""
+        self.charts.append((make, anchor))
+
+
+def _unique_headers(headers: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for h in headers:
+        h = ILLEGAL_CHARACTERS.sub("", h).strip() or "Column"
+        base, k = h, 2
+        while h.lower() in seen:
+            h = f"{base} ({k})"
+            k += 1
+        seen.add(h.lower())
+        out.append(h)
+    return out
+
+
+def _header_width(header: str) -> float:
+    words = header.split()
+    longest = max((len(w) for w in words), default=4)
+    return float(max(longest + 2, min(len(header) + 2, math.ceil(len(header) / 2) + 3), 8))
+
+
+def _text_width(value: Any) -> float:
+    return float(len(str(value))) + 2 if value is not None else 0.0
+
+
+def _value_width(value: Any, style: str) -> float:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return _numbers_width(np.array([float(value)]), style)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return 12.0
+    return _text_width(value)
+
+
+def _numbers_width(values: np.ndarray, style: str) -> float:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 6.0
+    big = float(np.max(np.abs(finite)))
+    negative = bool((finite < 0).any())
+    if style in ("percent", "input_percent"):
+        text = f"{big * 100:,.1f}%"
+    elif style == "count":
+        text = f"{big:,.0f}"
+    elif style == "rate":
+        text = f"{big:,.4f}"
+    elif style == "date":
+        return 12.0
+    else:
+        text = f"{big:,.2f}"
+    return len(text) + (1 if negative else 0) + 3.0
+
+
+def _column_width(series: pd.Series, style: str) -> float:
+    if len(series) == 0:
+        return 6.0
+    if style == "date" or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return 12.0
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return 7.0
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return _numbers_width(series.to_numpy(dtype="float64", na_value=np.nan), style)
+    lengths = series.dropna().astype(str).str.len()
+    return float(lengths.max()) + 2 if len(lengths) else 6.0
+
+
+_CHUNK_ROWS = 5_000
+
+
+def write_layout(wb: Workbook, layout: SheetLayout, styles: Styles, *, print_setup: bool = True) -> StreamSheet:
+    """Stream the sheet ``layout`` into the write-only workbook ``wb``."""
+    if layout.next_row - 1 > MAX_SHEET_ROWS:
+        raise ValueError(f"sheet '{layout.name}' needs {layout.next_row - 1:,} rows; a worksheet holds "
+                         f"{MAX_SHEET_ROWS:,}")
+    ws = new_sheet(wb, layout.name)
+    for col, width in layout.widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = round(width * 1.1 + 1, 1)
+    if layout.freeze:
+        ws.freeze_panes = layout.freeze
+    if layout.tab_color:
+        ws.sheet_properties.tabColor = layout.tab_color
+    if print_setup:
+        _print_setup(ws, layout.print_rows, sum(layout.widths.values()))
+    for dv in layout.validations:
+        ws.data_validations.append(dv)
+    heights = layout.row_heights
+    for block in layout.blocks:
+        if block.top in heights:
+            ws.row_dimensions[block.top].height = heights[block.top]
+        if block.kind == "blank":
+            for _ in range(block.height):
+                ws.put((), ())
+        elif block.kind == "line":
+            ws.put(block.payload["values"], [styles[s] if s else 0 for s in block.payload["styles"]])
+        else:
+            _stream_table(ws, block, styles)
+    for make, anchor in layout.charts:
+        ws.add_chart(make(ws), anchor)
+    return ws
+
+
+def _stream_table(ws: StreamSheet, block: _Block, styles: Styles) -> None:
+    p = block.payload
+    frame: pd.DataFrame = p["frame"]
+    spot: TableSpot = p["spot"]
+    pad = [None] * (spot.left - 1)
+    pad_styles = [0] * (spot.left - 1)
+    ws.put(pad + list(p["headers"]), pad_styles + [styles["header"]] * len(p["headers"]))
+    col_styles = [styles[s] for s in p["styles"]]
+    row_styles = {frame.columns.get_loc(c): [styles[s] for s in v] for c, v in p["cell_styles"].items()}
+    n = len(frame)
+    if n == 0:
+        ws.put(pad + [None] * len(col_styles), pad_styles + col_styles)
+    for start in range(0, n, _CHUNK_ROWS):
+        chunk = frame.iloc[start:start + _CHUNK_ROWS]
+        values = [column_values(chunk.iloc[:, j]) for j in range(chunk.shape[1])]
+        chunk_styles = [row_styles[j][start:start + len(chunk)] if j in row_styles else s
+                        for j, s in enumerate(col_styles)]
+        ws.put_rows(TableRows(spot.left, [v for v, _ in values], [k for _, k in values], chunk_styles))
+    end = get_column_letter(spot.left + len(p["headers"]) - 1)
+    table = Table(displayName=spot.name, ref=f"{get_column_letter(spot.left)}{spot.header_row}:{end}{spot.last_row}")
+    table.tableStyleInfo = TableStyleInfo(name=p["table_style"], showRowStripes=True,
+                                          showColumnStripes=False)
+    add_table(ws, table, p["headers"])
+
+
+def add_table(ws: StreamSheet, table: Table, headers: Sequence[str]) -> None:
+    """Add ``table`` to a streamed sheet; its columns are named after ``headers`` (the header cells)."""
+    table.tableColumns = [TableColumn(id=j + 1, name=h) for j, h in enumerate(headers)]
+    table.autoFilter = AutoFilter(ref=table.ref)
+    ws.tables.add(table)
+
+
+#: Total column width (in character widths) above which a sheet prints on A3 rather than A4,
+#: so that wide tables such as the customer P&L stay legible when fitted to the page width.
+A3_ABOVE_WIDTH = 220
+
+
+def _print_setup(ws: StreamSheet, header_row: int | None, total_width: float = 0.0) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "8" if total_width > A3_ABOVE_WIDTH else "9"  # A3 for wide sheets, else A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "&A — page &P of &N"
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+
