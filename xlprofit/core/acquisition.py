@@ -19,6 +19,7 @@ from typing import Literal, TypeAlias, cast
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.arguments import bounded_number, bounded_numbers
 from xlprofit.core.customer_frames import customer_table, divide_where, money_columns
 from xlprofit.core.parsing import member_of
 from xlprofit.core.segments import dimension_values
@@ -43,32 +44,6 @@ def _timing(timing: str) -> Timing:
         raise ArgumentError("timing", timing,
                             '"end" (margin at period end) or "start" (margin at period start)')
     return cast(Timing, timing)
-
-
-def _numbers(value: ArrayLike, argument: str, *, low: float = -np.inf, high: float = np.inf) -> np.ndarray:
-    """Float array of ``value``; every element finite and within ``[low, high]``."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ArgumentError(argument, value, "a number or an array of numbers") from None
-    bad = ~np.isfinite(array) | (array < low) | (array > high)
-    if bad.any():
-        if np.isinf(low) and np.isinf(high):
-            requirement = "a finite number"
-        elif np.isinf(high):
-            requirement = f"a finite number of at least {low:g}"
-        elif np.isinf(low):
-            requirement = f"a finite number of at most {high:g}"
-        else:
-            requirement = f"between {low:g} and {high:g}"
-        raise ArgumentError(argument, array[bad].flat[0], requirement)
-    return array
-
-
-def _scalar(value: float, argument: str, *, low: float = -np.inf, high: float = np.inf) -> float:
-    if np.ndim(value) != 0:
-        raise ArgumentError(argument, value, "a single number")
-    return float(_numbers(value, argument, low=low, high=high))
 
 
 def _result(values: np.ndarray, *inputs: ArrayLike) -> float | np.ndarray:
@@ -100,8 +75,8 @@ def cac(acquisition_spend: float, customers_acquired: float) -> float:
     DivisionByZeroError
         ``customers_acquired`` is 0.
     """
-    spend = _scalar(acquisition_spend, "acquisition_spend", low=0.0)
-    count = _scalar(customers_acquired, "customers_acquired", low=0.0)
+    spend = bounded_number("acquisition_spend", acquisition_spend, low=0.0)
+    count = bounded_number("customers_acquired", customers_acquired, low=0.0)
     if count == 0:
         raise DivisionByZeroError("'customers_acquired' is 0; the acquisition cost per customer is undefined")
     return spend / count
@@ -181,10 +156,10 @@ def payback_periods(
     """
     timing = _timing(timing)
     cost, margin, kept, rate = np.broadcast_arrays(
-        _numbers(cac, "cac", low=0.0),
-        _numbers(contribution_per_period, "contribution_per_period"),
-        _numbers(retention, "retention", low=0.0, high=1.0),
-        _numbers(discount_rate, "discount_rate", low=0.0),
+        bounded_numbers("cac", cac, low=0.0),
+        bounded_numbers("contribution_per_period", contribution_per_period),
+        bounded_numbers("retention", retention, low=0.0, high=1.0),
+        bounded_numbers("discount_rate", discount_rate, low=0.0),
     )
     # d = r/(1 + i) in logarithms, so that 1 − d and 1 − d^K keep their precision when d is
     # close to 1: 1 − d^K = −expm1(K·ln d)
@@ -295,12 +270,12 @@ def prospect_value(
             raise ArgumentError("horizon", horizon, "a whole number of periods of at least 1, or blank")
         horizon = int(number)
     revenue, margin_pct, serve, kept, rate, acquisition = np.broadcast_arrays(
-        _numbers(expected_revenue, "expected_revenue", low=0.0),
-        _numbers(gross_margin_pct, "gross_margin_pct", high=1.0),
-        _numbers(expected_cost_to_serve, "expected_cost_to_serve", low=0.0),
-        _numbers(retention, "retention", low=0.0, high=1.0),
-        _numbers(discount_rate, "discount_rate", low=0.0),
-        _numbers(acquisition_cost, "acquisition_cost", low=0.0),
+        bounded_numbers("expected_revenue", expected_revenue, low=0.0),
+        bounded_numbers("gross_margin_pct", gross_margin_pct, high=1.0),
+        bounded_numbers("expected_cost_to_serve", expected_cost_to_serve, low=0.0),
+        bounded_numbers("retention", retention, low=0.0, high=1.0),
+        bounded_numbers("discount_rate", discount_rate, low=0.0),
+        bounded_numbers("acquisition_cost", acquisition_cost, low=0.0),
     )
     margin = revenue * margin_pct - serve
     value = margin * _margin_multiple(kept, rate, timing, horizon) - acquisition
@@ -363,7 +338,7 @@ def referral_value(customers: pd.DataFrame, value_column: str = "contribution", 
         customer referring itself, a missing value) are left out of the sums; they are
         listed by :func:`unmatched_referrals`.
     """
-    share = _scalar(attribution_share, "attribution_share", low=0.0, high=1.0)
+    share = bounded_number("attribution_share", attribution_share, low=0.0, high=1.0)
     table = _referrals(customers, value_column)
     credited = table[table["credited"]]
     sums = credited["value"].groupby(credited["referred_by"].astype(str).to_numpy(), sort=True).sum()

@@ -15,7 +15,7 @@ import numpy as np
 from xlprofit.core.money import MAX_AMOUNT, amount_out_of_range, round_half_away
 from xlprofit.errors import ArgumentError
 
-__all__ = ["as_numbers", "check_at_least", "shape_result", "argument_cents"]
+__all__ = ["as_numbers", "bounded_number", "bounded_numbers", "check_at_least", "shape_result", "argument_cents"]
 
 
 def as_numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
@@ -31,6 +31,49 @@ def as_numbers(argument: str, value: Any) -> tuple[np.ndarray, bool]:
     if bad.any():
         raise ArgumentError(argument, array[bad].flat[0], "a finite number")
     return array, scalar
+
+
+def _requirement(low: float, high: float, closed_high: bool) -> str:
+    """The one wording of a range requirement, from its bounds."""
+    if np.isinf(low) and np.isinf(high):
+        return "a finite number"
+    if np.isinf(high):
+        return f"a finite number of at least {low:g}"
+    if np.isinf(low):
+        return f"a finite number of at most {high:g}" if closed_high else f"a finite number below {high:g}"
+    if closed_high:
+        return f"between {low:g} and {high:g}"
+    return f"at least {low:g} and below {high:g}"
+
+
+def bounded_numbers(
+    argument: str, value: Any, *, low: float = -np.inf, high: float = np.inf, closed_high: bool = True
+) -> np.ndarray:
+    """Return ``value`` as a float array, every element finite and within its bounds.
+
+    The bounds are ``[low, high]`` (``[low, high)`` unless ``closed_high``); the first bad
+    element raises :class:`~xlprofit.errors.ArgumentError` with the one wording of a range.
+    """
+    if isinstance(value, bool | np.bool_):
+        raise ArgumentError(argument, value, "a number")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ArgumentError(argument, value, "a number or an array of numbers") from None
+    above = array > high if closed_high else array >= high
+    bad = ~np.isfinite(array) | (array < low) | above
+    if bad.any():
+        raise ArgumentError(argument, array[bad].flat[0], _requirement(low, high, closed_high))
+    return array
+
+
+def bounded_number(
+    argument: str, value: Any, *, low: float = -np.inf, high: float = np.inf, closed_high: bool = True
+) -> float:
+    """One number in range, as :func:`bounded_numbers` checks it; an array is refused."""
+    if np.ndim(value) != 0:
+        raise ArgumentError(argument, value, "a single number")
+    return float(bounded_numbers(argument, value, low=low, high=high, closed_high=closed_high))
 
 
 def check_at_least(argument: str, array: np.ndarray, bound: float, requirement: str) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from xlprofit.errors import ArgumentError
 
-__all__ = ["MONEY_COLUMNS", "check_number", "customer_table", "divide_where", "finite_values", "money_columns"]
+__all__ = ["MONEY_COLUMNS", "customer_table", "divide_where", "finite_values", "money_columns"]
 
 #: The money columns of the customer P&L that the deciles and the segment tables sum.
 MONEY_COLUMNS: tuple[str, ...] = ("net_revenue", "gross_margin", "cost_to_serve", "contribution", "profit")
@@ -70,21 +70,3 @@ def divide_where(numerator: np.ndarray, denominator: np.ndarray, where: np.ndarr
     out = np.full(np.shape(numerator), np.nan)
     np.divide(numerator, denominator, out=out, where=where)
     return out
-
-
-def check_number(value: float, argument: str, *, low: float, high: float, closed_high: bool = True) -> float:
-    """``value`` as a float in ``[low, high]`` (``[low, high)`` unless ``closed_high``); else ``ArgumentError``."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ArgumentError(argument, value, "a number") from None
-    inside = low <= number <= high if closed_high else low <= number < high
-    if not np.isfinite(number) or not inside:
-        if np.isinf(low) and np.isinf(high):
-            requirement = "a finite number"
-        elif np.isinf(high):
-            requirement = f"a finite number of at least {low:g}"
-        else:
-            requirement = f"in [{low:g}, {high:g}{']' if closed_high else ')'}"
-        raise ArgumentError(argument, value, requirement)
-    return number

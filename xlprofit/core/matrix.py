@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.customer_frames import check_number, customer_table, divide_where, money_columns
+from xlprofit.core.arguments import bounded_number
+from xlprofit.core.customer_frames import customer_table, divide_where, money_columns
 from xlprofit.errors import ArgumentError
 
 __all__ = [
@@ -116,11 +117,11 @@ def profitability_matrix(
     if price_threshold is None:
         price_threshold = default_price
     else:
-        price_threshold = check_number(price_threshold, "price_threshold", low=0.0, high=np.inf)
+        price_threshold = bounded_number("price_threshold", price_threshold, low=0.0, high=np.inf)
     if cost_threshold is None:
         cost_threshold = default_cost
     else:
-        cost_threshold = check_number(cost_threshold, "cost_threshold", low=0.0, high=np.inf)
+        cost_threshold = bounded_number("cost_threshold", cost_threshold, low=0.0, high=np.inf)
     price_pct, cost_pct, classified, money = _matrix_ratios(frame)
     quadrants = _classify(price_pct, cost_pct, price_threshold, cost_threshold)
     quadrants[~classified] = NOT_CLASSIFIED
@@ -152,10 +153,10 @@ def quadrant(net_price_pct: float, cost_to_serve_pct: float, price_threshold: fl
         One of ``"carriage trade"``, ``"passive"``, ``"bargain basement"``, ``"aggressive"``.
     """
     values = [
-        check_number(net_price_pct, "net_price_pct", low=-np.inf, high=np.inf),
-        check_number(cost_to_serve_pct, "cost_to_serve_pct", low=-np.inf, high=np.inf),
-        check_number(price_threshold, "price_threshold", low=0.0, high=np.inf),
-        check_number(cost_threshold, "cost_threshold", low=0.0, high=np.inf),
+        bounded_number("net_price_pct", net_price_pct, low=-np.inf, high=np.inf),
+        bounded_number("cost_to_serve_pct", cost_to_serve_pct, low=-np.inf, high=np.inf),
+        bounded_number("price_threshold", price_threshold, low=0.0, high=np.inf),
+        bounded_number("cost_threshold", cost_threshold, low=0.0, high=np.inf),
     ]
     return str(_classify(np.array([values[0]]), np.array([values[1]]), values[2], values[3])[0])
 

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from xlprofit.core.customer_frames import check_number, divide_where
+from xlprofit.core.arguments import bounded_number
+from xlprofit.core.customer_frames import divide_where
 from xlprofit.core.money import to_cents
 from xlprofit.core.parsing import as_text
 from xlprofit.errors import ArgumentError
@@ -350,10 +351,10 @@ def _flag_options(min_periods: int, recent_periods: int, volume_drop: float, sig
     recent_periods = _check_int(recent_periods, "recent_periods", low=1)
     if recent_periods >= min_periods:
         raise ArgumentError("recent_periods", recent_periods, f"below min_periods ({min_periods})")
-    volume_drop = check_number(volume_drop, "volume_drop", low=0.0, high=1.0)
-    significance = check_number(significance, "significance", low=0.0, high=1.0, closed_high=False)
-    cost_to_serve_rise = check_number(cost_to_serve_rise, "cost_to_serve_rise", low=0.0, high=np.inf)
-    bad_debt_rise = check_number(bad_debt_rise, "bad_debt_rise", low=0.0, high=np.inf)
+    volume_drop = bounded_number("volume_drop", volume_drop, low=0.0, high=1.0)
+    significance = bounded_number("significance", significance, low=0.0, high=1.0, closed_high=False)
+    cost_to_serve_rise = bounded_number("cost_to_serve_rise", cost_to_serve_rise, low=0.0, high=np.inf)
+    bad_debt_rise = bounded_number("bad_debt_rise", bad_debt_rise, low=0.0, high=np.inf)
     return {"min_periods": min_periods, "recent_periods": recent_periods, "volume_drop": volume_drop,
             "significance": significance, "cost_to_serve_rise": cost_to_serve_rise, "bad_debt_rise": bad_debt_rise}
 
