@@ -208,7 +208,7 @@ def test_engine_line_accounting_equals_frame_lines(folder, engine, request):
 def test_the_excel_left_out_note_states_unconverted_lines_per_currency():
     """XLP_…(bad_lines="skip")'s last row: the NOK lines apart, never added to the euros."""
     pytest.importorskip("xlwings")
-    from xlprofit.excel.udfs import _lines_used
+    from xlprofit.excel._analyses import lines_used as _lines_used
 
     note = _lines_used(xlprofit.analyze(_pandas_dataset()), "skip")
     assert note is not None and note.startswith("Left out: 7 invoice line(s)")
