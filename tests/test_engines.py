@@ -355,6 +355,34 @@ def test_any_cell_reads_the_same_in_duckdb_and_pandas(tmp_path_factory, numbers,
         pd.testing.assert_frame_equal(getattr(agg_p, grain), getattr(agg_d, grain), check_exact=True)
 
 
+def test_every_reading_word_of_parsing_reads_the_same_in_duckdb(tmp_path):
+    """The SQL engines take their blank, TRUE and FALSE words from ``xlprofit.core.parsing``:
+    each word, in any case, gives the pandas path's value in a yes/no and a number column."""
+    from xlprofit.core.parsing import BLANK_WORDS, FALSE_WORDS, TRUE_WORDS
+
+    assert set(_sql._BLANKS) == BLANK_WORDS and set(_sql._TRUE) == TRUE_WORDS and set(_sql._FALSE) == FALSE_WORDS
+    words = sorted(BLANK_WORDS | TRUE_WORDS | FALSE_WORDS)
+    cells = [w.upper() if i % 2 else w for i, w in enumerate(words)]
+    frame = pd.DataFrame({
+        "date": "2024-01-05", "customer_id": "C0001", "net_revenue": "10.00",
+        "returned": cells, "cogs": [w if w in BLANK_WORDS else "1.00" for w in words],
+    })
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    reread = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False, na_values=[""])
+    customers = pd.DataFrame({"customer_id": ["C0001"]})
+    activities = pd.DataFrame({"activity": ["Returns"], "driver": ["returns"], "cost": [100.0]})
+    ds = xlprofit.Dataset(customers, reread, activities)
+    periods = Periods(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"), 1)
+    agg_p, acc_p = ds.lines.summarise(pd.Index(["C0001"]), periods, None)
+    with open_lines(tmp_path / "t.csv", "duckdb") as engine:
+        engine.attach(pd.Index(["C0001"]), None, {})
+        agg_d, acc_d = engine.summarise(pd.Index(["C0001"]), periods, None)
+    expected = ds.exceptions[ds.exceptions["table"] == "transactions"]
+    pd.testing.assert_frame_equal(_norm_exceptions(expected), _norm_exceptions(acc_d.exceptions))
+    pd.testing.assert_frame_equal(agg_p.customer, agg_d.customer, check_exact=True)
+    assert int(agg_p.customer["returns"].iloc[0]) == len(TRUE_WORDS)
+
+
 def test_row_order_of_the_file_changes_no_total(tables, tmp_path):
     """Property: results do not depend on row order."""
     lines = tables["transactions"].iloc[:30_000]

@@ -19,6 +19,9 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 __all__ = [
+    "BLANK_WORDS",
+    "FALSE_WORDS",
+    "TRUE_WORDS",
     "EXCEL_EPOCH",
     "LAST_DATE",
     "MAX_SERIAL",
@@ -124,7 +127,8 @@ def without_cell_errors(values: pd.Series) -> pd.Series:
     return values.where(~errors, None) if errors.any() else values
 
 
-_BLANK_STRINGS = frozenset({"", "-", "n/a", "na", "nan", "none", "null", "#n/a"})
+#: Cell texts read as blank (compared after trimming and lower-casing); the SQL engines read these too.
+BLANK_WORDS = frozenset({"", "-", "n/a", "na", "nan", "none", "null", "#n/a"})
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _CURRENCY_WORD = r"(?:[$€£¥]|kr\.?|nok|sek|pln|zł|eur|usd|gbp|dkk)"
 _CURRENCY = re.compile(rf"^{_CURRENCY_WORD}\s*|\s*{_CURRENCY_WORD}$", re.IGNORECASE)
@@ -144,7 +148,7 @@ def _is_blank_scalar(value: object) -> bool:
         return True
     if isinstance(value, float) and np.isnan(value):
         return True
-    if isinstance(value, str) and value.strip().lower() in _BLANK_STRINGS:
+    if isinstance(value, str) and value.strip().lower() in BLANK_WORDS:
         return True
     return False
 
@@ -155,7 +159,7 @@ def blank_mask(values: pd.Series) -> pd.Series:
     obj = values[~mask]
     if obj.dtype == object or pd.api.types.is_string_dtype(obj.dtype):
         text = obj.astype(str).str.strip().str.lower()
-        blank = text.isin(_BLANK_STRINGS)
+        blank = text.isin(BLANK_WORDS)
         if obj.dtype == object and text.eq("#n/a").any():  # an #N/A error cell is not blank text
             blank &= ~cell_errors(obj)
         mask.loc[text.index] = blank.to_numpy()
@@ -364,8 +368,9 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, reasons
 
 
-_TRUE = frozenset({"true", "yes", "y", "x", "1", "ja", "j", "tak", "t", "sant", "returned", "wahr"})
-_FALSE = frozenset({"false", "no", "n", "0", "nei", "nej", "nie", "f", "falsk", "usann", "falsch"})
+#: Texts read as TRUE and as FALSE in a yes/no column (any case); the SQL engines read these too.
+TRUE_WORDS = frozenset({"true", "yes", "y", "x", "1", "ja", "j", "tak", "t", "sant", "returned", "wahr"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "nei", "nej", "nie", "f", "falsk", "usann", "falsch"})
 
 
 def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -391,9 +396,9 @@ def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         if isinstance(v, (int, float, np.integer, np.floating)):
             return bool(v != 0)
         s = str(v).strip().lower()
-        if s in _TRUE:
+        if s in TRUE_WORDS:
             return True
-        if s in _FALSE:
+        if s in FALSE_WORDS:
             return False
         value, _ = parse_number_text(s)
         return None if value is None else value != 0
@@ -442,7 +447,7 @@ def _shared(texts: np.ndarray) -> np.ndarray:
 def parse_ids(values: pd.Series) -> pd.Series:
     """Normalise identifiers to text: ``1001.0`` -> ``"1001"``, whitespace stripped, blanks NA."""
     if _all_text(values):
-        return _clean_text(values, _BLANK_STRINGS)
+        return _clean_text(values, BLANK_WORDS)
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         num = values.astype("float64")
         integral = num.notna() & (num == np.floor(num)) & (num.abs() < 2**53)

@@ -36,7 +36,7 @@ from xlprofit.core.aggregate import (
 )
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
 from xlprofit.core.money import MAX_PAYMENT_DAYS, MAX_TOTAL_CENTS, TOTAL_OUT_OF_RANGE, amount_out_of_range_reason
-from xlprofit.core.parsing import EXCEL_EPOCH, MAX_SERIAL, SERIAL_OUT_OF_RANGE
+from xlprofit.core.parsing import BLANK_WORDS, EXCEL_EPOCH, FALSE_WORDS, MAX_SERIAL, SERIAL_OUT_OF_RANGE, TRUE_WORDS
 from xlprofit.core.periods import Periods
 from xlprofit.core.reading import display_value
 from xlprofit.core.schema import EXCEPTION_COLUMNS, PAID_ON_OUT_OF_RANGE, SCHEMAS, Column
@@ -61,9 +61,10 @@ _REJECTING = {"date", "customer_id", "net_revenue", "gross_revenue", "discount",
 #: Columns the analysis uses; ``currency`` only counts for telling blank rows apart.
 _USED = ("date", "customer_id", "net_revenue", "order_id", "product_id", "quantity", "gross_revenue",
          "discount", "rebate", "cogs", "returned", "written_off", "paid_on")
-_BLANKS = ("", "-", "n/a", "na", "nan", "none", "null", "#n/a")
-_TRUE = ("true", "yes", "y", "x", "1", "ja", "j", "tak", "t", "sant", "returned", "wahr")
-_FALSE = ("false", "no", "n", "0", "nei", "nej", "nie", "f", "falsk", "usann", "falsch")
+#: The reading words of :mod:`xlprofit.core.parsing`, sorted so that the SQL text is stable.
+_BLANKS = tuple(sorted(BLANK_WORDS))
+_TRUE = tuple(sorted(TRUE_WORDS))
+_FALSE = tuple(sorted(FALSE_WORDS))
 _LINE_MONEY = ("gross_revenue", "discount", "rebate", "net_revenue", "cogs", "written_off")
 #: A line of ``fate`` that is analysed (summed into the aggregates).
 _ANALYSED = "(NOT rejected AND NOT outside AND NOT filtered)"
