@@ -28,7 +28,7 @@ from openpyxl import Workbook
 import xlprofit
 from xlprofit.data.synthetic import generate
 from xlprofit.report._rows import column_values
-from xlprofit.report.workbook import _layouts
+from xlprofit.report.workbook import sheet_layouts
 
 
 def _plain(series: pd.Series) -> list:
@@ -42,7 +42,7 @@ def bare_openpyxl(analysis: xlprofit.Analysis, path: Path) -> int:
     """Write every row of every report sheet as plain values in write-only mode; return the cell count."""
     wb = Workbook(write_only=True)
     cells = 0
-    for name, build in _layouts(analysis, set(), dt.datetime(2025, 1, 1), xlprofit.__version__).items():
+    for name, build in sheet_layouts(analysis, set(), dt.datetime(2025, 1, 1), xlprofit.__version__).items():
         ws = wb.create_sheet(name)
         for block in build().blocks:
             if block.kind == "blank":

@@ -31,7 +31,8 @@ from xlprofit.report._layout import MAX_SHEET_ROWS, SheetLayout, TableSpot, writ
 from xlprofit.report._styles import Styles
 from xlprofit.report._texts import report_text
 
-__all__ = ["write_report", "report_sheets", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save", "check_target"]
+__all__ = ["write_report", "report_sheets", "sheet_layouts", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save",
+           "check_target"]
 
 #: The sheets of the report, in order (README, *Workbooks*).
 REPORT_SHEETS: tuple[str, ...] = (
@@ -531,7 +532,7 @@ def report_sheets(analysis: Analysis) -> list[str]:
     :data:`REPORT_SHEETS`, and ``Acquisition`` after ``CLV`` when the CLV sheet cannot hold
     both of its per-customer tables (more than about 524,000 customers).
     """
-    return list(_layouts(analysis, set(), dt.datetime.min, ""))  # the names only: no sheet is laid out
+    return list(sheet_layouts(analysis, set(), dt.datetime.min, ""))  # the names only: no sheet is laid out
 
 
 def _split_acquisition(a: Analysis) -> bool:
@@ -635,8 +636,13 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def _layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str
-             ) -> dict[str, Callable[[], SheetLayout]]:
+def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str
+                  ) -> dict[str, Callable[[], SheetLayout]]:
+    """Each report sheet's name and the function laying it out (called when the sheet is written).
+
+    ``taken`` collects the defined names used so far; ``generated`` and ``version`` are the
+    Summary's stamp. The benchmark of the writers lays out the same sheets through this.
+    """
     split = _split_acquisition(a)
     return {
         "Summary": lambda: _summary(a, taken, generated, version),
@@ -688,7 +694,7 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     wb = Workbook(write_only=True)
     styles = Styles(wb)
     taken: set[str] = set()
-    for name, build in _layouts(analysis, taken, generated, __version__).items():
+    for name, build in sheet_layouts(analysis, taken, generated, __version__).items():
         if progress:
             progress(name)
         layout = build()
