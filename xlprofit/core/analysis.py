@@ -13,10 +13,10 @@ import pandas as pd
 from xlprofit.core import acquisition, costing, segments
 from xlprofit.core.aggregate import NO_PRODUCT, LineAggregates
 from xlprofit.core.allocation import round_to_totals
-from xlprofit.core.clv import BetaGeo, GammaGamma, customer_clv
-from xlprofit.core.clv.rfm import rfm_from_purchases
+from xlprofit.core.backtest import MIN_CALIBRATION_PERIODS, backtest_analysis, summary_table
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, DriverVolumes, UsageVolumes, spread_usage, usage_volumes, volumes
+from xlprofit.core.lifetime import LIFETIME_COLUMNS, lifetime_values, purchase_history
 from xlprofit.core.lines import LineAccounting
 from xlprofit.core.matrix import profitability_matrix, quadrant_summary
 from xlprofit.core.money import round_money, to_cents
@@ -77,6 +77,10 @@ class Analysis:
         Gamma-Gamma spend × contribution margin ratio, discounted weekly at the annual
         ``discount_rate`` over ``clv_horizon_years``); ``clv_models`` holds the fitted
         parameters and any reason the values could not be computed.
+    clv_backtest:
+        The lifetime model fitted on the periods before the last ones (half the window, at most
+        four periods) and its forecast of them against what happened (``measure, value, unit``;
+        :func:`xlprofit.clv.backtest`); a note when the window is too short or no CLV is computed.
     kpis:
         Headline figures (name, value, unit).
     bridge:
@@ -113,6 +117,7 @@ class Analysis:
     acquisition: pd.DataFrame
     clv: pd.DataFrame
     clv_models: pd.DataFrame
+    clv_backtest: pd.DataFrame
     kpis: pd.DataFrame
     bridge: pd.DataFrame
     reconciliation: pd.DataFrame
@@ -450,7 +455,7 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
 
     stage(ANALYSIS_STAGES[5])
     acq = _acquisition_table(pnl, params, periods)
-    clv, clv_models = _clv_table(pnl, bought, params, periods)
+    clv, clv_models = _clv_table(pnl, bought, result.activities, params, periods)
     pnl["clv"] = clv["clv"].reindex(pnl.index)
 
     stage(ANALYSIS_STAGES[6])
@@ -459,13 +464,34 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     bridge = period_bridge(pnl, result, pools, others)
     reconciliation = reconcile(dataset, pnl, result, accounting, pools, bridge, others)
     kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions, accounting, bridge)
-    return Analysis(
+    analysis = Analysis(
         customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
         segments=by_dim, whale=whale, deciles=deciles, matrix=matrix, quadrants=quadrants, trend=trend,
-        period_totals=totals, acquisition=acq, clv=clv, clv_models=clv_models, kpis=kpis,
+        period_totals=totals, acquisition=acq, clv=clv, clv_models=clv_models,
+        clv_backtest=_backtest_note("not run"), kpis=kpis,
         bridge=bridge, reconciliation=reconciliation, excluded_pools=pools, exceptions=exceptions,
         assumptions=assumptions, parameters=params, sources=dataset.sources,
     )
+    return replace(analysis, clv_backtest=_clv_backtest(dataset, analysis, wanted, periods))
+
+
+def _backtest_note(why: str) -> pd.DataFrame:
+    return pd.DataFrame([("Backtest", why, "text")], columns=["measure", "value", "unit"])
+
+
+def _clv_backtest(dataset: Dataset, analysis: Analysis, wanted: set[str] | None, periods: Periods) -> pd.DataFrame:
+    """The lifetime model's backtest on the last half of the window (at most four periods)."""
+    if analysis.clv["clv"].isna().all():
+        return _backtest_note("not run: no lifetime values were computed")
+    if wanted is not None:
+        return _backtest_note("not run for a product pilot (lifetime values are the customers' whole business)")
+    holdout = min(4, periods.count // 2)
+    if holdout < 1 or periods.count - holdout < MIN_CALIBRATION_PERIODS:
+        return _backtest_note(f"not run: {periods.count} period(s) are too few to hold some out")
+    try:
+        return summary_table(backtest_analysis(dataset, analysis, holdout))
+    except XlprofitError as exc:
+        return _backtest_note(f"not run: {exc}")
 
 
 def _pilot_pnl(full: pd.DataFrame, loading: ProductLoading, wanted: set[str], bought: pd.DataFrame
@@ -538,45 +564,34 @@ def _acquisition_table(pnl: pd.DataFrame, params: dict[str, Any], periods: Perio
     return table
 
 
-_CLV_COLUMNS = ["frequency", "recency", "T", "monetary_value", "expected_purchases", "discounted_purchases",
-                "p_alive", "expected_spend", "margin_ratio", "clv"]
-
-
-def _clv_table(pnl: pd.DataFrame, bought: pd.DataFrame, params: dict[str, Any], periods: Periods
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """CLV per customer on contribution, with the fitted models (or the reason there are none)."""
-    empty = pd.DataFrame(np.nan, index=pnl.index, columns=_CLV_COLUMNS)
+def _clv_table(pnl: pd.DataFrame, bought: pd.DataFrame, activities: pd.DataFrame, params: dict[str, Any],
+               periods: Periods) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """CLV per customer on contribution (:mod:`xlprofit.core.lifetime`), with its models' notes."""
+    empty = pd.DataFrame(np.nan, index=pnl.index, columns=LIFETIME_COLUMNS)
     rate = params.get("discount_rate")
     horizon_years = float(params["clv_horizon_years"])
     if rate is None:
         return empty, pd.DataFrame([("CLV", "not computed", np.nan, "no discount_rate parameter was given")],
                                    columns=["model", "parameter", "value", "note"])
+    weekly_rate = (1.0 + float(rate)) ** (7.0 / 365.25) - 1.0
+    horizon_weeks = horizon_years * 365.25 / 7.0
+    end = periods.end + pd.Timedelta(days=1)
     try:
-        summary = rfm_from_purchases(bought["first_purchase"], bought["last_purchase"], bought["purchase_days"],
-                                     bought["repeat_net"] / 100.0, observation_end=periods.end, period="week")
-        purchases = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
-        repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-        spend = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
-        net = pnl["net_revenue"]
-        margin = (pnl["contribution"] / net.where(net > 0)).reindex(summary.index)
-        weekly_rate = (1.0 + float(rate)) ** (7.0 / 365.25) - 1.0
-        horizon_weeks = max(1, round(horizon_years * 365.25 / 7.0))
-        values = customer_clv(summary, margin, purchase_model=purchases, spend_model=spend,
-                              discount_rate=weekly_rate, discount_period=1.0, horizon=horizon_weeks)
+        history = purchase_history(bought["first_purchase"], bought["last_purchase"], bought["purchase_days"],
+                                   pnl["acquired_on"], periods.start, end)
+        levels = pd.Series({a.activity: a.level for a in activities.itertuples(index=False)}, dtype=object)
+        result = lifetime_values(pnl, history, levels, weekly_rate=weekly_rate, horizon_weeks=horizon_weeks,
+                                 first=bought["first_purchase"].reindex(pnl.index),
+                                 last=bought["last_purchase"].reindex(pnl.index), start=periods.start,
+                                 periods=periods.count, period_weeks=52.0 / periods.periods_per_year)
     except XlprofitError as exc:
         return empty, pd.DataFrame([("CLV", "not computed", np.nan, str(exc))],
                                    columns=["model", "parameter", "value", "note"])
-    table = summary[["frequency", "recency", "T", "monetary_value"]].join(values, how="left")
-    table = table.reindex(pnl.index)[[c for c in _CLV_COLUMNS if c in table.columns] +
-                                     [c for c in table.columns if c not in _CLV_COLUMNS]]
-    table.index.name = "customer_id"
-    note_bg = f"{len(summary):,} customers; time unit week; observation ends {periods.end.date()}"
-    note_gg = f"{len(repeat):,} customers with repeat purchases of positive value"
-    rows = [("BG/NBD", k, float(v), note_bg) for k, v in purchases.params_.items()]
-    rows += [("Gamma-Gamma", k, float(v), note_gg) for k, v in spend.params_.items()]
-    rows += [("CLV", "weekly discount rate", weekly_rate, f"from annual discount_rate {float(rate):.2%}"),
-             ("CLV", "horizon (weeks)", float(horizon_weeks), f"{horizon_years:g} years")]
-    return table, pd.DataFrame(rows, columns=["model", "parameter", "value", "note"])
+    rows = pd.DataFrame([("CLV", "weekly discount rate", weekly_rate, f"from annual discount_rate {float(rate):.2%}"),
+                         ("CLV", "horizon (weeks)", float(round(horizon_weeks / 4.0) * 4.0),
+                          f"{horizon_years:g} years in steps of 4 weeks")],
+                        columns=["model", "parameter", "value", "note"])
+    return result.customers, pd.concat([result.models, rows], ignore_index=True)
 
 
 def _kpis(pnl: pd.DataFrame, result: costing.CostingResult, whale: pd.DataFrame, flags: pd.DataFrame,

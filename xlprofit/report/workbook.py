@@ -495,10 +495,20 @@ def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLa
         if "clv" in frame:
             frame = frame.sort_values(["clv", "customer_id"], ascending=[False, True], kind="stable",
                                       na_position="last")
+        backtest = getattr(a, "clv_backtest", None)
+        if backtest is not None and len(backtest):
+            lay.heading("Backtest: the model fitted on the early periods, against what happened after")
+            shown = backtest.copy()
+            shown["value"] = [_backtest_value(v, u) for v, u in zip(shown["value"], shown["unit"], strict=True)]
+            lay.table(shown[["measure", "value"]], "CLVBacktest", taken, max_width=44)
+            lay.skip()
         lay.heading("Lifetime value per customer (highest first)")
         lay.table(frame, "CLV", taken, max_width=20, main=True,
-                  styles={"frequency": "count", "recency": "number", "T": "number", "monetary_value": "money",
-                          "expected_purchases": "number", "discounted_purchases": "number"})
+                  styles={"frequency": "number", "recency": "number", "T": "number", "age": "number",
+                          "purchases": "count", "expected_purchases": "number", "discounted_purchases": "number",
+                          "expected_spend": "money", "margin_ratio": "percent", "cost_per_purchase": "money",
+                          "customer_cost_per_year": "money", "expected_lifetime_years": "number",
+                          "p_alive": "percent"})
         lay.skip()
     else:
         lay.note("Lifetime values were not computed for this analysis"
@@ -510,6 +520,17 @@ def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLa
         return lay
     _acquisition_table(lay, a, taken, main=clv is None or not len(clv))
     return lay
+
+
+def _backtest_value(value: Any, unit: str) -> Any:
+    """A backtest figure as a reader takes it in: money to the euro, shares in per cent."""
+    if unit == "text" or not isinstance(value, int | float):
+        return value
+    if unit == "percent":
+        return f"{value:+.1%}"
+    if unit == "number":
+        return round(float(value), 2)
+    return round(float(value))
 
 
 def _acquisition_table(lay: SheetLayout, a: Analysis, taken: set[str], *, main: bool) -> None:
