@@ -319,8 +319,9 @@ def test_referral_value_worked_example(referrals: pd.DataFrame) -> None:
 
 
 def test_referral_value_arguments(referrals: pd.DataFrame) -> None:
-    with pytest.raises(TypeError):
-        aq.referral_value(referrals)  # type: ignore[call-arg]  # the share is required
+    # Issue 16 item 8: the share has a stated default, 0.5 (it used to be required).
+    assert aq.DEFAULT_ATTRIBUTION_SHARE == 0.5
+    pd.testing.assert_series_equal(aq.referral_value(referrals), aq.referral_value(referrals, attribution_share=0.5))
     with pytest.raises(ArgumentError, match="attribution_share"):
         aq.referral_value(referrals, attribution_share=1.2)
     with pytest.raises(ArgumentError, match="lifetime"):
@@ -386,3 +387,142 @@ def test_lookalike_cost_to_serve() -> None:
     pd.testing.assert_series_equal(ratio, aq.lookalike_cost_to_serve(shuffled))
     with pytest.raises(ArgumentError, match="region"):
         aq.lookalike_cost_to_serve(customers, by="region")
+
+
+# --------------------------------------------------------------------------- payback per customer (issue 16, item 6)
+
+
+def _payback_pnl() -> pd.DataFrame:
+    # P is C0293 of the demo: acquired in 2025Q2, 3,590 to recover, 13,144.78 of contribution in its
+    # three active quarters of a two-year window. Q loses money; R pays back only partly; S has no cost.
+    return pd.DataFrame(
+        {"acquisition_cost": [3590.0, 500.0, 10_000.0, 0.0, np.nan],
+         "contribution": [13_144.78, -50.0, 800.0, 900.0, 100.0]},
+        index=pd.Index(["P", "Q", "R", "S", "T"], name="customer_id"),
+    )
+
+
+def test_customer_payback_counts_only_active_periods() -> None:
+    active = pd.Series({"P": 3, "Q": 8, "R": 8, "S": 8, "T": 8})
+    quarterly = 1.10 ** 0.25 - 1  # 10 % a year, per quarter
+    table = aq.customer_payback(_payback_pnl(), periods_active=active, retention=1.0,
+                                discount_rate_per_period=quarterly)
+    p = table.loc["P"]
+    # m = 13,144.78 / 3 = 4,381.593; at quarter end worth m / 1.0241 = 4,278.4 > 3,590, so the cost is
+    # recovered within the first quarter: 3,590 / (m / (1 + i)) = 0.839 quarters.
+    assert p["contribution_per_period"] == pytest.approx(13_144.78 / 3, rel=EXACT)
+    assert p["payback_periods"] == pytest.approx(3590 / (13_144.78 / 3 / (1 + quarterly)), rel=1e-12)
+    assert p["payback_periods"] == pytest.approx(0.839, abs=5e-4)
+    # Spread over all eight quarters of the window (the old analysis) it looked almost three times slower.
+    old = aq.payback_periods(3590.0, 13_144.78 / 8, discount_rate=quarterly, timing="end")
+    assert old == pytest.approx(2.27, abs=5e-3) and old > 2.5 * p["payback_periods"]
+    # R: 100 a quarter, discounted forever at 2.41 %: about 100/0.0241 = 4,146 < 10,000.
+    reasons = table["payback_reason"]
+    assert pd.isna(reasons["P"]) and reasons["Q"] == "contribution per period is not positive"
+    assert reasons["R"].startswith("never recovered") and reasons["S"] == reasons["T"] == "no acquisition cost"
+    assert table["payback_periods"].drop("P").isna().all()
+
+
+def test_customer_payback_with_retention_per_customer_and_gaps() -> None:
+    active = pd.Series({"P": 3, "Q": 8, "R": 0, "S": 8, "T": np.nan})
+    retention = pd.Series({"P": 0.9, "Q": 0.9, "R": 0.9, "S": 0.9, "T": 0.9})
+    table = aq.customer_payback(_payback_pnl(), periods_active=active, retention=retention,
+                                discount_rate_per_period=0.0, timing="start")
+    # P: m = 4,381.59 at each quarter start, 0.9 retained: the first quarter alone recovers 3,590.
+    assert table.loc["P", "payback_periods"] == pytest.approx(3590 / (13_144.78 / 3), rel=1e-12)
+    assert table.loc["R", "payback_reason"] == "no active period"
+    gaps = aq.customer_payback(_payback_pnl(), periods_active=3, retention=retention.mask(retention.index == "P"),
+                               discount_rate_per_period=0.0)
+    assert gaps.loc["P", "payback_reason"] == "no retention" and np.isnan(gaps.loc["P", "payback_periods"])
+    # the same as the scalar function, customer by customer
+    expected = aq.payback_periods(3590.0, 13_144.78 / 3, retention=0.9, discount_rate=0.02, timing="end")
+    same = aq.customer_payback(_payback_pnl(), periods_active=3, retention=0.9, discount_rate_per_period=0.02)
+    assert same.loc["P", "payback_periods"] == expected
+
+
+def test_customer_payback_arguments() -> None:
+    frame = _payback_pnl()
+    with pytest.raises(TypeError):
+        aq.customer_payback(frame, periods_active=3, discount_rate_per_period=0.0)  # type: ignore[call-arg]
+    with pytest.raises(ArgumentError, match="'retention' must be between 0 and 1; got 1.2"):
+        aq.customer_payback(frame, periods_active=3, retention=1.2, discount_rate_per_period=0.0)
+    with pytest.raises(ArgumentError, match="'periods_active' must be a value .* for every customer"):
+        aq.customer_payback(frame, periods_active=pd.Series({"P": 3}), retention=1.0, discount_rate_per_period=0.0)
+    with pytest.raises(ArgumentError, match="'periods_active' must be a finite number of at least 0"):
+        aq.customer_payback(frame, periods_active=-1, retention=1.0, discount_rate_per_period=0.0)
+    with pytest.raises(ArgumentError, match="discount_rate_per_period"):
+        aq.customer_payback(frame, periods_active=3, retention=1.0, discount_rate_per_period=-0.1)
+    with pytest.raises(ArgumentError, match="acquisition_cost"):
+        aq.customer_payback(frame.assign(acquisition_cost=-1.0), periods_active=3, retention=1.0,
+                            discount_rate_per_period=0.0)
+
+
+def test_active_periods_from_acquisition_or_window_start_to_end_or_last_purchase() -> None:
+    from xlprofit.core.periods import Periods
+
+    window = Periods(pd.Timestamp("2024-01-01"), pd.Timestamp("2025-12-31"), 4)
+    acquired = pd.Series(pd.to_datetime(["2025-04-18", "2019-05-01", None, "2026-02-01", "2024-02-01"]),
+                         index=["C0293", "old", "unknown", "later", "lost"])
+    last = pd.Series(pd.to_datetime(["2024-11-30"]), index=["lost"])
+    active = aq.active_periods(acquired, window, last_purchase=last)
+    # 2025Q2..Q4 = 3; the whole window = 8; not yet a customer = 0; 2024Q1..Q4 = 4.
+    assert active.to_dict() == {"C0293": 3, "old": 8, "unknown": 8, "later": 0, "lost": 4}
+    assert active.name == "periods_active"
+
+
+# --------------------------------------------------------------------------- total value (issue 16, item 8)
+
+
+def test_total_value_is_own_clv_plus_referral_value_on_clv(referrals: pd.DataFrame) -> None:
+    # Default share 0.5 on CLV: A = 0.5 × (400 + 60 + 30) = 245, B = 0.5 × 150 = 75.
+    credit = aq.referral_value(referrals, "clv")
+    total = aq.total_value(referrals["clv"], credit)
+    assert total.name == "total_value"
+    assert (total["A"], total["B"], total["C"]) == (90.0 + 245.0, 400.0 + 75.0, 60.0)
+    # a missing own value stays missing
+    assert np.isnan(aq.total_value(referrals["clv"].mask(referrals.index == "A"), credit)["A"])
+    with pytest.raises(ArgumentError, match="'referral_value' must be a value for every customer of clv"):
+        aq.total_value(referrals["clv"], credit.drop("A"))
+    with pytest.raises(ArgumentError, match="clv"):
+        aq.total_value(referrals["clv"].to_numpy(), credit)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- Excel, through Office.js
+
+_xl = None
+
+
+@pytest.fixture(scope="module")
+def excel():
+    global _xl
+    from tests.conftest import office_js
+
+    with office_js() as runtime:
+        _xl = runtime
+        yield runtime
+    _xl = None
+
+
+def _call(name: str, *args):
+    import asyncio
+
+    assert _xl is not None
+    cells = [None if v is None else (v if isinstance(v, list) else [[v]]) for v in args]
+    body = {"func_name": name, "args": cells, "caller_address": "Sheet1!B2", "version": _xl.xw.__version__,
+            "client": "Office.js", "runtime": "1.4", "culture_info_name": "en-US", "date_format": "M/d/yyyy",
+            "task_key": None}
+    result = asyncio.run(_xl.xs.custom_functions_call(body, _xl.udfs))
+    assert isinstance(result, list) and len(result) == 1 and len(result[0]) == 1, result
+    return result[0][0]
+
+
+def test_excel_payback_of_c0293_on_its_active_quarters(excel) -> None:
+    quarterly = 1.10 ** 0.25 - 1
+    got = _call("XLP_PAYBACK", quarterly, 3590, 13_144.78 / 3, 1)
+    assert got == pytest.approx(3590 / (13_144.78 / 3 / (1 + quarterly)), rel=1e-12)
+
+
+def test_excel_referral_value_default_share(excel) -> None:
+    ids, by, values = [["A"], ["B"], ["C"]], [[""], ["A"], ["A"]], [[10], [20], [30]]
+    assert _call("XLP_REFERRAL_VALUE", "A", ids, by, values) == 25.0  # blank share: 0.5 × (20 + 30)
+    assert _call("XLP_REFERRAL_VALUE", "A", ids, by, values, 1) == 50.0

@@ -169,6 +169,7 @@ SCALAR_EXAMPLES = [
     ("XLP_CAC", [10_000, 40], 250.0, 0.0),
     # No decay (retention 1, rate 0): payback = cac / contribution = 100 / 40.
     ("XLP_PAYBACK", [0, 100, 40, 1], 2.5, 1e-12),
+    ("XLP_BREAKEVEN", [0.25, 0.05, 40, 3000, 20_000, 50], 30_000.0, 1e-9),  # 3000 / (0.25 − 0.05 − 40/400)
     # A refers B (20) and C (30); half is credited: 25.
     ("XLP_REFERRAL_VALUE", ["A", [["A"], ["B"], ["C"]], [[""], ["A"], ["A"]], [[10], [20], [30]], 0.5], 25.0, 0.0),
     # (1000 × 0.3 − 100) × 0.8 / (1.1 − 0.8).

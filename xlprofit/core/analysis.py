@@ -14,6 +14,7 @@ from xlprofit.core import acquisition, costing, segments
 from xlprofit.core.aggregate import NO_PRODUCT, LineAggregates
 from xlprofit.core.allocation import round_to_totals
 from xlprofit.core.backtest import MIN_CALIBRATION_PERIODS, backtest_analysis, summary_table
+from xlprofit.core.breakeven import breakeven
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, DriverVolumes, UsageVolumes, spread_usage, usage_volumes, volumes
 from xlprofit.core.lifetime import LIFETIME_COLUMNS, lifetime_values, purchase_history
@@ -454,9 +455,9 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
             pnl[c] = pnl[c].fillna(False).astype(bool)
 
     stage(ANALYSIS_STAGES[5])
-    acq = _acquisition_table(pnl, params, periods)
     clv, clv_models = _clv_table(pnl, bought, result.activities, params, periods)
     pnl["clv"] = clv["clv"].reindex(pnl.index)
+    acq = _acquisition_table(pnl, clv, result.activities, params, periods)
 
     stage(ANALYSIS_STAGES[6])
     exceptions = _exceptions([dataset.exceptions, collector.frame()])
@@ -542,24 +543,36 @@ def _pilot_order_costs(order_costs: pd.DataFrame, full: pd.DataFrame, pilot: pd.
     return costs.mul(share, axis=0).apply(round_money)
 
 
-def _acquisition_table(pnl: pd.DataFrame, params: dict[str, Any], periods: Periods) -> pd.DataFrame:
+def _acquisition_table(pnl: pd.DataFrame, clv: pd.DataFrame, activities: pd.DataFrame, params: dict[str, Any],
+                       periods: Periods) -> pd.DataFrame:
+    """CAC, payback over active periods with the model's retention, break-even, referral and total value."""
     acq_cost = pnl["acquisition_cost"]
-    per_period = pnl["contribution"] / periods.count
+    active = acquisition.active_periods(pnl["acquired_on"], periods).reindex(pnl.index)
     table = pd.DataFrame(index=pnl.index)
     table["acquired_on"] = pnl["acquired_on"]
     table["acquisition_cost"] = acq_cost
-    table["contribution_per_period"] = round_money(per_period)
+    table["periods_active"] = active
     rate = params.get("discount_rate")
-    charged = acq_cost > 0
-    payback = pd.Series(np.nan, index=pnl.index)
-    if rate is not None and charged.any():  # no discount rate given: no payback, as no CLV (never a silent 0 %)
+    retention = clv["retention_per_year"].reindex(pnl.index) ** (1.0 / periods.periods_per_year)
+    if rate is not None:  # no discount rate given: no payback, as no CLV (never a silent 0 %)
         per_period_rate = (1.0 + float(rate)) ** (1.0 / periods.periods_per_year) - 1.0
-        payback[charged] = acquisition.payback_periods(
-            acq_cost[charged].to_numpy(), per_period[charged].to_numpy(),
-            retention=1.0, discount_rate=per_period_rate, timing="end")
-    table["payback_periods"] = payback
-    table["referral_value"] = acquisition.referral_value(pnl, "contribution", attribution_share=1.0
-                                                         ).reindex(pnl.index).fillna(0.0)
+        payback = acquisition.customer_payback(pnl, periods_active=active, retention=retention.fillna(1.0),
+                                               discount_rate_per_period=per_period_rate, timing="end")
+        payback = payback.reindex(pnl.index)
+        table["contribution_per_period"] = round_money(payback["contribution_per_period"])
+        table["retention_per_period"] = retention
+        table["payback_periods"] = payback["payback_periods"]
+        table["payback_reason"] = payback["payback_reason"]
+    else:
+        table["contribution_per_period"] = round_money(pnl["contribution"] / active.where(active > 0))
+        table["payback_periods"] = np.nan
+    even = breakeven(pnl, activities).reindex(pnl.index)
+    for column in ("breakeven_revenue", "breakeven_order_size"):
+        table[column] = even[column]
+    basis = "clv" if pnl["clv"].notna().any() else "contribution"
+    referral = acquisition.referral_value(pnl, basis).reindex(pnl.index).fillna(0.0)
+    table["referral_value"] = referral
+    table["total_value"] = acquisition.total_value(pnl["clv"], referral).reindex(pnl.index)
     table.index.name = "customer_id"
     return table
 

@@ -55,7 +55,7 @@ _PER_PURCHASE_LEVELS = ("order", "line", "product")
 
 LIFETIME_COLUMNS = ["frequency", "recency", "T", "age", "purchases", "p_alive", "expected_purchases",
                     "discounted_purchases", "expected_spend", "margin_ratio", "cost_per_purchase",
-                    "customer_cost_per_year", "expected_lifetime_years", "clv", "past_profit",
+                    "customer_cost_per_year", "expected_lifetime_years", "retention_per_year", "clv", "past_profit",
                     "lifetime_profit"]
 
 
@@ -267,13 +267,16 @@ def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series,
     discount = np.exp(-step_ends * np.log1p(weekly_rate))
     clv = contribution @ discount
     lifetime_years = (alive_mid * widths[None, :]).sum(axis=1) / _WEEKS_PER_YEAR
+    with np.errstate(divide="ignore", invalid="ignore"):  # the forecast's mean survival per year
+        retention_year = np.clip(alive_end[:, -1] / alive_start[:, 0], 0.0, 1.0) ** (
+            _WEEKS_PER_YEAR / (steps * STEP_WEEKS))
     past = pnl["profit"].to_numpy(dtype=float)
     table = pd.DataFrame({
         "frequency": x, "recency": t_x, "T": T, "age": u, "purchases": n, "p_alive": p_alive,
         "expected_purchases": purchases.sum(axis=1), "discounted_purchases": purchases @ discount,
         "expected_spend": spend, "margin_ratio": margin, "cost_per_purchase": cost_per_purchase,
         "customer_cost_per_year": fixed_week * _WEEKS_PER_YEAR, "expected_lifetime_years": lifetime_years,
-        "clv": clv, "past_profit": past, "lifetime_profit": past + clv,
+        "retention_per_year": retention_year, "clv": clv, "past_profit": past, "lifetime_profit": past + clv,
     }, index=index)
     table.index.name = "customer_id"
     labels = [f"step {i + 1}" for i in range(steps)]

@@ -407,7 +407,11 @@ FUNCTIONS: tuple[Function, ...] = (
         (
             _a("discount_rate", f"Discount rate per period (the period of the contribution), {_RATE}."),
             _a("cac", "Acquisition cost to recover; at least 0."),
-            _a("contribution_per_period", "Contribution of a retained customer per period."),
+            _a(
+                "contribution_per_period",
+                "Contribution of the customer per period since it was acquired: its contribution divided by its "
+                "active periods (from acquisition, or the window start, to its last period), not the whole window.",
+            ),
             _a("retention", f"Share of customers kept from one period to the next, {_RATE}."),
             _a(
                 "timing",
@@ -415,7 +419,44 @@ FUNCTIONS: tuple[Function, ...] = (
                 optional=True,
             ),
         ),
-        "Periods (fractional). #NUM! when the cost is never recovered.",
+        "Periods from acquisition (fractional). #NUM! when the cost is never recovered.",
+    ),
+    Function(
+        "XLP_BREAKEVEN",
+        "Acquisition",
+        "Break-even of a customer: the net revenue (at its order size), the orders, or the order size (at its "
+        "number of orders) at which its contribution is 0, from its margin and cost structure.",
+        (
+            _a(
+                "gross_margin_pct",
+                "Gross margin / net revenue, between -1 and 1 (0.25 or 25%).",
+            ),
+            _a(
+                "variable_cost_pct",
+                "Costs that move with revenue, per unit of net revenue: commission + cost of credit + bad debt, "
+                f"{_RATE}.",
+            ),
+            _a(
+                "cost_per_order",
+                "Cost-to-serve per order: the order- and line-level activities (handling, picking, delivery) / orders; "
+                "at least 0.",
+            ),
+            _a(
+                "fixed_cost",
+                "Cost-to-serve fixed per customer for the period: customer- and product-level activities "
+                "(sales visits, service calls); at least 0.",
+            ),
+            _a("net_revenue", "The customer's net revenue in the period (with orders: its average order size)."),
+            _a("orders", "The customer's orders in the period; at least 0."),
+            _a(
+                "result",
+                '"revenue" (net revenue for the period, orders growing with it), "orders" (orders of the present '
+                'size) or "order_size" (net revenue per order at the present orders). Blank: "revenue".',
+                optional=True,
+            ),
+        ),
+        "Money for the period of fixed_cost, or orders. #NUM! when nothing breaks even (each order loses money, "
+        "or the margin does not cover the variable costs); #DIV/0! without an order size.",
     ),
     Function(
         "XLP_REFERRAL_VALUE",
@@ -431,31 +472,75 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
             _a(
                 "values",
-                "Value of each customer (contribution, profit or CLV), in the same order.",
+                "Value of each customer in the same order: its CLV (what a referral will bring) or, without one, "
+                "its contribution (what it brought).",
                 shape="vector",
             ),
-            _a("attribution_share", f"Share of a referred customer's value credited to the referrer, {_RATE}."),
+            _a(
+                "attribution_share",
+                f"Share of a referred customer's value credited to the referrer, {_RATE}. Blank: 0.5 (neutral when "
+                "it is unknown how many would have come anyway).",
+                optional=True,
+            ),
         ),
-        "Money. #N/A for a customer that is not in customer_ids.",
+        "Money (add the customer's own CLV for its total value). #N/A for a customer that is not in customer_ids.",
     ),
     Function(
         "XLP_PROSPECT_VALUE",
         "Acquisition",
-        "Value of a prospect: expected lifetime contribution after cost-to-serve, minus what it costs to acquire.",
+        "Value of a prospect on contribution: expected revenue × (gross margin − commission, credit, bad debt) − "
+        "cost-to-serve, over its retained lifetime, minus acquisition cost. Blanks from look-alike customers.",
         (
             _a("discount_rate", f"Discount rate per period, {_RATE}."),
             _a("expected_revenue", "Expected net revenue per period; at least 0."),
             _a(
                 "gross_margin_pct",
-                "Gross margin as a share of net revenue, between -1 and 1 (0.3 or 30%; 30 is refused).",
+                "Gross margin as a share of net revenue, between -1 and 1 (0.3 or 30%; 30 is refused). "
+                "Blank: the look-alikes' median (needs customer_pnl).",
+                optional=True,
             ),
-            _a("expected_cost_to_serve", "Expected cost-to-serve per period; at least 0."),
-            _a("retention", f"Retention per period, {_RATE}."),
+            _a(
+                "expected_cost_to_serve",
+                "Expected cost-to-serve per period; at least 0. Blank: expected_revenue × the look-alikes' median "
+                "cost-to-serve / net revenue (needs customer_pnl).",
+                optional=True,
+            ),
+            _a(
+                "retention",
+                f"Retention per period, {_RATE}. Blank: the look-alikes' median of a retention_per_year column of "
+                "customer_pnl, per period.",
+                optional=True,
+            ),
             _a("acquisition_cost", "Cost to acquire the prospect, paid now. Blank: 0.", optional=True),
             _a("horizon", "Number of periods to value. Blank: no end.", optional=True),
             _a("timing", '"end" (margin at period end) or "start". Blank: "end".', optional=True),
+            _a(
+                "variable_cost_pct",
+                f"Commission + cost of credit + bad debt per unit of revenue, {_RATE}. Blank: the look-alikes' "
+                "(their median commission and credit rates, their pooled bad debt rate); 0 without customer_pnl.",
+                optional=True,
+            ),
+            _a(
+                "customer_pnl",
+                "The customer P&L as XLP_CUSTOMER_PNL spills it, with its header row: the look-alikes for blank "
+                "arguments are its customers of the segment (and channel) with positive net revenue. Blank: none.",
+                optional=True,
+                shape="table",
+            ),
+            _a(
+                "segment",
+                "The prospect's segment, as in customer_pnl (case ignored). Blank: none; required with customer_pnl.",
+                optional=True,
+            ),
+            _a("channel", "The prospect's channel. Blank: look-alikes from the whole segment.", optional=True),
+            _a(
+                "periods_per_year",
+                "Periods per year of expected_revenue, retention and discount_rate: 1, 2, 4 or 12, to turn the "
+                "look-alikes' retention per year into one per period. Blank: 1 (a year).",
+                optional=True,
+            ),
         ),
-        "Money.",
+        "Money. #N/A (naming it) when no look-alike has the segment or channel, or the look-alikes lack a value.",
     ),
     # ------------------------------------------------------------------ lifetime value
     Function(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlprofit.core import acquisition, allocation, costing, matrix, whale
+from xlprofit.core import acquisition, allocation, breakeven, costing, matrix, whale
 from xlprofit.core.clv import (
     BetaGeo,
     GammaGamma,
@@ -43,7 +43,13 @@ from xlprofit.core.parsing import (
 from xlprofit.core.profit import credit_cost
 from xlprofit.core.schema import EXCEPTION_COLUMNS
 from xlprofit.core.timeeq import parse_time_equation
-from xlprofit.errors import ArgumentError, ModelError, UnknownCustomerError, ValidationError
+from xlprofit.errors import (
+    ArgumentError,
+    DivisionByZeroError,
+    ModelError,
+    UnknownCustomerError,
+    ValidationError,
+)
 
 from . import _args as a
 from ._analyses import cached_analysis, lines_used, rates_without_volumes, with_note
@@ -57,6 +63,7 @@ __all__ = [
     "XLP_BGNBD_ALIVE",
     "XLP_BGNBD_EXPECTED",
     "XLP_BGNBD_FIT",
+    "XLP_BREAKEVEN",
     "XLP_CAC",
     "XLP_CAPACITY_RATE",
     "XLP_CHECKS",
@@ -414,7 +421,36 @@ def XLP_PAYBACK(discount_rate, cac, contribution_per_period, retention, timing=N
 
 
 @udf
-def XLP_REFERRAL_VALUE(customer, customer_ids, referred_by, values, attribution_share):
+def XLP_BREAKEVEN(gross_margin_pct, variable_cost_pct, cost_per_order, fixed_cost, net_revenue, orders, result=None):
+    """Break-even revenue, orders or average order size of a customer (core.breakeven)."""
+    choice = a.text("result", result, "revenue").lower()
+    if choice not in ("revenue", "orders", "order_size"):
+        raise ArgumentError("result", choice, '"revenue" (blank), "orders" or "order_size"')
+    costs = (
+        a.rate("gross_margin_pct", gross_margin_pct, signed=True),
+        a.rate("variable_cost_pct", variable_cost_pct),
+        a.number("cost_per_order", cost_per_order),
+        a.number("fixed_cost", fixed_cost),
+    )
+    revenue, count = a.number("net_revenue", net_revenue), a.number("orders", orders)
+    if choice == "order_size":
+        value = breakeven.breakeven_order_size(*costs, orders=count)
+        if math.isnan(value):
+            raise DivisionByZeroError("'orders' is 0: there is no order size to break even with")
+        if math.isinf(value):
+            raise ModelError("no order size breaks even: the gross margin does not cover the variable costs")
+        return value
+    function = breakeven.breakeven_revenue if choice == "revenue" else breakeven.breakeven_orders
+    value = function(*costs, net_revenue=revenue, orders=count)
+    if math.isnan(value):
+        raise DivisionByZeroError("there is no average order size: 'orders' is 0 or 'net_revenue' is not positive")
+    if math.isinf(value):
+        raise ModelError("no revenue breaks even: the margin after variable and per-order costs is not positive")
+    return value
+
+
+@udf
+def XLP_REFERRAL_VALUE(customer, customer_ids, referred_by, values, attribution_share=None):
     """Referral value of one customer."""
     who = a.text("customer", customer)
     ids = a.texts_1d("customer_ids", customer_ids)
@@ -423,7 +459,7 @@ def XLP_REFERRAL_VALUE(customer, customer_ids, referred_by, values, attribution_
     _same_length(customer_ids=ids, referred_by=referrers, values=worth)
     if any(i is None for i in ids):
         raise ArgumentError("customer_ids", "a blank cell", "an id in every cell")
-    share = a.rate("attribution_share", attribution_share)
+    share = a.rate("attribution_share", attribution_share, acquisition.DEFAULT_ATTRIBUTION_SHARE)
     frame = pd.DataFrame(
         {"referred_by": np.array(referrers, dtype=object), "value": worth}, index=pd.Index(ids, name="customer_id")
     )
@@ -437,23 +473,68 @@ def XLP_REFERRAL_VALUE(customer, customer_ids, referred_by, values, attribution_
 def XLP_PROSPECT_VALUE(
     discount_rate,
     expected_revenue,
-    gross_margin_pct,
-    expected_cost_to_serve,
-    retention,
+    gross_margin_pct=None,
+    expected_cost_to_serve=None,
+    retention=None,
     acquisition_cost=None,
     horizon=None,
     timing=None,
+    variable_cost_pct=None,
+    customer_pnl=None,
+    segment=None,
+    channel=None,
+    periods_per_year=None,
 ):
-    """Value of a prospect."""
+    """Value of a prospect on contribution; blank margin, cost-to-serve and retention from look-alikes."""
+    given = {
+        "gross_margin_pct": a.rate("gross_margin_pct", gross_margin_pct, None, signed=True),
+        "expected_cost_to_serve": a.number("expected_cost_to_serve", expected_cost_to_serve, None),
+        "retention": a.rate("retention", retention, None),
+        "variable_cost_pct": a.rate("variable_cost_pct", variable_cost_pct, None),
+    }
+    lookalike = None
+    if not a.is_blank(customer_pnl) and any(value is None for value in given.values()):
+        keys = ("segment",) if a.is_blank(channel) else ("segment", "channel")
+        wanted = [a.text("segment", segment)] + ([] if a.is_blank(channel) else [a.text("channel", channel)])
+        table = a.table("customer_pnl", customer_pnl)
+        assert table is not None
+        table.columns = [snake_case(c) for c in table.columns]
+        needed = ("customer_id", *keys, "net_revenue", "gross_margin", "cost_to_serve", "commissions",
+                  "cost_of_credit", "bad_debt")
+        missing = [c for c in needed if c not in table.columns]
+        if missing:
+            raise ArgumentError("customer_pnl", f"no column {', '.join(missing)}",
+                                "the table XLP_CUSTOMER_PNL spills, with its header row")
+        rest = table.drop(columns="customer_id")
+        table = table[rest.notna().any(axis=1).to_numpy()]  # the last row of a spill that states what was left out
+        try:
+            lookalike = acquisition.lookalike_of(acquisition.lookalikes(table, keys), *wanted)
+        except ArgumentError as exc:  # name the Excel argument, not the Python one
+            name = exc.argument
+            name = "customer_pnl" + name.removeprefix("customers") if name.startswith("customers") else \
+                f"customer_pnl.{name}"
+            raise ArgumentError(name, exc.value, exc.requirement) from None
+    elif a.is_blank(customer_pnl):
+        for name in ("segment", "channel"):
+            if not a.is_blank(segment if name == "segment" else channel):
+                raise ArgumentError("customer_pnl", "a blank cell", f"the customer P&L to find the look-alikes when "
+                                    f"{name} is given")
+        for name in ("gross_margin_pct", "expected_cost_to_serve", "retention"):
+            if given[name] is None:
+                raise ArgumentError(name, "a blank cell", "a number, or blank with customer_pnl and segment given "
+                                    "(look-alike customers)")
     return acquisition.prospect_value(
         a.number("expected_revenue", expected_revenue),
-        a.rate("gross_margin_pct", gross_margin_pct, signed=True),
-        a.number("expected_cost_to_serve", expected_cost_to_serve),
-        a.rate("retention", retention),
+        given["gross_margin_pct"],
+        given["expected_cost_to_serve"],
+        given["retention"],
         a.rate("discount_rate", discount_rate),
         timing=a.timing("timing", timing),
+        variable_cost_pct=given["variable_cost_pct"],
         acquisition_cost=a.number("acquisition_cost", acquisition_cost, 0.0),
         horizon=a.whole_number("horizon", horizon, None, low=1, high=MAX_CLOSED_FORM_HORIZON),
+        lookalike=lookalike,
+        periods_per_year=a.whole_number("periods_per_year", periods_per_year, 1, low=1, high=12),
     )
 
 
