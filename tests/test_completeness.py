@@ -184,15 +184,15 @@ def test_an_unreadable_cost_is_unknown_not_zero():
 
 @pytest.fixture(scope="module")
 def warehouse_workbook(tmp_path_factory) -> Path:
-    """The demo workbook with the Warehouse's capacity at −198,000 minutes."""
+    """The demo workbook with the Warehouse's capacity at −202,000 minutes."""
     folder = tmp_path_factory.mktemp("warehouse")
     demo = folder / "demo.xlsx"
     assert main(["demo", "-o", str(demo)]) == 0
     wb = openpyxl.load_workbook(demo)
     ws = wb["Resources"]
     rows = [r for r in ws.iter_rows() if r[0].value == "Warehouse"]
-    assert len(rows) == 1 and rows[0][1].value == 118_800
-    rows[0][2].value = -198_000
+    assert len(rows) == 1 and rows[0][1].value == 121_200
+    rows[0][2].value = -202_000
     bad = folder / "bad.xlsx"
     wb.save(bad)
     return bad
@@ -203,8 +203,8 @@ def test_report_stops_on_the_rejected_warehouse(warehouse_workbook, tmp_path, ca
     assert main(["report", str(warehouse_workbook), "-o", str(out), "-q"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and not out.exists()
-    assert ("table 'resources', row 7, column 'capacity', value -198000: must be > 0 (resource 'Warehouse') "
-            "— cost 118,800.00") in err
+    assert ("table 'resources', row 7, column 'capacity', value -202000: must be > 0 (resource 'Warehouse') "
+            "— cost 121,200.00") in err
     assert "value 'Warehouse': is not in the resources table" in err
     assert "--allow-incomplete" in err
     assert main(["validate", str(warehouse_workbook)]) == 1
@@ -220,9 +220,9 @@ def test_incomplete_report_says_so_first_and_fails_in_red(warehouse_workbook, tm
     wb = openpyxl.load_workbook(out)
     ws = wb["Summary"]
     first = [ws.cell(row=r, column=1).value for r in range(1, 5)]
-    assert first[0].startswith("✗ INCOMPLETE REPORT — cost excluded: 118,800.00.")
+    assert first[0].startswith("✗ INCOMPLETE REPORT — cost excluded: 121,200.00.")
     assert ws.cell(row=1, column=1).fill.fgColor.rgb.endswith(RED)
-    assert first[1] == "Resource 'Warehouse', row 7: capacity -198000: must be > 0 — cost 118,800.00 excluded"
+    assert first[1] == "Resource 'Warehouse', row 7: capacity -202000: must be > 0 — cost 121,200.00 excluded"
     assert first[2].startswith("Activity 'Picking', row 8: resource 'Warehouse': is not in the resources table")
     banner = next(c for c in ws["A"] if isinstance(c.value, str) and "reconciliation checks hold" in c.value)
     assert banner.value.startswith("✗ 10 of 11") and banner.fill.fgColor.rgb.endswith(RED)
@@ -238,10 +238,10 @@ def test_incomplete_report_says_so_first_and_fails_in_red(warehouse_workbook, tm
     cells = list(rec[rec.tables["Reconciliation"].ref])
     header = [c.value for c in cells[0]]
     row = next(r for r in cells[1:] if r[0].value == POOLS_CHECK)
-    assert row[header.index("Difference")].value == -118_800
-    assert row[header.index("Detail")].value.startswith("excluded 118,800.00 — resource 'Warehouse', row 7")
+    assert row[header.index("Difference")].value == -121_200
+    assert row[header.index("Detail")].value.startswith("excluded 121,200.00 — resource 'Warehouse', row 7")
     excluded = [[c.value for c in r] for r in rec[rec.tables["ExcludedPools"].ref]]
-    assert excluded[1][:5] == ["resources", 7, "Warehouse", 118_800, "known"]
+    assert excluded[1][:5] == ["resources", 7, "Warehouse", 121_200, "known"]
 
 
 def test_rejected_rows_are_counted_next_to_the_checks(tables, tmp_path):

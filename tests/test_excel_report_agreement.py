@@ -63,7 +63,8 @@ def test_the_trend_function_flags_exactly_the_customers_the_report_flags(demo):
     assert 0 < flagged.sum() < len(flagged)
     # a single warning sign does not raise the flag, and every flagged customer has its reasons
     single = demo.customers["falling_volume"] & ~demo.customers["rising_cost_to_serve"] & \
-        ~demo.customers["turned_unprofitable"] & ~demo.customers["growing_bad_debt"]
+        ~demo.customers["turned_unprofitable"] & ~demo.customers["growing_bad_debt"] & \
+        ~demo.customers["falling_contribution"]
     assert not flagged[single].any()
     assert (demo.customers.loc[flagged, "reasons"] != "").all()
 

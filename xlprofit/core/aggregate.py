@@ -22,7 +22,7 @@ from xlprofit.errors import ArgumentError
 
 __all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "CUSTOMER_COLUMNS", "aggregate_lines",
            "NO_PRODUCT", "ORDER_PARTS", "empty_order_grain", "order_key_from_date", "order_parts",
-           "product_totals", "RETURNS", "open_item_days"]
+           "product_totals", "RETURNS", "open_item_days", "SALE_DEPTH", "check_sale_depth", "sale_lines"]
 
 #: How returned lines are booked (the ``returns`` parameter). ``credit``: a returned line with
 #: positive net revenue is reversed as by a credit note (its gross revenue, discount, rebate,
@@ -31,7 +31,13 @@ __all__ = ["LineAggregates", "MONEY_COLUMNS", "COUNT_COLUMNS", "CUSTOMER_COLUMNS
 #: carries its own credit notes, every line counts as booked.
 RETURNS: tuple[str, ...] = ("credit", "as_booked")
 
-#: Money sums, in cents. ``discounted`` is net revenue of lines sold with a discount or rebate;
+#: A sale purchase: a line whose on-invoice discount is at least this share of its gross revenue
+#: (:func:`sale_lines`). 20 %: deeper than any negotiated or volume discount a regular customer gets
+#: (a few per cent), the depth of a clearance or promotion price. Rebates (off-invoice, paid later)
+#: never make a sale: the buyer did not see them at the till.
+SALE_DEPTH = 0.20
+
+#: Money sums, in cents. ``discounted`` is net revenue of the lines bought on sale (:func:`sale_lines`);
 #: ``paid_weight`` is the net revenue of the lines in the payment days — paid lines with positive
 #: revenue and, when the analysed lines record payments (one of them has a ``paid_on``), open
 #: items: lines with positive revenue, no ``paid_on`` and nothing written off, aged to the end of
@@ -164,8 +170,35 @@ def open_item_days(dates: pd.Series, period_end: pd.Timestamp) -> np.ndarray:
     return np.clip(np.floor((end - start) / 86_400_000_000.0), 0.0, MAX_PAYMENT_DAYS)
 
 
+def sale_lines(discount_cents: np.ndarray, gross_cents: np.ndarray, depth: float = SALE_DEPTH) -> np.ndarray:
+    """Whether each line is a sale purchase: its discount is at least ``depth`` of its gross revenue.
+
+    ``discount / gross_revenue ≥ depth``, compared without dividing: ``discount ≥ depth ×
+    gross_revenue`` for a positive gross revenue, the same on the magnitudes for a negative
+    one (the credit note of a sale line is a sale line); a line without gross revenue is not a
+    sale. The comparison is made on whole cents in floating point with a margin of a millionth
+    of a cent, so that 3 cents off 15 is 20 % whatever ``0.2 × 15`` rounds to; the SQL engines
+    write the same expression (:func:`xlprofit.engines._sql.sale_line_sql`).
+    """
+    depth = check_sale_depth(depth)
+    gross = np.asarray(gross_cents, dtype="float64")
+    discount = np.asarray(discount_cents, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        positive = (gross > 0) & (discount >= depth * gross - 1e-6)
+        negative = (gross < 0) & (-discount >= depth * -gross - 1e-6)
+    return positive | negative
+
+
+def check_sale_depth(depth: float) -> float:
+    """``depth`` if it is a number above 0 and at most 1."""
+    if isinstance(depth, bool) or not isinstance(depth, (int, float, np.integer, np.floating)) \
+            or not 0.0 < float(depth) <= 1.0:
+        raise ArgumentError("sale_depth", depth, "above 0 and at most 1 (a share of gross revenue: 0.2 is 20 %)")
+    return float(depth)
+
+
 def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray, period_end: pd.Timestamp, *,
-                    returns: str = "credit") -> LineAggregates:
+                    returns: str = "credit", sale_depth: float = SALE_DEPTH) -> LineAggregates:
     """Sum the analysed lines (normalised transactions) to the four grains.
 
     Parameters
@@ -178,9 +211,12 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray, period
         Last day of the analysis period: open items are aged to it (see :data:`MONEY_COLUMNS`).
     returns:
         How returned lines are booked: ``credit`` or ``as_booked`` (:data:`RETURNS`).
+    sale_depth:
+        Discount depth from which a line is a sale purchase (:data:`SALE_DEPTH`, :func:`sale_lines`).
     """
     if returns not in RETURNS:
         raise ArgumentError("returns", returns, f"one of {', '.join(RETURNS)}")
+    sale_depth = check_sale_depth(sale_depth)
     t = transactions
     order_id = t["order_id"]
     key = order_id.where(order_id.notna(), order_key_from_date(t["date"])).astype(object)
@@ -194,7 +230,7 @@ def aggregate_lines(transactions: pd.DataFrame, period_index: np.ndarray, period
 
     net = np.where(credited, 0, booked)
     written_off = kept("written_off")  # a credited line leaves no receivable to write off
-    discounted = np.where((t["discount"].to_numpy() != 0) | (t["rebate"].to_numpy() != 0), net, 0)
+    discounted = np.where(sale_lines(to_cents(t["discount"]), to_cents(t["gross_revenue"]), sale_depth), net, 0)
     has_paid_on = t["paid_on"].notna().to_numpy()
     paid = has_paid_on & (net > 0)
     # Open items count only when the lines record payments at all: without any paid_on nothing

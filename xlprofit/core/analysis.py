@@ -18,7 +18,7 @@ from xlprofit.core.breakeven import breakeven
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, DriverVolumes, UsageVolumes, spread_usage, usage_volumes, volumes
 from xlprofit.core.lifetime import LIFETIME_COLUMNS, lifetime_values, purchase_history
-from xlprofit.core.lines import LineAccounting
+from xlprofit.core.lines import FrameLines, LineAccounting
 from xlprofit.core.matrix import profitability_matrix, quadrant_summary
 from xlprofit.core.money import round_money, to_cents
 from xlprofit.core.periods import Periods, relabel_periods
@@ -32,9 +32,10 @@ from xlprofit.core.reconciliation import (
     rejected_cost_pools,
     rejected_pools_error,
 )
+from xlprofit.core.sale import SALE_PARAMETERS, sale_comparison, sale_dependent
 from xlprofit.core.schema import EXCEPTION_COLUMNS, PARAMETERS
 from xlprofit.core.timeeq import parse_time_equation
-from xlprofit.core.trend import trend_flags_and_totals
+from xlprofit.core.trend import TREND_PARAMETERS, trend_flags_and_totals
 from xlprofit.core.whale import deciles as profit_deciles
 from xlprofit.core.whale import whale_curve, whale_peak
 from xlprofit.errors import (
@@ -67,6 +68,9 @@ class Analysis:
         Order and product profitability (costs traced at order/line/product level).
     segments:
         Profit by segment, channel and region (long table).
+    discount_groups:
+        Full-price regulars against sale-dependent buyers (:func:`~xlprofit.core.sale.sale_comparison`):
+        count, sale share, contribution and profit margin, CLV per euro of revenue, retention.
     whale, deciles, matrix, quadrants:
         Whale curve, profit deciles, Shapiro profitability matrix per customer and per quadrant.
     trend, period_totals:
@@ -109,6 +113,7 @@ class Analysis:
     orders: pd.DataFrame
     products: pd.DataFrame
     segments: pd.DataFrame
+    discount_groups: pd.DataFrame
     whale: pd.DataFrame
     deciles: pd.DataFrame
     matrix: pd.DataFrame
@@ -190,6 +195,8 @@ def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[st
         "commission_basis": ("collected", "default: collected revenue (net revenue − written off)"),
         "returns": ("credit", "default: returned lines credited (no credit notes in the ledger)"),
         "clv_horizon_years": (3.0, "default: 3 years"),
+        **{n: (d, "default") for n, (_, _, d, _) in TREND_PARAMETERS.items()},
+        **{n: (d, "default") for n, (_, d, _) in SALE_PARAMETERS.items()},
     }
     for k, (v, why) in defaults.items():
         if k not in params:
@@ -288,7 +295,7 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     stage(ANALYSIS_STAGES[0])
     # Every line of the period, also for a pilot: its customers' costs are split over all they bought.
     agg, accounting = dataset.lines.summarise(customers.index, periods, None, max_orders,
-                                              returns=str(params["returns"]))
+                                              returns=str(params["returns"]), sale_depth=float(params["sale_depth"]))
     if wanted is not None:
         _check_products(periods, wanted, agg)
     if not agg.order_itemised:
@@ -318,7 +325,7 @@ def analyze(dataset: Dataset, *, products: Iterable[str] | None = None, order_de
     if wanted is not None:  # the pilot's own lines: its counts, periods, orders and purchases
         pilot, _ = dataset.lines.summarise(customers.index, periods, wanted,
                                            max_orders if agg.order_itemised else 0,
-                                           returns=str(params["returns"]))
+                                           returns=str(params["returns"]), sale_depth=float(params["sale_depth"]))
         dataset.lines.release_orders()
         pilot = replace(pilot, period=pilot.period[["net_revenue", "cogs", "written_off", "orders", "lines",
                                                     "units"]])
@@ -443,11 +450,14 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     matrix = profitability_matrix(pnl)
     quadrants = quadrant_summary(matrix, pnl)
     by_dim = segments.by_dimension(pnl)
-    flags, totals = trend_flags_and_totals(trend)  # "flagged" as trend.headline_flag defines it
+    flags, totals = trend_flags_and_totals(  # "flagged" as trend.headline_flag defines it
+        trend, periods_per_year=int(params["periods_per_year"]),
+        **{option: params[name] for name, (option, *_) in TREND_PARAMETERS.items()})
     pnl = pnl.join(whale.set_index("customer_id")[["rank"]])
     pnl["quadrant"] = matrix["quadrant"].reindex(pnl.index)
     pnl["discount_dependency"] = segments.discount_dependency(pnl).reindex(pnl.index)
-    flag_cols = [c for c in ("falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable",
+    flag_cols = [c for c in ("lapsed", "falling_volume", "rising_cost_to_serve", "growing_bad_debt",
+                             "falling_contribution", "turned_unprofitable",
                              "flagged", "reasons") if c in flags.columns]
     pnl = pnl.join(flags[flag_cols], how="left")
     for c in flag_cols:
@@ -457,6 +467,9 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     stage(ANALYSIS_STAGES[5])
     clv, clv_models = _clv_table(pnl, bought, result.activities, params, periods)
     pnl["clv"] = clv["clv"].reindex(pnl.index)
+    pnl["sale_dependent"] = sale_dependent(pnl, float(params["sale_dependent_share"])).reindex(pnl.index)
+    discount_groups = sale_comparison(pnl, clv, trend, dependent_share=float(params["sale_dependent_share"]),
+                                      sale_depth=float(params["sale_depth"]))
     acq = _acquisition_table(pnl, clv, result.activities, params, periods)
 
     stage(ANALYSIS_STAGES[6])
@@ -467,21 +480,34 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
     kpis = _kpis(pnl, result, whale, flags, reconciliation, exceptions, accounting, bridge)
     analysis = Analysis(
         customers=pnl, activities=result.activities, resources=result.resources, orders=orders, products=prods,
-        segments=by_dim, whale=whale, deciles=deciles, matrix=matrix, quadrants=quadrants, trend=trend,
+        segments=by_dim, discount_groups=discount_groups,
+        whale=whale, deciles=deciles, matrix=matrix, quadrants=quadrants, trend=trend,
         period_totals=totals, acquisition=acq, clv=clv, clv_models=clv_models,
         clv_backtest=_backtest_note("not run"), kpis=kpis,
         bridge=bridge, reconciliation=reconciliation, excluded_pools=pools, exceptions=exceptions,
         assumptions=assumptions, parameters=params, sources=dataset.sources,
     )
-    return replace(analysis, clv_backtest=_clv_backtest(dataset, analysis, wanted, periods))
+    return replace(analysis, clv_backtest=_clv_backtest(dataset, analysis, wanted, periods, agg.order_count))
 
 
 def _backtest_note(why: str) -> pd.DataFrame:
     return pd.DataFrame([("Backtest", why, "text")], columns=["measure", "value", "unit"])
 
 
-def _clv_backtest(dataset: Dataset, analysis: Analysis, wanted: set[str] | None, periods: Periods) -> pd.DataFrame:
-    """The lifetime model's backtest on the last half of the window (at most four periods)."""
+def _clv_backtest(dataset: Dataset, analysis: Analysis, wanted: set[str] | None, periods: Periods,
+                  orders: int) -> pd.DataFrame:
+    """The lifetime model's backtest on the last half of the window (at most four periods).
+
+    It sums the lines of the early periods once more, so a ledger read by an engine (DuckDB,
+    Spark) or of more than :data:`ORDER_DETAIL_LIMIT` orders leaves it to ``xlprofit.clv.backtest``
+    (and says so).
+    """
+    if not isinstance(dataset.lines, FrameLines):
+        return _backtest_note("not run with the report for a ledger read by an engine "
+                              "(xlprofit.clv.backtest(dataset) runs it)")
+    if orders > ORDER_DETAIL_LIMIT:
+        return _backtest_note(f"not run with the report: {orders:,} orders, more than {ORDER_DETAIL_LIMIT:,} "
+                              "(xlprofit.clv.backtest(dataset) runs it)")
     if analysis.clv["clv"].isna().all():
         return _backtest_note("not run: no lifetime values were computed")
     if wanted is not None:

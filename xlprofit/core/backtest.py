@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from xlprofit.core.aggregate import SALE_DEPTH
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.lifetime import lifetime_values, purchase_history
 from xlprofit.core.periods import Periods
@@ -67,7 +68,9 @@ def backtest_analysis(dataset: Dataset, full: Any, holdout_periods: int) -> Back
     cutoff = pd.Timestamp(starts[len(starts) - holdout_periods])
     calibration = Periods(whole.start, cutoff - pd.Timedelta(days=1), per_year)
     pnl = full.customers
-    agg, _ = dataset.lines.summarise(pnl.index, calibration, None, 0, returns=str(params.get("returns", "credit")))
+    agg, _ = dataset.lines.summarise(pnl.index, calibration, None, 0, returns=str(params.get("returns", "credit")),
+                                     sale_depth=float(params.get("sale_depth", SALE_DEPTH)))
+    dataset.lines.release_orders()  # the calibration's orders are not the analysis' orders
     bought = agg.customer.reindex(pnl.index)
     known = bought["purchase_days"].fillna(0).to_numpy() > 0
     known |= (pd.to_datetime(pnl["acquired_on"]) < cutoff).to_numpy()

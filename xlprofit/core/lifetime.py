@@ -6,7 +6,8 @@ A customer's future is forecast from its purchases and its cost structure, each 
   (:class:`~xlprofit.core.clv.truncated.TruncatedBetaGeo`). A customer acquired before the
   window (``acquired_on``) is timed from the window's start with its age then; one acquired in
   the window (or without ``acquired_on``) from its first purchase. A fit that identifies no
-  dropout (``a / (a + b)`` below :data:`MIN_DROPOUT`, or a parameter at a bound) is reported as
+  dropout (fewer than :data:`MIN_YEARLY_DROPOUT` of the customers lost in a year, or a
+  parameter at a bound) is reported as
   degenerate and retention comes from the customers' survival quarter by quarter instead
   (shifted-beta-geometric on the cohort active in the first period); when nobody was lost
   at all, the CLV is limited to the horizon with retention 100 % and says so.
@@ -37,11 +38,13 @@ from xlprofit.core.clv import GammaGamma, ShiftedBetaGeometric
 from xlprofit.core.clv.truncated import TruncatedBetaGeo
 from xlprofit.errors import XlprofitError
 
-__all__ = ["FALLBACK_K", "INDEPENDENCE_RHO", "LIFETIME_COLUMNS", "MIN_DROPOUT", "STEP_WEEKS",
+__all__ = ["FALLBACK_K", "INDEPENDENCE_RHO", "LIFETIME_COLUMNS", "MIN_YEARLY_DROPOUT", "STEP_WEEKS",
            "Lifetime", "lifetime_values", "purchase_history"]
 
-#: Below this mean dropout probability per purchase the purchase model identified no churn.
-MIN_DROPOUT = 1e-3
+#: Below this share of customers lost per year the purchase model identified no churn. A yearly
+#: share, not a dropout per purchase: a customer buying every other week with 10 % yearly churn
+#: drops out with probability 0.4 % per purchase.
+MIN_YEARLY_DROPOUT = 0.005
 #: |Spearman ρ| between purchases and spend per purchase above which (significant at 1 %)
 #: Gamma-Gamma's independence assumption is rejected.
 INDEPENDENCE_RHO = 0.3
@@ -162,8 +165,10 @@ def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series,
     degenerate: str | None = None
     try:
         model.fit(x, t_x, T, u)
-        if model.dropout_probability() < MIN_DROPOUT:
-            degenerate = (f"no dropout identified (mean dropout per purchase a/(a+b) = "
+        lost = 1.0 - model.survival(_WEEKS_PER_YEAR)
+        if lost < MIN_YEARLY_DROPOUT:
+            degenerate = (f"no dropout identified ({lost:.2%} of the customers lost per year, below "
+                          f"{MIN_YEARLY_DROPOUT:.1%}; dropout per purchase a/(a+b) = "
                           f"{model.dropout_probability():.2g})")
     except XlprofitError as exc:
         degenerate = str(exc)
@@ -174,6 +179,8 @@ def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series,
             notes.append(("BG/NBD (left-truncated)", name, value, window))
         notes.append(("BG/NBD (left-truncated)", "dropout per purchase", model.dropout_probability(),
                       "mean of beta(a, b)"))
+        notes.append(("BG/NBD (left-truncated)", "customers lost per year", lost,
+                      "1 − E[exp(−52.18·lambda·p)] over the fitted mixtures"))
         forecast = model.forecast(x, t_x, T, u, step=STEP_WEEKS, periods=steps)
         purchases, alive_end, p_alive = forecast.purchases, forecast.alive, forecast.p_alive
     else:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.aggregate import LineAggregates, aggregate_lines
+from xlprofit.core.aggregate import SALE_DEPTH, LineAggregates, aggregate_lines
 from xlprofit.core.money import to_cents
 from xlprofit.core.periods import Periods
 from xlprofit.core.schema import EXCEPTION_COLUMNS
@@ -98,7 +98,8 @@ class LineSource(ABC):
 
     @abstractmethod
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
-                  max_orders: int | None = None, returns: str = "credit") -> tuple[LineAggregates, LineAccounting]:
+                  max_orders: int | None = None, returns: str = "credit", sale_depth: float = SALE_DEPTH
+                  ) -> tuple[LineAggregates, LineAccounting]:
         """Validate the lines against ``customers``, keep those of ``periods`` (and ``products``), sum them.
 
         With ``max_orders``, the order grain is itemised only when the analysed lines hold at
@@ -179,7 +180,8 @@ class FrameLines(LineSource):
         self._orders = None
 
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
-                  max_orders: int | None = None, returns: str = "credit") -> tuple[LineAggregates, LineAccounting]:
+                  max_orders: int | None = None, returns: str = "credit", sale_depth: float = SALE_DEPTH
+                  ) -> tuple[LineAggregates, LineAccounting]:
         """Exclude lines outside the period or the products, sum the rest (pandas)."""
         txn = self.transactions
         end_of_day = periods.end + pd.Timedelta(days=1)
@@ -196,7 +198,8 @@ class FrameLines(LineSource):
             frames.append(_cells(filtered_rows, "product_id", kept["product_id"], "is not among the analysed products",
                                  "excluded", kept["customer_id"], kept["net_revenue"]))
             kept = kept.loc[~drop]
-        agg = aggregate_lines(kept, periods.index_of(kept["date"]), periods.end, returns=returns)
+        agg = aggregate_lines(kept, periods.index_of(kept["date"]), periods.end, returns=returns,
+                              sale_depth=sale_depth)
         self._orders = agg.order.index
         if max_orders is not None and len(agg.order) > max_orders:
             agg = agg.without_order_detail()

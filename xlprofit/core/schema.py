@@ -22,6 +22,8 @@ from xlprofit.core.money import (
     quantity_out_of_range,
 )
 from xlprofit.core.profit import COMMISSION_BASES
+from xlprofit.core.sale import SALE_PARAMETERS
+from xlprofit.core.trend import TREND_PARAMETERS
 
 __all__ = ["TABLES", "LEVELS", "EXCEPTION_COLUMNS", "Column", "SCHEMAS", "PARAMETERS", "CHOICES", "PARAMETER_BOUNDS",
            "PAID_ON_OUT_OF_RANGE", "MIN_CAPACITY", "MAX_CLV_HORIZON_YEARS", "rate_requirement"]
@@ -161,6 +163,8 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "returns": ("choice", "returned lines: credit (reversed as by a credit note) or as_booked (the ledger "
                           "holds its credit notes)"),
     "clv_horizon_years": ("number", "horizon of customer lifetime values, in years"),
+    **{n: (k, m) for n, (_, k, _, m) in TREND_PARAMETERS.items()},
+    **{n: (k, m) for n, (k, _, m) in SALE_PARAMETERS.items()},
 }
 CHOICES = {"acquisition_charge": ("in_period", "all", "none"), "commission_basis": COMMISSION_BASES,
             "returns": RETURNS}

@@ -1,4 +1,4 @@
-"""Profit by segment, channel and region, and how much of a customer's revenue is discounted.
+"""Profit by segment, channel and region, and how much of a customer's revenue is bought on sale.
 
 Every function takes the ``customers`` P&L table (indexed by ``customer_id``) described in
 ``docs/architecture.md`` and returns a new table. Results never depend on the order of the
@@ -79,12 +79,20 @@ def by_dimension(
 
 
 def discount_dependency(customers: pd.DataFrame) -> pd.Series:
-    """Share of a customer's net revenue sold with a discount or rebate.
+    """Share of a customer's net revenue bought on sale.
+
+    A sale purchase is an invoice line discounted at least the ``sale_depth`` (20 % by
+    default) of its gross revenue (:func:`~xlprofit.core.aggregate.sale_lines`): a clearance or
+    promotion price, not the few per cent a regular customer negotiates, nor an off-invoice
+    rebate. The line aggregates sum the net revenue of such lines into the P&L's
+    ``discounted_revenue``; this is its share of net revenue (net: what the customer pays).
+    :mod:`xlprofit.core.sale` compares the sale-dependent customers with the full-price ones.
 
     Parameters
     ----------
     customers : pandas.DataFrame
-        Customer P&L with ``discounted_revenue`` and ``net_revenue``.
+        Customer P&L with ``discounted_revenue`` (net revenue bought on sale) and
+        ``net_revenue``.
 
     Returns
     -------

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlprofit.core.aggregate import SALE_DEPTH
 from xlprofit.core.dataset import Dataset, Source
 from xlprofit.core.lines import FrameLines, LineSource
 from xlprofit.core.reading import Collector, fx_rates
@@ -132,8 +133,10 @@ class PandasFileLines(LineSource):
         if self._lines is not None:
             self._lines.release_orders()
 
-    def summarise(self, customers, periods, products, max_orders=None, returns="credit"):  # noqa: D102 - see LineSource
-        agg, acc = self._frame().summarise(customers, periods, products, max_orders, returns=returns)
+    def summarise(self, customers, periods, products, max_orders=None, returns="credit",  # noqa: D102 - see LineSource
+                  sale_depth=SALE_DEPTH):
+        agg, acc = self._frame().summarise(customers, periods, products, max_orders, returns=returns,
+                                           sale_depth=sale_depth)
         found = self._normalised.exceptions
         reading = found[found["table"] == "transactions"]
         exceptions = pd.concat([reading, acc.exceptions], ignore_index=True) if len(reading) else acc.exceptions

@@ -31,7 +31,9 @@ from xlprofit.core.aggregate import (
     MONEY_COLUMNS,
     NO_PRODUCT,
     RETURNS,
+    SALE_DEPTH,
     LineAggregates,
+    check_sale_depth,
     empty_order_grain,
 )
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
@@ -85,6 +87,17 @@ class SourceColumn:
     name: str
     alias: str
     kind: str
+
+
+def sale_line_sql(discount_cents: str, gross_cents: str, depth: float) -> str:
+    """SQL: the line is a sale purchase, as :func:`xlprofit.core.aggregate.sale_lines` decides it.
+
+    The same floating-point expression on whole cents (products of doubles round alike everywhere).
+    """
+    d = f"CAST({check_sale_depth(depth)!r} AS DOUBLE)"
+    g, x = f"CAST({gross_cents} AS DOUBLE)", f"CAST({discount_cents} AS DOUBLE)"
+    return (f"(CASE WHEN {g} > 0 THEN {x} >= {d} * {g} - 1e-6 "
+            f"WHEN {g} < 0 THEN -{x} >= {d} * -{g} - 1e-6 ELSE FALSE END)")
 
 
 class Dialect:
@@ -490,7 +503,8 @@ class SqlLines(UsageInEngine, LineSource):
         return self._range
 
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
-                  max_orders: int | None = None, returns: str = "credit") -> tuple[LineAggregates, LineAccounting]:
+                  max_orders: int | None = None, returns: str = "credit", sale_depth: float = SALE_DEPTH
+                  ) -> tuple[LineAggregates, LineAccounting]:
         """Validate, filter and sum the lines inside the engine (same results as ``FrameLines``)."""
         if returns not in RETURNS:
             raise ArgumentError("returns", returns, f"one of {', '.join(RETURNS)}")
@@ -504,7 +518,7 @@ class SqlLines(UsageInEngine, LineSource):
         self._period_text = (str(periods.start.date()), str(periods.end.date()))
         accounting = self._accounting(fate)
         exceptions, listed_total = self._exceptions(fate)
-        agg = self._aggregates(fate, periods, max_orders, returns)
+        agg = self._aggregates(fate, periods, max_orders, returns, sale_depth)
         accounting = LineAccounting(**{**accounting, "exceptions": exceptions,
                                        "unlisted": listed_total - len(exceptions),
                                        "credited_rows": agg.credited_rows, "credited_cents": agg.credited_cents})
@@ -681,8 +695,8 @@ class SqlLines(UsageInEngine, LineSource):
         }, columns=EXCEPTION_COLUMNS)
 
     # ----------------------------------------------------------------------------- aggregates
-    def _aggregates(self, fate: str, periods: Periods, max_orders: int | None, returns: str = "credit"
-                    ) -> LineAggregates:
+    def _aggregates(self, fate: str, periods: Periods, max_orders: int | None, returns: str = "credit",
+                    sale_depth: float = SALE_DEPTH) -> LineAggregates:
         d = self.dialect
         per = period_number("v_date", periods)
         cents = self._cents
@@ -716,7 +730,8 @@ class SqlLines(UsageInEngine, LineSource):
             f"{kept_cents('gross')} AS gross_revenue, {kept_cents('discount')} AS discount, "
             f"{kept_cents('rebate')} AS rebate, {net} AS net_revenue, {kept_cents('cogs')} AS cogs, "
             f"{kept_cents('written_off')} AS written_off, "
-            f"CASE WHEN discount <> 0 OR rebate <> 0 THEN {net} ELSE 0 END AS discounted, "
+            f"CASE WHEN {sale_line_sql(cents('discount'), cents('gross'), sale_depth)} THEN {net} ELSE 0 END "
+            "AS discounted, "
             "COALESCE(v_quantity, 0.0) AS units, CASE WHEN v_returned THEN 1 ELSE 0 END AS returns, "
             f"CASE WHEN {paid} OR {open_item} THEN {net} ELSE 0 END AS paid_weight, "
             # Days × cents may pass 2**63 (a payment centuries late): a DOUBLE, as aggregate_lines has it.

@@ -26,6 +26,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from xlprofit.core.analysis import Analysis
 from xlprofit.core.reconciliation import BRIDGE_STEPS
+from xlprofit.core.sale import SALE_GROUPS
 from xlprofit.errors import OutputError
 from xlprofit.report._layout import MAX_SHEET_ROWS, SheetLayout, TableSpot, write_layout
 from xlprofit.report._styles import Styles
@@ -65,7 +66,7 @@ _PNL_TAIL = ["cost_to_serve", "commissions", "cost_of_credit", "bad_debt", "cont
 _PRODUCT_COLUMNS = ["product_id", "customers", "orders", "lines", "units", "net_revenue", "cogs", "gross_margin",
                     "product_level_cost", "order_level_cost", "customer_level_cost", "cost_to_serve", "commissions",
                     "cost_of_credit", "bad_debt", "contribution", "acquisition_cost", "profit", "margin_pct"]
-_FLAGS = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "turned_unprofitable"]
+_FLAGS = ["falling_volume", "rising_cost_to_serve", "growing_bad_debt", "falling_contribution", "turned_unprofitable"]
 _QUADRANT_COLOURS = {"passive": "548235", "carriage trade": "2E75B6", "bargain basement": "BF8F00",
                      "aggressive": "C00000"}
 _UNIT_STYLE = {"money": "money", "percent": "percent", "count": "count"}
@@ -395,6 +396,20 @@ def _segments(a: Analysis, taken: set[str]) -> SheetLayout:
     lay = SheetLayout("Segments")
     lay.title("Profit by segment, channel and region", "Customer P&L totals per group; loss makers are "
               "customers with negative profit.")
+    groups = getattr(a, "discount_groups", None)
+    if groups is not None and len(groups):
+        depth, share = groups.attrs.get("sale_depth"), groups.attrs.get("dependent_share")
+        rule = (f" (a sale line has a discount of at least {depth:.0%} of its gross revenue; a customer buying "
+                f"at least {share:.0%} of its net revenue on sale is sale-dependent)") if depth is not None and \
+            share is not None else ""
+        lay.heading("Full-price regulars and sale-dependent buyers" + rule)
+        shown = groups.copy()
+        shown["group"] = shown["group"].map(lambda g: SALE_GROUPS.get(g, g))
+        lay.table(shown, "DiscountGroups", taken, max_width=20,
+                  styles={"sale_share": "percent", "contribution_margin": "percent", "margin_pct": "percent",
+                          "clv_per_revenue": "rate", "active_share": "percent", "p_alive": "percent"})
+        lay.skip()
+        lay.heading("Profit by segment, channel and region")
     seg = a.segments.copy()
     lay.table(seg, "Segments", taken, max_width=28, main=True)
     spot_rows = lay.blocks[-1].payload["spot"]

@@ -213,9 +213,9 @@ class TruncatedBetaGeo:
         start = np.array([0.0, np.log(1.0 / max(rate, 1e-6)), 0.0, np.log(2.0)])
         result = minimize(negative, start, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
                           options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9})
-        if not result.success:  # a rough surface: the simplex does not need the differenced gradient
-            result = minimize(negative, result.x, method="Nelder-Mead",
-                              options={"xatol": 1e-9, "fatol": 1e-13, "maxiter": 4000})
+        if not result.success:  # a line search stalled on the differenced gradient: restart with a coarser one
+            result = minimize(negative, result.x, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
+                              options={"maxiter": 3000, "ftol": 1e-12, "gtol": 1e-7, "eps": 1e-6})
         if not np.isfinite(result.fun) or result.fun >= 1e299:
             raise ConvergenceError("the purchase model found no finite likelihood; check the data")
         theta = np.asarray(result.x, dtype=float)
@@ -230,6 +230,16 @@ class TruncatedBetaGeo:
         # the times' density carries the Jacobian of the time scale: reported in the caller's unit
         self.log_likelihood_ = float(-result.fun * total + np.log(scale) * float(weights @ ux))
         return self
+
+    def survival(self, t: float) -> float:
+        """Share of the customers active now still active after ``t`` time units.
+
+        ``E[exp(−lambda·p·t)]`` over the gamma and beta mixtures (the model's own churn per
+        unit of time, whatever the purchase rate): ``∫ (alpha/(alpha + p·t))^r dBeta(p; a, b)``.
+        """
+        r, alpha, a, b = self._parameters()
+        p, log_w = _nodes(np.zeros(1), a, b)
+        return float(np.sum(np.exp(log_w[0] - r * np.log1p(p[0] * t / alpha))))
 
     def dropout_probability(self) -> float:
         """Mean probability of dropping out after a purchase, ``a / (a + b)``."""

@@ -11,7 +11,19 @@ tell the story that customer profitability analysis exists to uncover:
 * a few large customers lose money too: deep discounts, many small and rushed orders,
   frequent visits, calls, complaints and returns ("demanding" customers);
 * a group of customers turns unprofitable in the last quarters: falling volume with
-  rising service, or growing bad debt.
+  rising service, returns and rush orders, invoices left unpaid and, for some, bad debt;
+* customers come and go: some are won inside the window and buy only from then on,
+  others are lost inside it, early or late, and stop buying and being served; while
+  active, a customer's orders arrive at random (Poisson-like) at its own rate, so that a
+  BG/NBD model tells the lost from the active by their recency;
+* sale buyers take most of their revenue at a deep discount (at least
+  :data:`SALE_DEPTH` off), while everybody else buys at full price or a small discount;
+  they earn a lower margin and are lost more often;
+* a few referrers brought in several of the other customers (``referred_by``).
+
+``generate(..., truth=True)`` also returns that truth, customer by customer
+(:func:`.customers.truth_table`): it is decided once per customer, so the blocks of
+lines stay independent.
 
 Randomness is organised in independent streams (``np.random.SeedSequence(seed,
 spawn_key=...)``): one for the customers, one for their line counts, one for the
@@ -50,8 +62,8 @@ from __future__ import annotations
 from xlprofit.data.synthetic.common import BLOCK_LINES, DEFAULT_SEED, DEMO_CUSTOMERS, DEMO_LINES
 from xlprofit.data.synthetic.customers import CHANNELS as CHANNELS
 from xlprofit.data.synthetic.customers import REGIONS as REGIONS
+from xlprofit.data.synthetic.customers import SALE_DEPTH, customers_table
 from xlprofit.data.synthetic.customers import SEGMENTS as SEGMENTS
-from xlprofit.data.synthetic.customers import customers_table
 from xlprofit.data.synthetic.lines import iter_chunks, iter_transaction_chunks
 from xlprofit.data.synthetic.tables import generate
 from xlprofit.data.synthetic.writer import main, write_demo, write_tables
@@ -61,6 +73,7 @@ __all__ = [
     "DEFAULT_SEED",
     "DEMO_CUSTOMERS",
     "DEMO_LINES",
+    "SALE_DEPTH",
     "customers_table",
     "generate",
     "iter_chunks",

@@ -40,6 +40,8 @@ _MAX_ORDER_LINES = 20
 _N_PRODUCTS = 150
 _MEAN_LIST_PRICE_EUR = 50.0  # sales-weighted mean list price of the catalogue
 _MEAN_LIST_MARGIN = 0.27  # sales-weighted mean margin on list price
+_PROMO_MARGIN_FLOOR = 0.25  # products go on sale in proportion to their list margin above this
+_SALE_STOCK_UP = (1.5, 0.5)  # a sale buyer's mean quantity on sale and at full price, relative
 
 ORDER_DRIVERS = ("manual_orders", "rush")
 _ORDER_DRIVERS_TEXT = pd.array(list(ORDER_DRIVERS), dtype="str")
@@ -57,6 +59,7 @@ class _Catalogue:
     price_cents: np.ndarray
     cost_cents: np.ndarray
     cumulative_popularity: np.ndarray
+    cumulative_promotion: np.ndarray  # what sale purchases buy: popular products with fat margins
 
 
 def _catalogue(seed: int) -> _Catalogue:
@@ -74,8 +77,13 @@ def _catalogue(seed: int) -> _Catalogue:
     cost = np.rint(price * (1.0 - margin))
     ids = np.strings.add("P", np.strings.zfill(np.arange(1, _N_PRODUCTS + 1).astype(str), 3))
     cumulative = np.cumsum(popularity)
+    list_margin = 1.0 - cost / price
+    promoted = np.cumsum(popularity * np.maximum(list_margin - _PROMO_MARGIN_FLOOR, 0.0))
+    if promoted[-1] <= 0:  # no product with a fat margin: promote by popularity alone
+        promoted = cumulative
     return _Catalogue(
-        pd.array(ids, dtype="str"), price.astype(np.int64), cost.astype(np.int64), cumulative / cumulative[-1]
+        pd.array(ids, dtype="str"), price.astype(np.int64), cost.astype(np.int64), cumulative / cumulative[-1],
+        promoted / promoted[-1],
     )
 
 
@@ -142,7 +150,11 @@ def _block(plan: Plan, block: int) -> _Block:
     seg = np.searchsorted(plan.segment_end, np.arange(lo, hi), side="right")
     quarter, cust = np.divmod(seg, n_customers)
     u = rng.random((5, m))
-    quantity = 1 + rng.poisson(cp.quantity_mean[cust])
+    # A sale buyer stocks up on sale and tops up at full price (forward buying).
+    discounted = u[2] < cp.discount_share[cust]
+    promotion = discounted & cp.sale_buyer[cust]
+    stock_up = np.where(promotion, _SALE_STOCK_UP[0], np.where(cp.sale_buyer[cust], _SALE_STOCK_UP[1], 1.0))
+    quantity = 1 + rng.poisson(cp.quantity_mean[cust] * stock_up)
 
     # Orders: a new order starts at a segment change, at random, and after 20 lines.
     new = u[0] < 1.0 / cp.lines_per_order[cust]
@@ -158,7 +170,7 @@ def _block(plan: Plan, block: int) -> _Block:
 
     v = rng.random((5, n_orders))
     day_lo = np.maximum(cal.quarter_lo[o_quarter], cp.first_day[o_cust])
-    day_hi = cal.quarter_hi[o_quarter]
+    day_hi = np.minimum(cal.quarter_hi[o_quarter], cp.last_day[o_cust])
     day = day_lo + np.floor(v[0] * (day_hi - day_lo)).astype(np.int64)
     o_date = cal.business_days[day]
     rush = v[1] < cp.rush_rate[o_cust, o_quarter]
@@ -166,7 +178,7 @@ def _block(plan: Plan, block: int) -> _Block:
     written_off_order = v[3] < cp.write_off_rate[o_cust, o_quarter]
     delay = np.where(
         cp.late_payer[o_cust],
-        np.floor(-20.0 * np.log1p(-v[4])),
+        np.floor(-cp.late_delay[o_cust, o_quarter] * np.log1p(-v[4])),
         np.floor(9.0 * v[4]) - 3.0,
     ).astype(np.int64)
     paid = o_date + np.maximum(cp.payment_days[o_cust] + delay, 1).astype("timedelta64[D]")
@@ -180,15 +192,14 @@ def _block(plan: Plan, block: int) -> _Block:
     number = block * BLOCK_LINES + order_rank + 1
     order_ids = np.strings.add("SO", np.strings.zfill(number.astype(str), plan.order_number_width))
 
-    # Lines.
-    product = np.minimum(np.searchsorted(cat.cumulative_popularity, u[1], side="right"), _N_PRODUCTS - 1)
+    # Lines; a sale buyer's discounted lines are sale purchases of promoted products.
+    product = np.searchsorted(cat.cumulative_popularity, u[1], side="right")
+    product[promotion] = np.searchsorted(cat.cumulative_promotion, u[1][promotion], side="right")
+    product = np.minimum(product, _N_PRODUCTS - 1)
     gross = quantity * cat.price_cents[product]
     cogs = quantity * cat.cost_cents[product]
-    discount = np.where(
-        u[2] < cp.discount_share[cust],
-        np.rint(gross * cp.discount_depth[cust] * (0.8 + 0.4 * u[3])).astype(np.int64),
-        0,
-    )
+    depth = cp.discount_depth[cust] + cp.discount_spread[cust] * (2.0 * u[3] - 1.0)
+    discount = np.where(discounted, np.rint(gross * depth).astype(np.int64), 0)
     rebate = np.rint(gross * cp.rebate_rate[cust]).astype(np.int64)
     net = gross - discount - rebate
     returned = u[4] < cp.return_rate[cust, quarter]

@@ -8,10 +8,12 @@ DESIGN section 3.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal, overload
 
 import pandas as pd
 
 from xlprofit.data.synthetic.common import BLOCK_LINES, DEFAULT_SEED
+from xlprofit.data.synthetic.customers import truth_table
 from xlprofit.data.synthetic.lines import (
     ORDER_DRIVERS,
     TRANSACTION_COLUMNS,
@@ -28,14 +30,51 @@ from xlprofit.data.synthetic.usage import (
 )
 
 
+@overload
+def generate(
+    n_customers: int,
+    n_lines: int,
+    *,
+    seed: int = ...,
+    truth: Literal[False] = ...,
+    start: str | date = ...,
+    quarters: int = ...,
+) -> dict[str, pd.DataFrame]: ...
+
+
+@overload
+def generate(
+    n_customers: int,
+    n_lines: int,
+    *,
+    seed: int = ...,
+    truth: Literal[True],
+    start: str | date = ...,
+    quarters: int = ...,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]: ...
+
+
+@overload
+def generate(
+    n_customers: int,
+    n_lines: int,
+    *,
+    seed: int = ...,
+    truth: bool,
+    start: str | date = ...,
+    quarters: int = ...,
+) -> dict[str, pd.DataFrame] | tuple[dict[str, pd.DataFrame], pd.DataFrame]: ...
+
+
 def generate(
     n_customers: int,
     n_lines: int,
     *,
     seed: int = DEFAULT_SEED,
+    truth: bool = False,
     start: str | date = "2024-01-01",
     quarters: int = 8,
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, pd.DataFrame] | tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Generate the input tables of a synthetic B2B distributor.
 
     Parameters
@@ -47,6 +86,10 @@ def generate(
     seed : int
         Non-negative seed; the same arguments give identical tables on every machine
         with the same numpy version.
+    truth : bool
+        Also return the truth planted in the data (:func:`.customers.truth_table`): which
+        customers are new, churned (and when), turning, bad debtors, sale buyers,
+        demanding, planted referrers, and how many customers each referred.
     start : str or datetime.date
         First day of the analysis window; must start a calendar quarter.
     quarters : int
@@ -63,6 +106,9 @@ def generate(
         ``paid_on`` is empty for written-off lines and for lines still open at the end
         of the window. Resource capacities (minutes) are set so that every resource is
         used at 70-97 % of its practical capacity.
+
+        With ``truth=True``, ``(tables, truth)``: ``truth`` is a DataFrame indexed by
+        ``customer_id`` in the order of ``tables["customers"]``.
 
     Raises
     ------
@@ -90,7 +136,7 @@ def generate(
     for driver in (*QUARTERLY_DRIVERS, *ORDER_DRIVERS):
         volumes[driver] = float(by_driver.get(driver, 0))
     activities, resources = activities_and_resources(volumes)
-    return {
+    tables = {
         "customers": plan.customers.customers.copy(),
         "transactions": transactions,
         "activities": activities,
@@ -98,3 +144,4 @@ def generate(
         "usage": usage,
         "parameters": parameters_table(plan.customers.calendar),
     }
+    return (tables, truth_table(plan.customers)) if truth else tables

@@ -88,7 +88,7 @@ def quarterly_usage(plan: Plan) -> pd.DataFrame:
     n, quarters = cp.activity.shape
     rng = stream(plan.seed, STREAM_USAGE)
     late = (np.arange(quarters) >= quarters - 2)[None, :]
-    declining = cp.declining[:, None] & late
+    turning = cp.turning[:, None] & late
     svc = cp.service_intensity[:, None]
     orders = plan.line_counts / cp.lines_per_order[:, None]
     # Sparser data (fewer lines per customer than the demo) means smaller customers, who
@@ -98,12 +98,13 @@ def quarterly_usage(plan: Plan) -> pd.DataFrame:
 
     visits = _VISITS_PER_QUARTER[cp.channel, cp.segment][:, None] * svc * eligible
     visits = np.where(cp.demanding[:, None], 10.0 * eligible, visits)
-    visits = np.where(declining, 1.8 * visits, visits)
+    visits = np.where(turning, 1.8 * visits, visits)
     calls = svc * (0.5 * np.array([3.0, 5.0, 1.0])[cp.channel][:, None] * eligible + 0.25 * orders)
-    calls = np.where(cp.demanding[:, None] | declining, 3.0 * calls, calls)
+    calls = np.where(cp.demanding[:, None] | turning, 3.0 * calls, calls) + 2.0 * turning * density
     complaints = svc * (0.05 * eligible + 0.02 * orders)
-    complaints = complaints + 2.0 * cp.demanding[:, None] * eligible + 1.5 * declining * density
+    complaints = complaints + 2.0 * cp.demanding[:, None] * eligible + 2.0 * turning * density
     reminders = np.where(cp.late_payer[:, None], 1.0 * eligible + 0.05 * orders, 0.15 * eligible)
+    reminders = reminders + 2.0 * turning * density  # their invoices go overdue
     bad_debt_ramp = last_quarters(quarters, (1.0, 2.5, 4.0))[None, :] * (np.arange(quarters) >= quarters - 3)
     reminders = reminders + np.where(cp.bad_debt[:, None], bad_debt_ramp, 0.0)
 
@@ -130,7 +131,7 @@ def _time_equation(spec: _ActivitySpec) -> str:
 
 def activities_and_resources(volumes: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``activities`` and ``resources`` tables for the total volume of every driver."""
-    rows = []
+    rows: list[tuple[object, ...]] = []
     used = dict.fromkeys((name for name, _, _ in _RESOURCES), 0.0)
     for spec in _ACTIVITIES:
         if spec.resource is None:
