@@ -90,6 +90,11 @@ _LABELS = {
     "clv": "CLV", "payback_periods": "Payback (periods)", "discount_dependency": "Discount dependency",
     "product_level_cost": "Line and product costs", "order_level_cost": "Order costs (split by order share)",
     "customer_level_cost": "Customer costs (split by revenue share)",
+    "clv_per_revenue": "CLV per € of revenue", "active_share": "Active in the last period",
+    "expected_lifetime_years": "Expected lifetime (years, within the horizon)", "age": "Age at window start (weeks)",
+    "retention_per_year": "Retention per year", "past_profit": "Past profit", "lifetime_profit": "Lifetime profit",
+    "total_value": "Total value (CLV + referral)", "breakeven_revenue": "Break-even revenue",
+    "breakeven_order_size": "Break-even order size",
 }
 
 
