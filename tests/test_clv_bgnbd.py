@@ -247,3 +247,43 @@ def test_rfm_definitions_on_a_small_example():
         rfm(lines, observation_end="2024-01-29", period="month")
     with pytest.raises(ArgumentError, match="'transactions'"):
         rfm(lines.drop(columns="net_revenue"), observation_end="2024-01-29", period="day")
+
+
+def test_weights_of_aggregated_patterns_give_the_unaggregated_fit(cdnow, bgnbd):
+    """Hardie's datasets come as patterns with counts: weights are those counts."""
+    patterns = cdnow.groupby(["x", "t_x", "T"]).size().rename("n").reset_index()
+    assert len(patterns) < len(cdnow)
+    fitted = BetaGeo().fit(patterns["x"], patterns["t_x"], patterns["T"], weights=patterns["n"])
+    for name, value in bgnbd.params_.items():
+        assert fitted.params_[name] == pytest.approx(value, rel=1e-9)
+    assert fitted.log_likelihood_ == pytest.approx(bgnbd.log_likelihood_, rel=1e-12)
+    with pytest.raises(ArgumentError, match="weights"):
+        BetaGeo().fit(patterns["x"], patterns["t_x"], patterns["T"], weights=-patterns["n"])
+    with pytest.raises(ArgumentError, match="weights"):
+        BetaGeo().fit(patterns["x"], patterns["t_x"], patterns["T"], weights=[1.0, 2.0])
+
+
+def test_standard_errors_are_the_inverse_information_of_the_likelihood(cdnow):
+    """Opt-in standard errors against the Hessian of the summed per-customer log-likelihood,
+    differenced here in the natural parameters (independent of the fit's log-parameters)."""
+    x, t_x, T = cdnow["x"], cdnow["t_x"], cdnow["T"]
+    model = BetaGeo().fit(x, t_x, T, standard_errors=True)
+    names = ("r", "alpha", "a", "b")
+    theta = np.array([model.params_[n] for n in names])
+
+    def total(values: np.ndarray) -> float:
+        probe = BetaGeo()
+        probe.params_ = dict(zip(names, map(float, values), strict=True))
+        return float(probe.log_likelihood(x, t_x, T).sum())
+
+    h = theta * 1e-4
+    hessian = np.empty((4, 4))
+    for i in range(4):
+        for j in range(4):
+            ei, ej = np.eye(4)[i] * h[i], np.eye(4)[j] * h[j]
+            hessian[i, j] = (total(theta + ei + ej) - total(theta + ei - ej) - total(theta - ei + ej)
+                             + total(theta - ei - ej)) / (4 * h[i] * h[j])
+    expected = np.sqrt(np.diag(np.linalg.inv(-hessian)))
+    got = np.array([model.standard_errors_[n] for n in names])
+    np.testing.assert_allclose(got, expected, rtol=1e-3)
+    assert not hasattr(BetaGeo().fit(x, t_x, T), "standard_errors_")  # opt-in

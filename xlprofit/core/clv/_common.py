@@ -246,3 +246,56 @@ def _newton_polish(
             break
         theta, value, gradient = trial, trial_value, trial_gradient
     return theta, value, gradient
+
+
+def fit_weights(weights: Any, size: int) -> np.ndarray:
+    """Per-row weights of a fit: ones when ``None``, else finite, ≥ 0 and one per row.
+
+    A weight is how many customers a row stands for (the count of a pattern in an aggregated
+    dataset such as Hardie's); a fractional weight is allowed (a sample weight).
+    """
+    if weights is None:
+        return np.ones(size)
+    array = np.atleast_1d(as_float_array(weights, "weights"))
+    if array.ndim != 1 or array.size != size:
+        raise ArgumentError("weights", f"{array.size} values", f"one per row ({size})")
+    check_finite(array, "weights", weights)
+    if (array < 0).any():
+        raise ArgumentError("weights", array[array < 0][0], "at least 0")
+    if not (array > 0).any():
+        raise ArgumentError("weights", "all 0", "positive for at least one row")
+    return array
+
+
+def standard_errors(
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    theta: np.ndarray,
+    total: float,
+    scale: np.ndarray | None = None,
+) -> np.ndarray:
+    """Asymptotic standard errors of ``exp(theta)`` from the observed information.
+
+    ``objective`` is the one given to :func:`maximize_log_likelihood` (mean log-likelihood
+    over ``total`` customers and its gradient in log-parameters). The Hessian of the total
+    log-likelihood is differenced from the analytic gradient; the covariance of ``theta`` is
+    its negative inverse, and the delta method gives ``se(exp θ) = exp(θ)·se(θ)``. ``scale``
+    divides each parameter as the fit does when it reports it (a rate in the caller's time
+    unit). NaN where the information matrix is not negative definite (a flat likelihood).
+    """
+    k = theta.size
+    step = 1e-5
+    hessian = np.empty((k, k))
+    for j in range(k):
+        e = np.zeros(k)
+        e[j] = step
+        hessian[:, j] = (objective(theta + e)[1] - objective(theta - e)[1]) / (2 * step)
+    hessian = 0.5 * (hessian + hessian.T) * total
+    try:
+        covariance = np.linalg.inv(-hessian)
+    except np.linalg.LinAlgError:
+        return np.full(k, np.nan)
+    variance = np.diag(covariance)
+    if not np.isfinite(variance).all() or (variance <= 0).any():
+        return np.full(k, np.nan)
+    values = np.exp(theta) / (1.0 if scale is None else scale)
+    return values * np.sqrt(variance)

@@ -24,7 +24,9 @@ from ._common import (
     compress_rows,
     customer_arrays,
     dot,
+    fit_weights,
     maximize_log_likelihood,
+    standard_errors as _standard_errors,
 )
 
 __all__ = ["BetaGeo"]
@@ -82,9 +84,11 @@ class BetaGeo:
     def __init__(self) -> None:
         self.params_: dict[str, float]
         self.log_likelihood_: float
+        self.standard_errors_: dict[str, float]
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, frequency: Any, recency: Any, T: Any) -> BetaGeo:
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, *,
+            standard_errors: bool = False) -> BetaGeo:
         """Estimate r, alpha, a, b by maximum likelihood.
 
         Parameters
@@ -98,6 +102,12 @@ class BetaGeo:
             Time since the first purchase to the end of the observation period, ``≥ 0``
             (0 only for a customer without repeat purchases: first seen at the end, who
             adds nothing to the likelihood).
+        weights:
+            Customers each row stands for (a pattern's count in aggregated data such as
+            Hardie's), or sample weights; ``None`` weighs every row 1.
+        standard_errors:
+            Also compute ``standard_errors_`` (same keys as ``params_``) from the observed
+            information matrix; NaN where the likelihood is flat.
 
         Returns
         -------
@@ -121,10 +131,11 @@ class BetaGeo:
         x, t_x, t_cal, _ = _validate_rfm(frequency, recency, T)
         if x.size == 0:
             raise DegenerateDataError("no customers: the BG/NBD model cannot be fitted")
-        if not (x > 0).any():
+        row_weights = fit_weights(weights, x.size)
+        if not ((x > 0) & (row_weights > 0)).any():
             raise DegenerateDataError("nobody made a repeat purchase: the BG/NBD model cannot be fitted")
-        (ux, utx, uT), counts, _ = compress_rows(x, t_x, t_cal)
-        w = counts.astype(float)
+        (ux, utx, uT), _, inverse = compress_rows(x, t_x, t_cal)
+        w = np.bincount(inverse, weights=row_weights, minlength=ux.size)
         total = float(w.sum())
         # Work in a time unit where the longest T is 10, for conditioning; alpha scales back.
         scale = 10.0 / float(uT.max())
@@ -177,6 +188,9 @@ class BetaGeo:
         theta, mean_ll = maximize_log_likelihood(objective, np.zeros(4), _NAMES, "BG/NBD")
         r, alpha, a, b = np.exp(theta)
         self.params_ = {"r": float(r), "alpha": float(alpha / scale), "a": float(a), "b": float(b)}
+        if standard_errors:
+            errors = _standard_errors(objective, theta, total, np.array([1.0, scale, 1.0, 1.0]))
+            self.standard_errors_ = dict(zip(_NAMES, map(float, errors), strict=True))
         # the likelihood of the times carries a Jacobian of the time scale: report it in the caller's unit
         self.log_likelihood_ = float(mean_ll * total + np.log(scale) * float(dot(w, ux)))
         return self

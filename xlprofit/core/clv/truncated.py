@@ -5,18 +5,21 @@ rate ``lambda``; after every repeat purchase it drops out for good with probabil
 ``lambda`` is gamma(r, alpha) and ``p`` is beta(a, b) across customers.
 
 A ledger seldom starts with the customers' first purchases. A customer acquired ``u`` time
-units before the window opens has made purchases nobody observes; it is still active when the
-window opens with probability ``exp(-lambda·p·u)`` (each of a Poisson(``lambda·u``) number of
-purchases survived with probability ``1 - p``), and, being memoryless, starts afresh then. So
-for such a customer, with ``x`` purchases in the window (every one of them a chance to drop
-out), ``t_x`` the last one and ``T`` the window's length, both counted from the window's start::
+units before the window opens has made purchases nobody observes, and it is in the book
+because it was still a customer when the window opened: it had survived each of a
+Poisson(``lambda·u``) number of purchases, which happens with probability
+``S(u | lambda, p) = exp(-lambda·p·u)``. Being memoryless, it starts afresh then. So for such a
+customer, with ``x`` purchases in the window (every one of them a chance to drop out), ``t_x``
+the last one and ``T`` the window's length, both counted from the window's start, the
+likelihood is left-truncated, conditional on being active at the start::
 
-    L(lambda, p) = exp(-lambda·p·u) · [(1-p)^x lambda^x e^(-lambda·T) + δ(x>0) p (1-p)^(x-1) lambda^x e^(-lambda·t_x)]
-                   + δ(x=0) · (1 - exp(-lambda·p·u))
+    L = E[S(u) · ((1-p)^x lambda^x e^(-lambda·T) + δ(x>0) p (1-p)^(x-1) lambda^x e^(-lambda·t_x))] / E[S(u)]
 
-(the last term: it had already left before the window). With ``u = 0`` this is the BG/NBD
-likelihood of FHL's equation 3 for a customer whose first purchase starts its clock, and the
-model is BG/NBD exactly. The gamma integral over ``lambda`` is closed; the beta integral over
+over the gamma and beta mixtures. Survival to the window's start is how the customer was
+selected into the data, not evidence of a low dropout: without the division by ``E[S(u)]``
+a book of long-standing customers would drive the estimated dropout towards zero whatever
+happens in the window. With ``u = 0`` this is the BG/NBD likelihood of FHL's equation 3 for
+a customer whose first purchase starts its clock, and the model is BG/NBD exactly. The gamma integral over ``lambda`` is closed; the beta integral over
 ``p`` is taken by Gauss-Jacobi quadrature whose weight carries ``p^(a-1) (1-p)^(b+x-1)``, so
 the remaining integrand is smooth and, with ``u = 0``, constant: the quadrature is exact there.
 The same integrals give ``P(alive)`` at the end of the window and at any time after it, and
@@ -78,10 +81,12 @@ def _log_gamma_part(r: float, alpha: float, x: np.ndarray, c: np.ndarray) -> np.
 
 @dataclass(frozen=True)
 class _Terms:
-    """Per customer: log P(data, alive at the end) and log P(data), and the nodes used."""
+    """Per customer: log P(data, alive at the end), log P(data), log P(active at the window's
+    start) (all three joint with surviving to the start) and the nodes used."""
 
     log_alive: np.ndarray
     log_total: np.ndarray
+    log_start: np.ndarray
     p: np.ndarray  # nodes of the alive term, shape (n, NODES)
     log_w: np.ndarray  # their log-weights including the beta factor, shape (n, NODES)
 
@@ -122,15 +127,12 @@ def _terms(params: tuple[float, float, float, float], x: np.ndarray, t_x: np.nda
             dead[both] = np.logaddexp.reduce(
                 w2 + _log_gamma_part(r, alpha, x[both], t_x[both][:, None] + p2 * u[both][:, None]), axis=1)
         parts.append(dead)
-    before = (x == 0) & old
-    if before.any():  # had left before the window opened: 1 − E[exp(−lambda·p·u)]
-        p3, w3 = _nodes(np.zeros(int(before.sum())), a, b)
-        survive = np.exp(-r * np.log1p(p3 * u[before][:, None] / alpha))
-        gone = np.full(x.size, -np.inf)
-        gone[before] = np.log(np.maximum(-np.expm1(np.log(np.sum(np.exp(w3) * survive, axis=1))), 1e-300))
-        parts.append(gone)
     log_total = np.logaddexp.reduce(np.vstack(parts), axis=0)
-    return _Terms(log_alive, log_total, p, log_w)
+    log_start = np.zeros(x.size)
+    if old.any():  # active when the window opened: log E[exp(−lambda·p·u)]
+        p0, w0 = _nodes(np.zeros(int(old.sum())), a, b)
+        log_start[old] = np.logaddexp.reduce(w0 - r * np.log1p(p0 * u[old][:, None] / alpha), axis=1)
+    return _Terms(log_alive, log_total, log_start, p, log_w)
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,10 @@ class TruncatedBetaGeo:
         return self.params_["r"], self.params_["alpha"], self.params_["a"], self.params_["b"]
 
     def log_likelihood(self, frequency: object, recency: object, T: object, age: object) -> np.ndarray:
-        """Log-likelihood of each customer under the fitted parameters."""
+        """Log-likelihood of each customer under the fitted parameters, given active at the start."""
         x, t_x, t_cal, u = self._arrays(frequency, recency, T, age)
-        return _terms(self._parameters(), x, t_x, t_cal, u).log_total
+        terms = _terms(self._parameters(), x, t_x, t_cal, u)
+        return terms.log_total - terms.log_start
 
     def fit(self, frequency: object, recency: object, T: object, age: object) -> TruncatedBetaGeo:
         """Fit ``r, alpha, a, b`` by maximum likelihood.
@@ -206,7 +209,8 @@ class TruncatedBetaGeo:
 
         def negative(theta: np.ndarray) -> float:
             r, alpha, a, b = np.exp(np.clip(theta, -_LOG_BOUND, _LOG_BOUND))
-            value = float(weights @ _terms((r, alpha, a, b), ux, utx, uT, uu).log_total) / total
+            terms = _terms((r, alpha, a, b), ux, utx, uT, uu)
+            value = float(weights @ (terms.log_total - terms.log_start)) / total
             return -value if np.isfinite(value) else 1e300
 
         rate = float(ux.sum() / max(uT.sum(), 1e-9))
