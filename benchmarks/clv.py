@@ -11,7 +11,12 @@ the same run, and prints the timings, their ratios and the largest parameter dif
 lifetimes runs in its own interpreter (see tests/test_clv_lifetimes.py for how to create it):
 ``XLPROFIT_LIFETIMES_PYTHON`` or ``.venv-lifetimes/bin/python``.
 
-Usage: ``python benchmarks/clv.py [--customers N] [--seed S]`` (default 1,000,000 customers).
+Then runs the benchmarks of the other purchase models against lifetimes, each on its own
+simulated data (``benchmarks/clv_pnbd.py``, ``clv_mbgnbd.py``, ``clv_bgbb.py``, at their
+default sizes), so that one command prints every model's fit time against lifetimes.
+
+Usage: ``python benchmarks/clv.py [--customers N] [--seed S] [--bgnbd-only]`` (default
+1,000,000 customers for BG/NBD).
 """
 
 from __future__ import annotations
@@ -72,7 +77,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20240501)
+    parser.add_argument("--bgnbd-only", action="store_true", help="skip Pareto/NBD, MBG/NBD and BG/BB")
     args = parser.parse_args()
+    bgnbd(args)
+    if not args.bgnbd_only:
+        for script, model in (("clv_pnbd.py", "Pareto/NBD"), ("clv_mbgnbd.py", "MBG/NBD"), ("clv_bgbb.py", "BG/BB")):
+            print(f"\n=== {model} ({script})", flush=True)
+            subprocess.run([sys.executable, str(Path(__file__).with_name(script))], check=True)
+
+
+def bgnbd(args: argparse.Namespace) -> None:
+    """BG/NBD + Gamma-Gamma fit and CLV against lifetimes."""
 
     data = simulate(args.customers, args.seed)
     print(f"customers: {len(data):,}; repeaters: {(data['frequency'] > 0).sum():,}")

@@ -2,8 +2,10 @@
 
 ``xlprofit.clv.backtest(dataset, holdout_periods=4)`` fits the lifetime model on the periods
 before the holdout and compares its forecast of each customer's holdout contribution and
-orders with what happened. The models themselves (BG/NBD, its left-truncated form,
-Gamma-Gamma, sBG, the closed forms) are those of :mod:`xlprofit.core.clv`.
+orders with what happened. The models themselves (BG/NBD, MBG/NBD, Pareto/NBD and the
+left-truncated forms of BG/NBD and Pareto/NBD, BG/BB, Gamma-Gamma, sBG, the closed forms) and
+the calibration/holdout comparison of purchase models on a ledger are those of
+:mod:`xlprofit.core.clv`.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ from xlprofit.core.analysis import analyze
 from xlprofit.core.backtest import Backtest, backtest_analysis
 from xlprofit.core.clv import (
     BetaGeo,
+    BetaGeoBetaBinom,
     GammaGamma,
+    ModifiedBetaGeo,
+    ParetoNBD,
     ShiftedBetaGeometric,
+    calibration_holdout,
     clv_cashflows,
+    compare_models,
     customer_clv,
     rfm,
     simple_clv,
 )
-from xlprofit.core.clv.truncated import TruncatedBetaGeo
+from xlprofit.core.clv.truncated import TruncatedBetaGeo, TruncatedParetoNBD
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.lifetime import Lifetime, lifetime_values, purchase_history
 from xlprofit.errors import ArgumentError
@@ -29,12 +36,18 @@ from xlprofit.errors import ArgumentError
 __all__ = [
     "Backtest",
     "BetaGeo",
+    "BetaGeoBetaBinom",
     "GammaGamma",
     "Lifetime",
+    "ModifiedBetaGeo",
+    "ParetoNBD",
     "ShiftedBetaGeometric",
     "TruncatedBetaGeo",
+    "TruncatedParetoNBD",
     "backtest",
+    "calibration_holdout",
     "clv_cashflows",
+    "compare_models",
     "customer_clv",
     "lifetime_values",
     "purchase_history",

@@ -299,3 +299,41 @@ def standard_errors(
         return np.full(k, np.nan)
     values = np.exp(theta) / (1.0 if scale is None else scale)
     return values * np.sqrt(variance)
+
+
+def validate_rfm(
+    frequency: Any, recency: Any, T: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None]:
+    """Check frequency, recency and T of the continuous-time models; return them as float arrays.
+
+    Also returns the index of the first pandas Series among them (or ``None``).
+    """
+    (x, t_x, t_cal), index = customer_arrays(("frequency", "recency", "T"), (frequency, recency, T))
+    if (x < 0).any() or (x != np.round(x)).any():
+        raise ArgumentError(
+            "frequency", x[(x < 0) | (x != np.round(x))][0], "a whole number of repeat purchases ≥ 0"
+        )
+    if (t_x < 0).any():
+        raise ArgumentError("recency", t_x[t_x < 0][0], "at least 0")
+    if (t_cal < 0).any():
+        raise ArgumentError("T", t_cal[t_cal < 0][0], "at least 0")
+    # T = 0: first seen at the very end of the observation. Such a customer adds nothing to the
+    # likelihood (ln(alpha/(alpha + 0)) = 0) and is forecast as a new customer; a repeat
+    # purchase needs time after the first one.
+    bad = (t_cal == 0) & (x > 0)
+    if bad.any():
+        raise ArgumentError("T", t_cal[bad][0], "greater than 0 for a customer with repeat purchases")
+    bad = t_x > t_cal * (1 + 1e-12)
+    if bad.any():
+        raise ArgumentError("recency", t_x[bad][0], "at most T (the last purchase cannot follow the end)")
+    bad = (x == 0) & (t_x != 0)
+    if bad.any():
+        raise ArgumentError("recency", t_x[bad][0], "0 for a customer without repeat purchases")
+    return x, t_x, t_cal, index
+
+
+def labelled(values: np.ndarray, index: pd.Index | None, name: str) -> np.ndarray | pd.Series:
+    """``values`` as a Series named ``name`` on ``index``, or as they are without an index."""
+    if index is None:
+        return values
+    return pd.Series(values, index=index, name=name)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
 
 from xlprofit.errors import ArgumentError, DegenerateDataError, NotAvailableError
 
@@ -22,49 +22,20 @@ from ._common import (
     as_float_array,
     check_finite,
     compress_rows,
-    customer_arrays,
     dot,
     fit_weights,
+    labelled,
     maximize_log_likelihood,
+    scalar_or_array,
+    validate_rfm,
+)
+from ._common import (
     standard_errors as _standard_errors,
 )
 
 __all__ = ["BetaGeo"]
 
 _NAMES = ("r", "alpha", "a", "b")
-
-
-def _validate_rfm(
-    frequency: Any, recency: Any, T: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None]:
-    (x, t_x, t_cal), index = customer_arrays(("frequency", "recency", "T"), (frequency, recency, T))
-    if (x < 0).any() or (x != np.round(x)).any():
-        raise ArgumentError(
-            "frequency", x[(x < 0) | (x != np.round(x))][0], "a whole number of repeat purchases ≥ 0"
-        )
-    if (t_x < 0).any():
-        raise ArgumentError("recency", t_x[t_x < 0][0], "at least 0")
-    if (t_cal < 0).any():
-        raise ArgumentError("T", t_cal[t_cal < 0][0], "at least 0")
-    # T = 0: first seen at the very end of the observation. Such a customer adds nothing to the
-    # likelihood (ln(alpha/(alpha + 0)) = 0) and is forecast as a new customer; a repeat
-    # purchase needs time after the first one.
-    bad = (t_cal == 0) & (x > 0)
-    if bad.any():
-        raise ArgumentError("T", t_cal[bad][0], "greater than 0 for a customer with repeat purchases")
-    bad = t_x > t_cal * (1 + 1e-12)
-    if bad.any():
-        raise ArgumentError("recency", t_x[bad][0], "at most T (the last purchase cannot follow the end)")
-    bad = (x == 0) & (t_x != 0)
-    if bad.any():
-        raise ArgumentError("recency", t_x[bad][0], "0 for a customer without repeat purchases")
-    return x, t_x, t_cal, index
-
-
-def _labelled(values: np.ndarray, index: pd.Index | None, name: str) -> np.ndarray | pd.Series:
-    if index is None:
-        return values
-    return pd.Series(values, index=index, name=name)
 
 
 class BetaGeo:
@@ -128,7 +99,7 @@ class BetaGeo:
         Identical ``(x, t_x, T)`` rows are collapsed with counts first; the objective and
         its analytic gradient are evaluated on the unique rows only.
         """
-        x, t_x, t_cal, _ = _validate_rfm(frequency, recency, T)
+        x, t_x, t_cal, _ = validate_rfm(frequency, recency, T)
         if x.size == 0:
             raise DegenerateDataError("no customers: the BG/NBD model cannot be fitted")
         row_weights = fit_weights(weights, x.size)
@@ -205,7 +176,7 @@ class BetaGeo:
     def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> np.ndarray | pd.Series:
         """Log-likelihood of each customer's ``(x, t_x, T)`` under the fitted parameters (FHL eq. 6)."""
         r, alpha, a, b = self._parameters()
-        x, t_x, t_cal, index = _validate_rfm(frequency, recency, T)
+        x, t_x, t_cal, index = validate_rfm(frequency, recency, T)
         l1 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + t_cal)
         repeat = x > 0
         l2 = np.full_like(l1, -np.inf)
@@ -215,7 +186,7 @@ class BetaGeo:
             - (r + x[repeat]) * np.log(alpha + t_x[repeat])
         )
         ll = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + np.logaddexp(l1, l2)
-        return _labelled(ll, index, "log_likelihood")
+        return labelled(ll, index, "log_likelihood")
 
     def _log_odds_dead(self, x: np.ndarray, t_x: np.ndarray, t_cal: np.ndarray) -> np.ndarray:
         """``log[a / (b + x − 1) · ((alpha + T)/(alpha + t_x))^(r + x)]`` for x > 0, −inf for x = 0."""
@@ -234,8 +205,8 @@ class BetaGeo:
         ``P(alive | x, t_x, T) = 1 / (1 + δ(x>0) · a/(b + x − 1) · ((alpha + T)/(alpha + t_x))^(r + x))``;
         1 for customers without repeat purchases (dropout happens only after a repeat purchase).
         """
-        x, t_x, t_cal, index = _validate_rfm(frequency, recency, T)
-        return _labelled(expit(-self._log_odds_dead(x, t_x, t_cal)), index, "p_alive")
+        x, t_x, t_cal, index = validate_rfm(frequency, recency, T)
+        return labelled(expit(-self._log_odds_dead(x, t_x, t_cal)), index, "p_alive")
 
     def expected_purchases_new(self, t: Any) -> float | np.ndarray:
         """Return the expected repeat purchases of a new customer in ``(0, t]`` (FHL eq. 7).
@@ -248,7 +219,7 @@ class BetaGeo:
         if (tt < 0).any():
             raise ArgumentError("t", t, "at least 0")
         z = tt / (alpha + tt)
-        value = _growth_term(a, b, r, 0.0, z)
+        value = growth_term(a, b, r, 0.0, z)
         result = np.asarray(value, dtype=float)
         return float(result) if result.ndim == 0 else result
 
@@ -267,13 +238,13 @@ class BetaGeo:
         frequency, recency, T:
             The customer's history, as in :meth:`fit`.
         """
-        x, t_x, t_cal, index = _validate_rfm(frequency, recency, T)
+        x, t_x, t_cal, index = validate_rfm(frequency, recency, T)
         tt = as_float_array(t, "t")
         check_finite(tt, "t", t)
         if (tt < 0).any():
             raise ArgumentError("t", t, "at least 0")
         values = self.expected_purchases_checked(np.broadcast_to(tt, x.shape), x, t_x, t_cal)
-        return _labelled(values, index, "expected_purchases")
+        return labelled(values, index, "expected_purchases")
 
     def expected_purchases_checked(self, t: np.ndarray, x: np.ndarray, t_x: np.ndarray, t_cal: np.ndarray
                                    ) -> np.ndarray:
@@ -283,11 +254,54 @@ class BetaGeo:
         """
         r, alpha, a, b = self._parameters()
         z = t / (alpha + t_cal + t)
-        numerator = _growth_term(a, b, r, x, z)
+        numerator = growth_term(a, b, r, x, z)
         return numerator * expit(-self._log_odds_dead(x, t_x, t_cal))
 
+    def purchase_probability(self, n: Any, t: Any) -> float | np.ndarray:
+        """Return ``P(X(t) = n)``: the probability that a new customer makes ``n`` repeat purchases in ``(0, t]``.
 
-def _growth_term(
+        FHL (2005) eq. (8)::
+
+            P(X(t) = n) = B(a, b + n)/B(a, b) · NB(n; t)
+                          + δ(n>0) · B(a + 1, b + n − 1)/B(a, b) · [1 − Σ_{j<n} NB(j; t)]
+            NB(j; t) = Γ(r + j)/(Γ(r) j!) · (alpha/(alpha + t))^r (t/(alpha + t))^j
+
+        The bracket, the chance that an NBD count reaches ``n``, is the regularised incomplete
+        beta function ``I_{t/(alpha+t)}(n, r)``: no sum of terms that nearly cancel.
+
+        Parameters
+        ----------
+        n:
+            Number of repeat purchases: a whole number ≥ 0, or an array of them.
+        t:
+            Length of the period since the first purchase, ≥ 0 (a number or an array,
+            broadcast against ``n``).
+        """
+        r, alpha, a, b = self._parameters()
+        nn, tt = as_float_array(n, "n"), as_float_array(t, "t")
+        check_finite(nn, "n", n)
+        check_finite(tt, "t", t)
+        if (nn < 0).any() or (nn != np.round(nn)).any():
+            raise ArgumentError("n", n, "a whole number of repeat purchases ≥ 0")
+        if (tt < 0).any():
+            raise ArgumentError("t", t, "at least 0")
+        nb, tb = np.broadcast_arrays(nn, tt)
+        out = np.where(nb == 0, 1.0, 0.0)  # t = 0: nothing bought yet
+        pos = tb > 0
+        if pos.any():
+            k, time = nb[pos], tb[pos]
+            log_nb = (gammaln(r + k) - gammaln(r) - gammaln(k + 1.0) - r * np.log1p(time / alpha)
+                      + k * (np.log(time) - np.log(alpha + time)))
+            value = np.exp(betaln(a, b + k) - betaln(a, b) + log_nb)
+            repeat = k > 0
+            value[repeat] += np.exp(betaln(a + 1.0, b + k[repeat] - 1.0) - betaln(a, b)) * betainc(
+                k[repeat], r, time[repeat] / (alpha + time[repeat])
+            )
+            out[pos] = value
+        return scalar_or_array(out)
+
+
+def growth_term(
     a: float, b: float | np.ndarray, r: float, x: np.ndarray | float, z: np.ndarray
 ) -> np.ndarray:
     """``c/(a − 1) · [1 − (1 − z)^(a−1) · 2F1(a + b − 1 − r, a − 1; c; z)]`` with ``c = a + b + x − 1``.
@@ -300,13 +314,13 @@ def _growth_term(
     likewise at ``c = 0``.
     """
     if abs(a - 1.0) < 1e-6:
-        return 0.5 * (_growth_term(1.0 - 1e-5, b, r, x, z) + _growth_term(1.0 + 1e-5, b, r, x, z))
+        return 0.5 * (growth_term(1.0 - 1e-5, b, r, x, z) + growth_term(1.0 + 1e-5, b, r, x, z))
     c = a + b + x - 1.0
     near = np.abs(c) < 1e-6
     if np.any(near):
         # c = 0 (x = 0 and a + b = 1) is likewise a removable singularity: average over b ± 1e-5
         shift = np.where(near, 1e-5, 0.0)
-        return 0.5 * (_growth_term(a, b - shift, r, x, z) + _growth_term(a, b + shift, r, x, z))
+        return 0.5 * (growth_term(a, b - shift, r, x, z) + growth_term(a, b + shift, r, x, z))
     f = (1.0 - z) ** (a - 1.0) * _hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
     return c / (a - 1.0) * (1.0 - f)
 

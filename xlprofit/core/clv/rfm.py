@@ -91,7 +91,7 @@ def rfm(
         raise ArgumentError(
             "transactions", f"columns {list(transactions.columns)}", f"a table with column(s) {missing}"
         )
-    end = _observation_end(observation_end)
+    end = observation_day(observation_end)
     try:
         days = pd.to_datetime(transactions["date"]).dt.normalize()
     except (TypeError, ValueError):
@@ -138,20 +138,21 @@ def rfm_from_purchases(first: pd.Series, last: pd.Series, purchases: pd.Series, 
         Time unit of ``recency`` and ``T`` (as in :func:`rfm`).
     """
     length = period_length(period)
-    end = _observation_end(observation_end)
+    end = observation_day(observation_end)
     if len(last) and pd.Timestamp(last.max()) > end:
         raise ArgumentError("last", pd.Timestamp(last.max()).date(), f"no purchase after {end.date()}")
     return _summary(pd.to_datetime(first), pd.to_datetime(last), purchases.astype("int64"),
                     repeat_value.astype("float64"), end, length)
 
 
-def _observation_end(value: Any) -> pd.Timestamp:
+def observation_day(value: Any, argument: str = "observation_end") -> pd.Timestamp:
+    """``value`` as a day (a Timestamp at midnight), or an :class:`ArgumentError` naming ``argument``."""
     try:
         end = pd.Timestamp(value).normalize()
     except (TypeError, ValueError):
-        raise ArgumentError("observation_end", value, "a date") from None
+        raise ArgumentError(argument, value, "a date") from None
     if end is pd.NaT:
-        raise ArgumentError("observation_end", value, "a date")
+        raise ArgumentError(argument, value, "a date")
     return end
 
 

@@ -19,7 +19,9 @@ over the gamma and beta mixtures. Survival to the window's start is how the cust
 selected into the data, not evidence of a low dropout: without the division by ``E[S(u)]``
 a book of long-standing customers would drive the estimated dropout towards zero whatever
 happens in the window. With ``u = 0`` this is the BG/NBD likelihood of FHL's equation 3 for
-a customer whose first purchase starts its clock, and the model is BG/NBD exactly. The gamma integral over ``lambda`` is closed; the beta integral over
+a customer whose first purchase starts its clock, and the model is BG/NBD exactly.
+
+The gamma integral over ``lambda`` is closed; the beta integral over
 ``p`` is taken by Gauss-Jacobi quadrature whose weight carries ``p^(a-1) (1-p)^(b+x-1)``, so
 the remaining integrand is smooth and, with ``u = 0``, constant: the quadrature is exact there.
 The same integrals give ``P(alive)`` at the end of the window and at any time after it, and
@@ -36,11 +38,15 @@ from scipy.special import betaln, gammaln
 
 from xlprofit.errors import ArgumentError, ConvergenceError, DegenerateDataError, NotAvailableError
 
-__all__ = ["NODES", "TruncatedBetaGeo", "Forecast"]
+from ._common import maximize_log_likelihood
+from .pnbd import log_likelihood_terms as pnbd_log_likelihood
+
+__all__ = ["NODES", "Forecast", "TruncatedBetaGeo", "TruncatedParetoNBD"]
 
 #: Gauss-Jacobi nodes per customer; the integrands left are smooth in ``p``.
 NODES = 24
 _NAMES = ("r", "alpha", "a", "b")
+_PNBD_NAMES = ("r", "alpha", "s", "beta")
 _LOG_BOUND = 25.0
 
 
@@ -81,8 +87,11 @@ def _log_gamma_part(r: float, alpha: float, x: np.ndarray, c: np.ndarray) -> np.
 
 @dataclass(frozen=True)
 class _Terms:
-    """Per customer: log P(data, alive at the end), log P(data), log P(active at the window's
-    start) (all three joint with surviving to the start) and the nodes used."""
+    """Per customer: the likelihood's terms, each joint with surviving to the window's start.
+
+    ``log_alive``: log P(data, alive at the end); ``log_total``: log P(data); ``log_start``:
+    log P(active at the window's start); and the nodes used.
+    """
 
     log_alive: np.ndarray
     log_total: np.ndarray
@@ -135,6 +144,23 @@ def _terms(params: tuple[float, float, float, float], x: np.ndarray, t_x: np.nda
     return _Terms(log_alive, log_total, log_start, p, log_w)
 
 
+def _history(frequency: object, recency: object, T: object, age: object
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four per-customer inputs of the truncated models as float arrays, checked."""
+    arrays = []
+    for name, value in (("frequency", frequency), ("recency", recency), ("T", T), ("age", age)):
+        array = np.asarray(value, dtype=float).ravel()
+        if not np.isfinite(array).all() or (array < 0).any():
+            raise ArgumentError(name, value, "finite numbers of at least 0")
+        arrays.append(array)
+    x, t_x, t_cal, u = arrays
+    if len({x.size, t_x.size, t_cal.size, u.size}) != 1:
+        raise ArgumentError("frequency", f"{x.size} values", "as many values as recency, T and age")
+    if (t_x > t_cal).any() or ((x == 0) & (t_x > 0)).any():
+        raise ArgumentError("recency", "a recency after T, or one without purchases", "0 ≤ recency ≤ T")
+    return x, t_x, t_cal, u
+
+
 @dataclass(frozen=True)
 class Forecast:
     """What a fitted model expects of each customer after the window, period by period.
@@ -159,21 +185,7 @@ class TruncatedBetaGeo:
         self.params_: dict[str, float] | None = None
         self.log_likelihood_: float | None = None
 
-    @staticmethod
-    def _arrays(frequency: object, recency: object, T: object, age: object
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        arrays = []
-        for name, value in (("frequency", frequency), ("recency", recency), ("T", T), ("age", age)):
-            array = np.asarray(value, dtype=float).ravel()
-            if not np.isfinite(array).all() or (array < 0).any():
-                raise ArgumentError(name, value, "finite numbers of at least 0")
-            arrays.append(array)
-        x, t_x, t_cal, u = arrays
-        if len({x.size, t_x.size, t_cal.size, u.size}) != 1:
-            raise ArgumentError("frequency", f"{x.size} values", "as many values as recency, T and age")
-        if (t_x > t_cal).any() or ((x == 0) & (t_x > 0)).any():
-            raise ArgumentError("recency", "a recency after T, or one without purchases", "0 ≤ recency ≤ T")
-        return x, t_x, t_cal, u
+    _arrays = staticmethod(_history)
 
     def _parameters(self) -> tuple[float, float, float, float]:
         if self.params_ is None:
@@ -274,9 +286,127 @@ class TruncatedBetaGeo:
             t = (j + 1) * step
             c = base + p * t
             alive[:, j] = np.exp(np.logaddexp.reduce(lead - k * np.log(alpha + c), axis=1))
-            # (1 − exp(−lambda·p·t)) / p integrated over lambda: smooth as p → 0
-            ratio = -np.expm1(-k * np.log1p(p * t / (alpha + base))) / p
+            # (1 − exp(−lambda·p·t)) / p integrated over lambda: smooth as p → 0, where a node may sit
+            safe = np.maximum(p, 1e-300)
+            ratio = -np.expm1(-k * np.log1p(safe * t / (alpha + base))) / safe
             cumulative[:, j] = np.sum(np.exp(lead - k * np.log(alpha + base)) * ratio, axis=1)
         purchases = np.diff(cumulative, axis=1, prepend=0.0)
         p_alive = np.exp(terms.log_alive - terms.log_total)
         return Forecast(p_alive[inverse], purchases[inverse], alive[inverse])
+
+
+class TruncatedParetoNBD:
+    """Pareto/NBD with each customer's age at the window's start (0 for customers born in it).
+
+    Story (Schmittlein, Morrison & Colombo 1987): while active, a customer buys as a Poisson
+    process with rate ``lambda`` and stays active for an exponential time with rate ``mu``;
+    ``lambda`` is gamma(r, alpha) and ``mu`` gamma(s, beta) across customers, independently.
+    Dropout follows time, not purchases: a customer who buys rarely can still leave soon.
+
+    Left truncation: a customer acquired ``u`` before the window is in the book because it was
+    still active then (probability ``exp(-mu·u)``); given that, its ``mu`` is
+    gamma(s, beta + u) and, being memoryless, it starts afresh. The window's likelihood is
+    therefore Pareto/NBD's with ``beta + u`` in place of ``beta``, all purchases of the window
+    counted from its start; with every age 0 it is Pareto/NBD exactly. Everything is in closed
+    form: P(alive), survival and expected purchases after the window.
+    """
+
+    def __init__(self) -> None:
+        self.params_: dict[str, float] | None = None
+        self.log_likelihood_: float | None = None
+
+    _arrays = staticmethod(_history)
+
+    def _parameters(self) -> tuple[float, float, float, float]:
+        if self.params_ is None:
+            raise NotAvailableError("the model is not fitted yet; call fit() first")
+        return self.params_["r"], self.params_["alpha"], self.params_["s"], self.params_["beta"]
+
+    @staticmethod
+    def _log_alive(params: tuple[float, float, float, float], x: np.ndarray, T: np.ndarray,
+                   u: np.ndarray) -> np.ndarray:
+        """Log P(data, alive at the end | active at the start)."""
+        r, alpha, s, beta = params
+        b = beta + u
+        return (gammaln(r + x) - gammaln(r) + r * np.log(alpha) - (r + x) * np.log(alpha + T)
+                + s * (np.log(b) - np.log(b + T)))
+
+    def log_likelihood(self, frequency: object, recency: object, T: object, age: object) -> np.ndarray:
+        """Log-likelihood of each customer under the fitted parameters, given active at the start."""
+        x, t_x, t_cal, u = self._arrays(frequency, recency, T, age)
+        r, alpha, s, beta = self._parameters()
+        return np.asarray(pnbd_log_likelihood(r, alpha, s, beta + u, x, t_x, t_cal))
+
+    def fit(self, frequency: object, recency: object, T: object, age: object) -> TruncatedParetoNBD:
+        """Fit ``r, alpha, s, beta`` by maximum likelihood.
+
+        Raises
+        ------
+        DegenerateDataError
+            When nobody bought in the window, or a parameter runs off to zero or infinity.
+        ConvergenceError
+            When no maximum is found.
+        """
+        x, t_x, t_cal, u = self._arrays(frequency, recency, T, age)
+        if not (x > 0).any():
+            raise DegenerateDataError("nobody bought in the window: the purchase model cannot be fitted")
+        rows = np.column_stack([x, t_x, t_cal, u])
+        unique, counts = np.unique(rows, axis=0, return_counts=True)
+        scale = 10.0 / float(unique[:, 2].max())
+        ux, utx, uT, uu = unique[:, 0], unique[:, 1] * scale, unique[:, 2] * scale, unique[:, 3] * scale
+        weights = counts.astype(float)
+        total = float(weights.sum())
+
+        def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            params = np.exp(theta)
+            r, alpha, s, beta = params
+            with np.errstate(all="ignore"):
+                ll, grad = pnbd_log_likelihood(r, alpha, s, beta + uu, ux, utx, uT, gradient=True)
+            # beta enters every customer's likelihood as beta + age: its derivative is the same
+            return float(weights @ ll) / total, params * (grad @ weights) / total
+
+        rate = float(ux.sum() / max(uT.sum(), 1e-9))
+        start = np.array([0.0, np.log(1.0 / max(rate, 1e-6)), 0.0, np.log(10.0)])
+        theta, mean_ll = maximize_log_likelihood(objective, start, _PNBD_NAMES, "Pareto/NBD")
+        r, alpha, s, beta = np.exp(theta)
+        self.params_ = {"r": float(r), "alpha": float(alpha / scale), "s": float(s), "beta": float(beta / scale)}
+        self.log_likelihood_ = float(mean_ll * total + np.log(scale) * float(weights @ ux))
+        return self
+
+    def survival(self, t: float) -> float:
+        """Share of newly acquired customers still active after ``t``: ``(beta/(beta + t))^s``."""
+        _, _, s, beta = self._parameters()
+        return float(np.exp(-s * np.log1p(t / beta)))
+
+    def dropout_rate(self) -> float:
+        """Mean dropout rate of a newly acquired customer per time unit, ``s / beta``."""
+        _, _, s, beta = self._parameters()
+        return s / beta
+
+    def forecast(self, frequency: object, recency: object, T: object, age: object, *, step: float,
+                 periods: int) -> Forecast:
+        """P(alive) at the window's end, and per later period the expected purchases and P(alive).
+
+        Given active at the end, ``lambda`` is gamma(r + x, alpha + T) and ``mu`` gamma(s,
+        beta + u + T), independently; so P(alive at T + t) = P(alive)·(b/(b + t))^s and the
+        expected purchases by then P(alive)·(r + x)/(alpha + T)·b/(s − 1)·[1 − (b/(b + t))^(s−1)]
+        with ``b = beta + u + T`` (``b·ln(1 + t/b)`` at ``s = 1``).
+        """
+        x, t_x, t_cal, u = self._arrays(frequency, recency, T, age)
+        if periods < 1 or not np.isfinite(step) or step <= 0:
+            raise ArgumentError("periods", periods, "at least 1 period of positive length")
+        params = self._parameters()
+        r, alpha, s, beta = params
+        p_alive = np.exp(self._log_alive(params, x, t_cal, u)
+                         - np.asarray(pnbd_log_likelihood(r, alpha, s, beta + u, x, t_x, t_cal)))
+        p_alive = np.clip(p_alive, 0.0, 1.0)
+        b = (beta + u + t_cal)[:, None]
+        t = np.arange(1, periods + 1, dtype=float)[None, :] * step
+        log_ratio = np.log1p(t / b)  # −ln(b/(b + t))
+        alive = p_alive[:, None] * np.exp(-s * log_ratio)
+        if abs(s - 1.0) < 1e-8:
+            staying = b * log_ratio
+        else:
+            staying = b * -np.expm1(-(s - 1.0) * log_ratio) / (s - 1.0)
+        cumulative = p_alive[:, None] * ((r + x) / (alpha + t_cal))[:, None] * staying
+        return Forecast(p_alive, np.diff(cumulative, axis=1, prepend=0.0), alive)
