@@ -6,6 +6,12 @@ the holdout: the model of :mod:`xlprofit.core.lifetime` sees only the purchases 
 contribution of the calibration periods and forecasts each customer's holdout contribution
 and orders, undiscounted. Customers whose first purchase falls in the holdout are not
 predicted (nothing was known of them) and are left out of both sides; the summary counts them.
+
+A purchase model forecasts from the calibration's behaviour: a customer who starts to
+deteriorate inside the holdout (volume falling, service and unpaid invoices rising) is beyond
+its sight. The summary therefore also shows the customers the trend flags of the whole window
+mark as turning unprofitable, what was predicted and what happened for them, and the error
+and rank correlation on the others: where the forecast failed, and why.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ class Backtest:
     ``predicted_orders``, ``actual_orders``. ``summary``: ``predicted`` and ``actual`` (total
     holdout contribution), ``error_pct`` (predicted ÷ actual − 1, a fraction),
     ``rank_correlation`` (Spearman, per customer contribution), the same for orders, the
-    periods and the customers counted and left out.
+    periods and the customers counted and left out, and ``flagged``, ``flagged_predicted``,
+    ``flagged_actual``, ``error_pct_unflagged`` and ``rank_correlation_unflagged`` for the
+    customers the trend flags mark as turning unprofitable and the others.
     """
 
     customers: pd.DataFrame
@@ -115,6 +123,10 @@ def backtest_analysis(dataset: Dataset, full: Any, holdout_periods: int) -> Back
     total = float(table["predicted_contribution"].sum())
     rho = _rank_correlation(table["predicted_contribution"], table["actual_contribution"])
     rho_orders = _rank_correlation(table["predicted_orders"], table["actual_orders"])
+    flagged = (pnl["flagged"].reindex(table.index).fillna(False).astype(bool) if "flagged" in pnl.columns
+               else pd.Series(False, index=table.index))
+    rest = table[~flagged]
+    rest_actual = float(rest["actual_contribution"].sum())
     summary = {
         "predicted": total, "actual": actual, "error_pct": total / actual - 1.0 if actual else float("nan"),
         "rank_correlation": float(rho),
@@ -128,6 +140,12 @@ def backtest_analysis(dataset: Dataset, full: Any, holdout_periods: int) -> Back
         "holdout_periods": holdout_periods, "customers": int(known.sum()),
         "left_out": int((~known).sum()),
         "left_out_contribution": float(late["contribution"][~known].sum()),
+        "flagged": int(flagged.sum()),
+        "flagged_predicted": float(table["predicted_contribution"][flagged].sum()),
+        "flagged_actual": float(table["actual_contribution"][flagged].sum()),
+        "error_pct_unflagged": float(rest["predicted_contribution"].sum() / rest_actual - 1.0)
+        if rest_actual else float("nan"),
+        "rank_correlation_unflagged": _rank_correlation(rest["predicted_contribution"], rest["actual_contribution"]),
     }
     return Backtest(table, summary)
 
@@ -150,6 +168,11 @@ _SUMMARY_ROWS = (
     ("orders_error_pct", "Orders error", "percent"),
     ("left_out", "Customers new in the holdout (not predicted)", "count"),
     ("left_out_contribution", "Their contribution", "money"),
+    ("flagged", "Customers the trend flags mark as turning unprofitable", "count"),
+    ("flagged_predicted", "Their predicted contribution", "money"),
+    ("flagged_actual", "Their actual contribution", "money"),
+    ("error_pct_unflagged", "Error without them", "percent"),
+    ("rank_correlation_unflagged", "Rank correlation without them", "number"),
 )
 
 

@@ -2,15 +2,16 @@
 
 A customer's future is forecast from its purchases and its cost structure, each part checked:
 
-* **When** it buys, and whether it is still a customer: BG/NBD with left truncation
-  (:class:`~xlprofit.core.clv.truncated.TruncatedBetaGeo`). A customer acquired before the
-  window (``acquired_on``) is timed from the window's start with its age then; one acquired in
-  the window (or without ``acquired_on``) from its first purchase. A fit that identifies no
-  dropout (fewer than :data:`MIN_YEARLY_DROPOUT` of the customers lost in a year, or a
-  parameter at a bound) is reported as
-  degenerate and retention comes from the customers' survival quarter by quarter instead
-  (shifted-beta-geometric on the cohort active in the first period); when nobody was lost
-  at all, the CLV is limited to the horizon with retention 100 % and says so.
+* **When** it buys, and whether it is still a customer: BG/NBD and Pareto/NBD, both with left
+  truncation (:mod:`xlprofit.core.clv.truncated`), the one with the higher likelihood chosen
+  and the choice stated. A customer acquired before the window (``acquired_on``) is timed from
+  the window's start, conditional on having been a customer then, with its age; one acquired
+  in the window (or without ``acquired_on``) from its first purchase. A fit that identifies no
+  dropout (fewer than :data:`MIN_YEARLY_DROPOUT` of today's active customers expected to be
+  lost within a year, or a parameter at a bound) is reported as degenerate and retention comes
+  from the customers' survival quarter by quarter instead (shifted-beta-geometric on the
+  cohort active in the first period); when nobody was lost at all, the CLV is limited to the
+  horizon with retention 100 % and says so.
 * **What** a purchase earns: spend per purchase × (gross-margin ratio − commission, credit
   and bad-debt rate) − order-level cost-to-serve per purchase, each the customer's own value
   shrunk toward its segment's with the credibility weight ``n / (n + k)`` (``n`` purchases).
@@ -35,16 +36,20 @@ from scipy.special import betaln
 from scipy.stats import spearmanr
 
 from xlprofit.core.clv import GammaGamma, ShiftedBetaGeometric
-from xlprofit.core.clv.truncated import TruncatedBetaGeo
+from xlprofit.core.clv.truncated import TruncatedBetaGeo, TruncatedParetoNBD
 from xlprofit.errors import XlprofitError
 
-__all__ = ["FALLBACK_K", "INDEPENDENCE_RHO", "LIFETIME_COLUMNS", "MIN_YEARLY_DROPOUT", "STEP_WEEKS",
+__all__ = ["FALLBACK_K", "INDEPENDENCE_RHO", "LIFETIME_COLUMNS", "MIN_MODEL_CUSTOMERS", "MIN_YEARLY_DROPOUT",
+           "STEP_WEEKS",
            "Lifetime", "lifetime_values", "purchase_history"]
 
-#: Below this share of customers lost per year the purchase model identified no churn. A yearly
-#: share, not a dropout per purchase: a customer buying every other week with 10 % yearly churn
-#: drops out with probability 0.4 % per purchase.
+#: Below this share of today's active customers expected to be lost within a year the purchase
+#: model identified no churn. A yearly share, not a dropout per purchase: a customer buying every
+#: other week with 10 % yearly churn drops out with probability 0.4 % per purchase.
 MIN_YEARLY_DROPOUT = 0.005
+#: Fewer customers with a purchase than this do not identify a purchase model's four parameters
+#: (two mixtures across customers): the fit is not tried and retention comes from the cohort.
+MIN_MODEL_CUSTOMERS = 30
 #: |Spearman ρ| between purchases and spend per purchase above which (significant at 1 %)
 #: Gamma-Gamma's independence assumption is rejected.
 INDEPENDENCE_RHO = 0.3
@@ -113,6 +118,33 @@ def _segment_ratio(numerator: pd.Series, denominator: pd.Series, segment: pd.Ser
     return ratio.reindex(frame["s"]).fillna(whole).to_numpy(dtype=float)
 
 
+_PurchaseModel = TruncatedBetaGeo | TruncatedParetoNBD
+
+
+def _purchase_models(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, u: np.ndarray
+                     ) -> tuple[dict[str, _PurchaseModel], dict[str, str]]:
+    """Fit BG/NBD and Pareto/NBD (both left-truncated); the fitted ones and why others failed."""
+    fits: dict[str, _PurchaseModel] = {}
+    failures: dict[str, str] = {}
+    candidates: tuple[tuple[str, type[_PurchaseModel]], ...] = (
+        ("BG/NBD (left-truncated)", TruncatedBetaGeo), ("Pareto/NBD (left-truncated)", TruncatedParetoNBD))
+    for name, kind in candidates:
+        try:
+            fits[name] = kind().fit(x, t_x, T, u)
+        except XlprofitError as exc:
+            failures[name] = str(exc)
+    return fits, failures
+
+
+def _choice(name: str, fits: dict[str, _PurchaseModel]) -> str:
+    """Why ``name`` was chosen: the log-likelihoods (both models have four parameters)."""
+    if len(fits) == 1:
+        return f"{name}, the only purchase model that could be fitted"
+    values = ", ".join(f"{m} {float(f.log_likelihood_ or np.nan):,.1f}" for m, f in fits.items())
+    return (f"{name}: the higher log-likelihood on the same purchases ({values}); "
+            "both have four parameters, so this is also the lower AIC")
+
+
 def _cohort_survival(last: pd.Series, first: pd.Series, start: pd.Timestamp, periods: int,
                      period_weeks: float) -> tuple[ShiftedBetaGeometric | None, str]:
     """Fit the shifted-beta-geometric model to the first period's buyers still buying in each later one."""
@@ -160,31 +192,51 @@ def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series,
     old = int((u > 0).sum())
     window = f"{len(index):,} customers; weeks; {old:,} acquired before the window, timed from its start with their age"
 
-    # --- when: purchases and survival
-    model = TruncatedBetaGeo()
+    # --- when: purchases and survival, by the better of two purchase models
+    buyers = int((history["purchases"].to_numpy(dtype=float) > 0).sum())
+    fits: dict[str, _PurchaseModel]
+    failures: dict[str, str]
+    if buyers < MIN_MODEL_CUSTOMERS:
+        fits, failures = {}, {"BG/NBD and Pareto/NBD (left-truncated)":
+                              f"{buyers:,} customers with a purchase, fewer than the {MIN_MODEL_CUSTOMERS} "
+                              "a purchase model needs"}
+    else:
+        fits, failures = _purchase_models(x, t_x, T, u)
     degenerate: str | None = None
-    try:
-        model.fit(x, t_x, T, u)
-        lost = 1.0 - model.survival(_WEEKS_PER_YEAR)
+    lost = np.nan
+    if fits:
+        name, model = max(fits.items(), key=lambda item: float(item[1].log_likelihood_ or -np.inf))
+        year = model.forecast(x, t_x, T, u, step=_WEEKS_PER_YEAR, periods=1)
+        lost = 1.0 - float(year.alive[:, 0].sum() / max(year.p_alive.sum(), 1e-300))
         if lost < MIN_YEARLY_DROPOUT:
-            degenerate = (f"no dropout identified ({lost:.2%} of the customers lost per year, below "
-                          f"{MIN_YEARLY_DROPOUT:.1%}; dropout per purchase a/(a+b) = "
-                          f"{model.dropout_probability():.2g})")
-    except XlprofitError as exc:
-        degenerate = str(exc)
+            degenerate = (f"no dropout identified ({lost:.2%} of today's active customers expected to be "
+                          f"lost within a year, below {MIN_YEARLY_DROPOUT:.1%})")
+    else:
+        name, model = "BG/NBD and Pareto/NBD (left-truncated)", None
+        degenerate = "; ".join(f"{m}: {why}" for m, why in failures.items())
+    for other, why in failures.items():
+        if fits:
+            notes.append((other, "not used", np.nan, why))
     purchases_rate = history["purchases"].to_numpy(dtype=float) / np.maximum(T + 0.0, 1.0)
     if degenerate is None:
-        assert model.params_ is not None
-        for name, value in model.params_.items():
-            notes.append(("BG/NBD (left-truncated)", name, value, window))
-        notes.append(("BG/NBD (left-truncated)", "dropout per purchase", model.dropout_probability(),
-                      "mean of beta(a, b)"))
-        notes.append(("BG/NBD (left-truncated)", "customers lost per year", lost,
-                      "1 − E[exp(−52.18·lambda·p)] over the fitted mixtures"))
+        assert model is not None and model.params_ is not None
+        for parameter, value in model.params_.items():
+            notes.append((name, parameter, value, window))
+        if isinstance(model, TruncatedBetaGeo):
+            notes.append((name, "dropout per purchase", model.dropout_probability(), "mean of beta(a, b)"))
+        else:
+            notes.append((name, "dropout per year", model.dropout_rate() * _WEEKS_PER_YEAR,
+                          "mean of gamma(s, beta) for a newly acquired customer, per year"))
+        notes.append((name, "active customers lost per year", lost,
+                      "expected share of today's active customers lost within a year"))
+        notes.append(("Model choice", "chosen", np.nan, _choice(name, fits)))
+        for candidate, fit in fits.items():
+            notes.append(("Model choice", f"log-likelihood {candidate}", float(fit.log_likelihood_ or np.nan),
+                          "on the same purchases, in weeks"))
         forecast = model.forecast(x, t_x, T, u, step=STEP_WEEKS, periods=steps)
         purchases, alive_end, p_alive = forecast.purchases, forecast.alive, forecast.p_alive
     else:
-        notes.append(("BG/NBD (left-truncated)", "degenerate", np.nan, f"{degenerate}; {window}"))
+        notes.append((name, "degenerate", np.nan, f"{degenerate}; {window}"))
         cohort, why = _cohort_survival(last, first, start, periods, period_weeks)
         segment_rate = _segment_ratio(history["purchases"], pd.Series(np.maximum(T, 1.0), index=index),
                                       pnl["segment"])
