@@ -124,7 +124,7 @@ def test_every_catalogue_function_is_registered_in_the_xlp_namespace_with_help()
 
 def test_fit_functions_and_only_they_are_cached():
     cached = {name for name, spec in catalogue.by_name().items() if spec.cache}
-    assert cached == {"XLP_SBG_FIT", "XLP_BGNBD_FIT", "XLP_GG_FIT"}
+    assert cached == {"XLP_SBG_FIT", "XLP_BGNBD_FIT", "XLP_PNBD_FIT", "XLP_BGBB_FIT", "XLP_GG_FIT"}
 
 
 def test_every_xlp_function_of_the_module_is_in_the_catalogue_and_wrapped():
@@ -140,6 +140,18 @@ REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]  # Fader & Hardie (2007), Ta
 SBG_BLOCK = [["model", "sBG"], ["alpha", 0.704], ["beta", 1.182]]
 GG_BLOCK = [["model", "Gamma-Gamma"], ["p", 6.25], ["q", 3.74], ["v", 15.44]]
 BG_BLOCK = [["model", "BG/NBD"], ["r", 0.243], ["alpha", 4.414], ["a", 0.793], ["b", 2.426]]
+# Fader, Hardie & Lee (2005), section 4: the Pareto/NBD on the CDNOW sample.
+PNBD_BLOCK = [["model", "Pareto/NBD"], ["r", 0.553], ["alpha", 10.578], ["s", 0.606], ["beta", 11.669]]
+# Fader, Hardie & Shang (2010): the BG/BB on the donations data (1995 cohort, six opportunities).
+BGBB_BLOCK = [["model", "BG/BB"], ["alpha", 1.204], ["beta", 0.750], ["gamma", 0.657], ["delta", 2.783]]
+
+
+def _bgbb_new_customer(n, alpha, beta, gamma, delta):
+    """E[X(n)] of the BG/BB as Fader, Hardie & Shang (2010) print it."""
+    ratio = math.exp(math.lgamma(gamma + delta) - math.lgamma(1 + delta) + math.lgamma(1 + delta + n)
+                     - math.lgamma(gamma + delta + n))
+    return alpha / (alpha + beta) * delta / (gamma - 1) * (1 - ratio)
+
 
 # (function, args, expected, absolute tolerance). Sources in the comments.
 SCALAR_EXAMPLES = [
@@ -184,6 +196,17 @@ SCALAR_EXAMPLES = [
     ("XLP_BGNBD_EXPECTED", [BG_BLOCK, 39, 2, 30.43, 38.86], 1.226, 5e-4),
     # Gamma-Gamma population mean spend p·v/(q − 1) (Fader & Hardie 2013, eq. 2 mean).
     ("XLP_GG_SPEND", [GG_BLOCK], 6.25 * 15.44 / 2.74, 1e-9),
+    # Pareto/NBD, a new customer's purchases in 39 weeks (Fader & Hardie 2005 note, eq. 27):
+    # r·beta/(alpha·(s − 1))·[1 − (beta/(beta + t))^(s − 1)]. Exact maths (the two differ by 2e-16).
+    ("XLP_PNBD_EXPECTED", [PNBD_BLOCK, 39],
+     0.553 * 11.669 / (10.578 * (0.606 - 1)) * (1 - (11.669 / (11.669 + 39)) ** (0.606 - 1)), 1e-12),
+    # BG/BB, a new supporter's gifts in 5 opportunities (FHS 2010, E[X(n)]): alpha/(alpha + beta)
+    # · delta/(gamma − 1) · [1 − Γ(gamma + delta)Γ(1 + delta + n)/(Γ(1 + delta)Γ(gamma + delta + n))].
+    # Four lgammas here against the core's cancellation-free form: 2e-14 apart; tolerance 1e-12.
+    ("XLP_BGBB_EXPECTED", [BGBB_BLOCK, 5], _bgbb_new_customer(5, *(v for _, v in BGBB_BLOCK[1:])), 1e-12),
+    # FHS (2010), Table 6: P(alive in 2002) = 0.11 for a supporter without a repeat gift in 1996-2001
+    # (x = 0, t_x = 0, n = 6). Two decimals: tolerance 0.005.
+    ("XLP_BGBB_ALIVE", [BGBB_BLOCK, 0, 0, 6], 0.11, 0.005),
 ]
 
 
@@ -463,6 +486,7 @@ def test_every_function_is_wrapped_an_unexpected_error_is_a_short_logged_value_e
 # --------------------------------------------------------------------------- hostile input
 
 _cdnow = pd.read_csv(DATA / "cdnow_sample_summary.csv", index_col="ID").iloc[:400]
+_donations = pd.read_csv(DATA / "donations_patterns.csv")  # FHS (2010): 22 patterns with their counts
 _small = small_tables()
 _small_params = pd.DataFrame({"name": list(_small["parameters"]), "value": list(_small["parameters"].values())})
 _T = {k: rng(v) for k, v in _small.items() if k != "parameters"} | {"parameters": rng(_small_params)}
@@ -475,6 +499,10 @@ WORKED_TABLE_ARGS = {
     "XLP_BGNBD_FIT": [[[float(v)] for v in _cdnow[c]] for c in ("x", "t_x", "T")],
     "XLP_BGNBD_ALIVE": [BG_BLOCK, 2, 30.43, 38.86],
     "XLP_GG_FIT": [[[2], [1], [3]], [[22.4], [11.8], [30]]],
+    "XLP_PNBD_FIT": [[[float(v)] for v in _cdnow[c]] for c in ("x", "t_x", "T")],
+    "XLP_PNBD_ALIVE": [PNBD_BLOCK, 2, 30.43, 38.86],
+    "XLP_BGBB_FIT": [[[float(v)] for v in _donations[c]] for c in ("frequency", "recency", "periods", "weights")],
+    "XLP_BGBB_DERT": [BGBB_BLOCK, 0.10, 2, 4, 6],
     "XLP_RFM": [_T["transactions"], "2024-12-31", "week"],
     "XLP_CUSTOMER_CLV": [0.01, BG_BLOCK, [["customer_id", "frequency", "recency", "T", "monetary_value"],
                                            ["A", 2, 30.43, 38.86, 22.35]], 0.3, 12, GG_BLOCK],

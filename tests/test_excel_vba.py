@@ -570,6 +570,30 @@ def test_the_vba_of_xlprofit_excel_udfs_would_compile_and_matches_the_catalogue(
     assert not problems, "\n".join(problems)
 
 
+def test_the_vba_declares_the_clv_model_functions_as_their_signatures(generated):
+    # The Pareto/NBD and BG/BB functions (issue 20) and the BG/NBD fit's optional weights, as the
+    # generator declares them: one wrapper each, optional arguments Optional, no name twice.
+    (vba,) = generated["modules"][REAL_MODULE]["vba"]
+    declared = {p.name: p for p in procedures(vba)}
+    expected = {
+        "XLP_BGNBD_FIT": "frequency, recency, T, Optional weights",
+        "XLP_PNBD_FIT": "frequency, recency, T, Optional weights",
+        "XLP_PNBD_EXPECTED": "model, window, Optional frequency, Optional recency, Optional T",
+        "XLP_PNBD_ALIVE": "model, frequency, recency, T",
+        "XLP_BGBB_FIT": "frequency, recency, periods, Optional weights",
+        "XLP_BGBB_EXPECTED": "model, periods_ahead, Optional frequency, Optional recency, Optional periods",
+        "XLP_BGBB_ALIVE": "model, frequency, recency, periods",
+        "XLP_BGBB_DERT": "model, discount_rate, frequency, recency, periods",
+    }
+    for name, parameters in expected.items():
+        assert f"Function {name}({parameters})" in vba, name
+        names = [p.name.lower() for p in declared[name].parameters]
+        assert len(names) == len(set(names)), name
+        arguments = ", ".join(p.name for p in declared[name].parameters)
+        assert f'XLPy.CallUDF("{REAL_MODULE}", "{name}", Array({arguments}), ThisWorkbook, Application.Caller)' \
+            in vba, name
+
+
 def test_the_validator_finds_the_t_and_T_of_the_old_signature(generated):
     module = generated["modules"]["old_bgnbd_signature"]
     assert "Function XLP_BGNBD_EXPECTED(model, t, Optional frequency, Optional recency, Optional T)" in module["vba"][0]

@@ -121,6 +121,13 @@ _ANALYSIS_TABLES = (
         shape="table",
     ),
 )
+_WEIGHTS = _a(
+    "weights",
+    "Customers each row stands for (the count of a recency/frequency pattern, as in Hardie's datasets), at "
+    "least 0. Blank: 1 per row.",
+    optional=True,
+    shape="vector",
+)
 _BAD_LINES = _a(
     "bad_lines",
     'An input row that cannot be used: "error" (blank; the function returns an error naming its table, row, '
@@ -664,7 +671,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "XLP_BGNBD_FIT",
         "Lifetime value",
-        "Fits the BG/NBD purchase model (Fader, Hardie & Lee 2005) to frequency, recency and T per customer.",
+        "Fits the BG/NBD purchase model (Fader, Hardie & Lee 2005) to frequency, recency and T per customer, "
+        "or per pattern with its count of customers.",
         (
             _a("frequency", "Repeat purchases per customer (a column of whole numbers).", shape="vector"),
             _a(
@@ -677,6 +685,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "Time from the first purchase to the end of observation, per customer; above 0.",
                 shape="vector",
             ),
+            _WEIGHTS,
         ),
         "A parameter block (model, r, alpha, a, b, log_likelihood) for XLP_BGNBD_EXPECTED and XLP_BGNBD_ALIVE.",
         cache=True,
@@ -712,6 +721,147 @@ FUNCTIONS: tuple[Function, ...] = (
             _a("T", "T, in the same shape.", shape="vector"),
         ),
         "A probability, or a column of them.",
+    ),
+    Function(
+        "XLP_PNBD_FIT",
+        "Lifetime value",
+        "Fits the Pareto/NBD purchase model (Schmittlein, Morrison & Colombo 1987) to frequency, recency and T "
+        "per customer, or per pattern with its count of customers.",
+        (
+            _a("frequency", "Repeat purchases per customer (a column of whole numbers).", shape="vector"),
+            _a(
+                "recency",
+                "Time from the first to the last purchase, per customer (0 without repeats).",
+                shape="vector",
+            ),
+            _a(
+                "T",
+                "Time from the first purchase to the end of observation, per customer; above 0 (0 only "
+                "without repeats).",
+                shape="vector",
+            ),
+            _WEIGHTS,
+        ),
+        "A parameter block (model, r, alpha, s, beta, log_likelihood) for XLP_PNBD_EXPECTED and XLP_PNBD_ALIVE; "
+        "alpha and beta are in the time unit of recency and T.",
+        cache=True,
+    ),
+    Function(
+        "XLP_PNBD_EXPECTED",
+        "Lifetime value",
+        "Expected repeat purchases in the next window (a number of periods) under a fitted Pareto/NBD model, "
+        "for a customer with the given history.",
+        (
+            _a("model", "The parameter block returned by XLP_PNBD_FIT.", shape="table"),
+            _a("window", "Length of the forecast window, in the time unit of recency and T; at least 0."),
+            _a(
+                "frequency",
+                "The customer's repeat purchases (a number or a column). Blank: a new customer.",
+                optional=True,
+                shape="vector",
+            ),
+            _a("recency", "The customer's recency. Blank: a new customer.", optional=True, shape="vector"),
+            _a("T", "The customer's T. Blank: a new customer.", optional=True, shape="vector"),
+        ),
+        "Expected purchases, or a column of them.",
+    ),
+    Function(
+        "XLP_PNBD_ALIVE",
+        "Lifetime value",
+        "Probability that a customer is still active at T, under a fitted Pareto/NBD model (unlike BG/NBD, a "
+        "customer without repeat purchases may have left).",
+        (
+            _a("model", "The parameter block returned by XLP_PNBD_FIT.", shape="table"),
+            _a("frequency", "Repeat purchases (a number or a column).", shape="vector"),
+            _a("recency", "Recency, in the same shape.", shape="vector"),
+            _a("T", "T, in the same shape.", shape="vector"),
+        ),
+        "A probability, or a column of them.",
+    ),
+    Function(
+        "XLP_BGBB_FIT",
+        "Lifetime value",
+        "Fits the BG/BB model (Fader, Hardie & Shang 2010) of transactions at discrete opportunities (yearly "
+        "appeals, issues, sailings) to frequency, recency and periods per customer, or per pattern with its count.",
+        (
+            _a(
+                "frequency",
+                "Transactions per customer in the opportunities after the first transaction (a column of whole "
+                "numbers).",
+                shape="vector",
+            ),
+            _a(
+                "recency",
+                "The opportunity of the last of them, from frequency up to periods (0 without transactions).",
+                shape="vector",
+            ),
+            _a(
+                "periods",
+                "Opportunities observed after the first transaction, per customer (whole numbers; they may differ "
+                "between cohorts).",
+                shape="vector",
+            ),
+            _WEIGHTS,
+        ),
+        "A parameter block (model, alpha, beta, gamma, delta, log_likelihood) for XLP_BGBB_EXPECTED, "
+        "XLP_BGBB_ALIVE and XLP_BGBB_DERT.",
+        cache=True,
+    ),
+    Function(
+        "XLP_BGBB_EXPECTED",
+        "Lifetime value",
+        "Expected transactions in the next periods_ahead opportunities under a fitted BG/BB model, for a customer "
+        "with the given history.",
+        (
+            _a("model", "The parameter block returned by XLP_BGBB_FIT.", shape="table"),
+            _a("periods_ahead", "Opportunities forecast, a whole number of at least 0."),
+            _a(
+                "frequency",
+                "The customer's transactions (a number or a column). Blank: a new customer, in its first "
+                "periods_ahead opportunities.",
+                optional=True,
+                shape="vector",
+            ),
+            _a(
+                "recency",
+                "The opportunity of the customer's last transaction. Blank: a new customer.",
+                optional=True,
+                shape="vector",
+            ),
+            _a("periods", "Opportunities observed. Blank: a new customer.", optional=True, shape="vector"),
+        ),
+        "Expected transactions, or a column of them.",
+    ),
+    Function(
+        "XLP_BGBB_ALIVE",
+        "Lifetime value",
+        "Probability that a customer is alive at the next opportunity (periods + 1, as Fader, Hardie & Shang's "
+        "P(alive in 2002) after 1996-2001), under a fitted BG/BB model.",
+        (
+            _a("model", "The parameter block returned by XLP_BGBB_FIT.", shape="table"),
+            _a("frequency", "Transactions (a number or a column).", shape="vector"),
+            _a("recency", "Opportunity of the last transaction, in the same shape.", shape="vector"),
+            _a("periods", "Opportunities observed, in the same shape.", shape="vector"),
+        ),
+        "A probability, or a column of them.",
+    ),
+    Function(
+        "XLP_BGBB_DERT",
+        "Lifetime value",
+        "Discounted expected residual transactions under a fitted BG/BB model: the present value at the end of "
+        "periods of the customer's future transactions; multiply by the margin per transaction.",
+        (
+            _a("model", "The parameter block returned by XLP_BGBB_FIT.", shape="table"),
+            _a(
+                "discount_rate",
+                "Discount rate per opportunity, above 0 and at most 1 (0.1 or 10%); a transaction at "
+                "periods + k is discounted by (1 + rate)^k.",
+            ),
+            _a("frequency", "Transactions (a number or a column).", shape="vector"),
+            _a("recency", "Opportunity of the last transaction, in the same shape.", shape="vector"),
+            _a("periods", "Opportunities observed, in the same shape.", shape="vector"),
+        ),
+        "Transactions (present value of 1 per transaction), or a column of them.",
     ),
     Function(
         "XLP_GG_FIT",

@@ -15,7 +15,10 @@ nested list for a range, and is read by the helpers of ``_args``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -31,6 +34,8 @@ from xlprofit.core.clv import (
     rfm,
     simple_clv,
 )
+from xlprofit.core.clv.bgbb import BetaGeoBetaBinom
+from xlprofit.core.clv.pnbd import ParetoNBD
 from xlprofit.core.money import MAX_AMOUNT, amount_out_of_range, to_cents
 from xlprofit.core.parsing import (
     EXCEL_ERRORS,
@@ -63,6 +68,10 @@ __all__ = [
     "XLP_BGNBD_ALIVE",
     "XLP_BGNBD_EXPECTED",
     "XLP_BGNBD_FIT",
+    "XLP_BGBB_ALIVE",
+    "XLP_BGBB_DERT",
+    "XLP_BGBB_EXPECTED",
+    "XLP_BGBB_FIT",
     "XLP_BREAKEVEN",
     "XLP_CAC",
     "XLP_CAPACITY_RATE",
@@ -80,6 +89,9 @@ __all__ = [
     "XLP_ISERROR",
     "XLP_LOSS_SHARE",
     "XLP_PAYBACK",
+    "XLP_PNBD_ALIVE",
+    "XLP_PNBD_EXPECTED",
+    "XLP_PNBD_FIT",
     "XLP_PROSPECT_VALUE",
     "XLP_QUADRANT",
     "XLP_REFERRAL_VALUE",
@@ -97,6 +109,22 @@ __all__ = [
 MAX_HORIZON = 1200
 #: Longest finite horizon of the closed forms, in periods.
 MAX_CLOSED_FORM_HORIZON = 1_000_000_000
+#: Most terms a BG/BB function may work through: its likelihood has one term per opportunity
+#: between a history's last transaction and its end (Fader, Hardie & Shang 2010, eq. 5), summed
+#: once per distinct history, and its log-gamma functions are tabulated over every opportunity up
+#: to the longest history. Five million take about half a second and a few hundred MB; far more
+#: would hold a cell (or exhaust memory) for a history no discrete-time dataset has.
+MAX_BGBB_TERMS = 5_000_000
+
+#: The fitted models a parameter block can hold, by the label of its ``model`` row: the function
+#: that writes the block and the parameters read back from it.
+MODEL_BLOCKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sBG": ("XLP_SBG_FIT", ("alpha", "beta")),
+    "BG/NBD": ("XLP_BGNBD_FIT", ("r", "alpha", "a", "b")),
+    "Pareto/NBD": ("XLP_PNBD_FIT", ("r", "alpha", "s", "beta")),
+    "BG/BB": ("XLP_BGBB_FIT", ("alpha", "beta", "gamma", "delta")),
+    "Gamma-Gamma": ("XLP_GG_FIT", ("p", "q", "v")),
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -120,13 +148,14 @@ def _is_row(value: Any) -> bool:
 
 
 def _same_length(**arrays: Any) -> int:
+    """The common length of lists that go together; the first one of another length is the error."""
     sizes = {name: len(values) for name, values in arrays.items()}
-    if len(set(sizes.values())) > 1:
-        first = next(iter(sizes))
-        raise ArgumentError(
-            first, ", ".join(f"{k}: {v} cells" for k, v in sizes.items()), "as many cells as the other lists"
-        )
-    return next(iter(sizes.values()))
+    first, size = next(iter(sizes.items()))
+    for name, other in sizes.items():
+        if other != size:
+            cells = f"{other:,} cell" + ("" if other == 1 else "s")
+            raise ArgumentError(name, cells, f"as many cells as {first} ({size:,})")
+    return size
 
 
 def _profit_series(profit: Any, ids: Any = None) -> tuple[pd.Series, bool]:
@@ -150,22 +179,77 @@ def _block(model: str, params: dict[str, float], log_likelihood: float) -> list[
     ]
 
 
+def _known_model(label: Any) -> str | None:
+    """The model of :data:`MODEL_BLOCKS` a ``model`` label names (any case), or None."""
+    if not isinstance(label, str):
+        return None
+    return next((name for name in MODEL_BLOCKS if name.lower() == label.strip().lower()), None)
+
+
+def _params(argument: str, block: Any, model: str) -> dict[str, float]:
+    """The parameters of a block written by the fit function of ``model``.
+
+    A block of another model is refused naming both fit functions (a BG/NBD block given to a
+    Pareto/NBD function: their parameters share names, but not their meaning).
+    """
+    fit, names = MODEL_BLOCKS[model]
+    try:
+        return a.param_block(argument, block, model, names)
+    except ArgumentError as exc:
+        if exc.argument != argument:  # one parameter's value ('model.alpha' at most 0): as it is
+            raise
+        other = _known_model(exc.value)
+        found = f"a {other} block (from {MODEL_BLOCKS[other][0]})" if other not in (None, model) else exc.value
+        raise ArgumentError(argument, found, f"the parameter block returned by {fit} (model = {model})") from None
+
+
 def _sbg(model: Any) -> ShiftedBetaGeometric:
     fitted = ShiftedBetaGeometric()
-    fitted.params_ = a.param_block("model", model, "sBG", ("alpha", "beta"))
+    fitted.params_ = _params("model", model, "sBG")
     return fitted
 
 
 def _bgnbd(model: Any, argument: str = "model") -> BetaGeo:
     fitted = BetaGeo()
-    fitted.params_ = a.param_block(argument, model, "BG/NBD", ("r", "alpha", "a", "b"))
+    fitted.params_ = _params(argument, model, "BG/NBD")
+    return fitted
+
+
+def _pnbd(model: Any) -> ParetoNBD:
+    fitted = ParetoNBD()
+    fitted.params_ = _params("model", model, "Pareto/NBD")
+    return fitted
+
+
+def _bgbb(model: Any) -> BetaGeoBetaBinom:
+    fitted = BetaGeoBetaBinom()
+    fitted.params_ = _params("model", model, "BG/BB")
     return fitted
 
 
 def _gg(model: Any, argument: str = "model") -> GammaGamma:
     fitted = GammaGamma()
-    fitted.params_ = a.param_block(argument, model, "Gamma-Gamma", ("p", "q", "v"))
+    fitted.params_ = _params(argument, model, "Gamma-Gamma")
     return fitted
+
+
+@contextlib.contextmanager
+def _excel_names(**names: str) -> Iterator[None]:
+    """Name the Excel arguments in the core's argument errors: the core's ``n_periods`` is ``periods``.
+
+    The core names its own parameters (``t``, ``n_star``, ``n_periods``); a cell's message must
+    name the argument the user typed, also inside the requirement ("at most n_periods").
+    """
+    try:
+        yield
+    except ArgumentError as exc:
+        if exc.argument not in names and not any(name in exc.requirement for name in names if len(name) > 1):
+            raise
+        requirement = exc.requirement
+        for core, excel in names.items():
+            if len(core) > 1:  # a one-letter name ('t') is also a word of the text
+                requirement = re.sub(rf"(?<![\w.]){re.escape(core)}(?!\w)", excel, requirement)
+        raise ArgumentError(names.get(exc.argument, exc.argument), exc.value, requirement) from None
 
 
 def _numbers_2d(argument: str, value: Any) -> np.ndarray:
@@ -662,23 +746,39 @@ def XLP_SBG_DERL(model, discount_rate, renewals=None):
     )
 
 
-@udf
-def XLP_BGNBD_FIT(frequency, recency, T):
-    """Fit the BG/NBD model."""
-    model = BetaGeo().fit(a.numbers_1d("frequency", frequency), a.numbers_1d("recency", recency), a.numbers_1d("T", T))
-    return _block("BG/NBD", model.params_, model.log_likelihood_)
+def _fit_inputs(
+    frequency: Any, recency: Any, age: Any, weights: Any, age_name: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The columns of a fit: frequency, recency, T (or periods) and optional weights, of one length."""
+    columns = {"frequency": a.numbers_1d("frequency", frequency), "recency": a.numbers_1d("recency", recency),
+               age_name: a.numbers_1d(age_name, age)}
+    if not a.is_blank(weights):
+        columns["weights"] = a.numbers_1d("weights", weights)
+    _same_length(**columns)
+    return columns["frequency"], columns["recency"], columns[age_name], columns.get("weights")
 
 
-def _history(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _history(
+    frequency: Any, recency: Any, T: Any, names: tuple[str, str, str] = ("frequency", "recency", "T")
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A customer's history (or a column of them); None when all three arguments are blank."""
     blanks = [a.is_blank(v) for v in (frequency, recency, T)]
     if all(blanks):
         return None
     if any(blanks):
-        missing = ("frequency", "recency", "T")[blanks.index(True)]
+        missing = names[blanks.index(True)]
         raise ArgumentError(missing, "a blank cell", "given together with the other history arguments")
-    history = (a.numbers_1d("frequency", frequency), a.numbers_1d("recency", recency), a.numbers_1d("T", T))
-    _same_length(frequency=history[0], recency=history[1], T=history[2])
-    return history
+    history = tuple(a.numbers_1d(name, value) for name, value in zip(names, (frequency, recency, T), strict=True))
+    _same_length(**dict(zip(names, history, strict=True)))
+    return history[0], history[1], history[2]
+
+
+@udf
+def XLP_BGNBD_FIT(frequency, recency, T, weights=None):
+    """Fit the BG/NBD model."""
+    x, t_x, t_cal, w = _fit_inputs(frequency, recency, T, weights, "T")
+    model = BetaGeo().fit(x, t_x, t_cal, w)
+    return _block("BG/NBD", model.params_, model.log_likelihood_)
 
 
 @udf
@@ -687,9 +787,10 @@ def XLP_BGNBD_EXPECTED(model, window, frequency=None, recency=None, T=None):
     fitted = _bgnbd(model)
     window = a.number("window", window)
     history = _history(frequency, recency, T)
-    if history is None:
-        return fitted.expected_purchases_new(window)
-    return _column(fitted.expected_purchases(window, *history))
+    with _excel_names(t="window"):
+        if history is None:
+            return fitted.expected_purchases_new(window)
+        return _column(fitted.expected_purchases(window, *history))
 
 
 @udf
@@ -699,6 +800,111 @@ def XLP_BGNBD_ALIVE(model, frequency, recency, T):
     if history is None:
         raise ArgumentError("frequency", "a blank cell", "the customer's repeat purchases")
     return _column(_bgnbd(model).probability_alive(*history))
+
+
+@udf
+def XLP_PNBD_FIT(frequency, recency, T, weights=None):
+    """Fit the Pareto/NBD model."""
+    x, t_x, t_cal, w = _fit_inputs(frequency, recency, T, weights, "T")
+    model = ParetoNBD().fit(x, t_x, t_cal, w)
+    return _block("Pareto/NBD", model.params_, model.log_likelihood_)
+
+
+@udf
+def XLP_PNBD_EXPECTED(model, window, frequency=None, recency=None, T=None):
+    """Return the expected repeat purchases in the next window of periods under a Pareto/NBD model."""
+    fitted = _pnbd(model)
+    window = a.number("window", window)
+    history = _history(frequency, recency, T)
+    with _excel_names(t="window"):
+        if history is None:
+            return fitted.expected_purchases_new(window)
+        return _column(fitted.expected_purchases(window, *history))
+
+
+@udf
+def XLP_PNBD_ALIVE(model, frequency, recency, T):
+    """Probability of being alive under a Pareto/NBD model."""
+    history = _history(frequency, recency, T)
+    if history is None:
+        raise ArgumentError("frequency", "a blank cell", "the customer's repeat purchases")
+    return _column(_pnbd(model).probability_alive(*history))
+
+
+#: The Excel names of the BG/BB core's arguments.
+_BGBB_NAMES = {"n_periods": "periods", "n_star": "periods_ahead"}
+_BGBB_HISTORY = ("frequency", "recency", "periods")
+
+
+def _bgbb_terms(recency: np.ndarray, periods: np.ndarray) -> None:
+    """Refuse histories whose BG/BB sums or tables would exceed :data:`MAX_BGBB_TERMS` terms."""
+    longest = float(periods.max()) if periods.size else 0.0
+    if longest > MAX_BGBB_TERMS:
+        raise ArgumentError("periods", longest, f"at most {MAX_BGBB_TERMS:,} opportunities")
+    gaps = np.unique(np.column_stack([recency, periods]), axis=0)
+    terms = float(np.clip(gaps[:, 1] - gaps[:, 0], 0.0, None).sum()) if gaps.size else 0.0
+    if terms > MAX_BGBB_TERMS:
+        raise ArgumentError(
+            "periods",
+            f"{terms:,.0f} opportunities after the last transactions",
+            f"at most {MAX_BGBB_TERMS:,} opportunities after the last transaction, summed over the distinct "
+            "histories (the BG/BB sums one term for each)",
+        )
+
+
+def _bgbb_history(frequency: Any, recency: Any, periods: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    history = _history(frequency, recency, periods, _BGBB_HISTORY)
+    if history is not None:
+        _bgbb_terms(history[1], history[2])
+    return history
+
+
+def _required_bgbb_history(frequency: Any, recency: Any, periods: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    history = _bgbb_history(frequency, recency, periods)
+    if history is None:
+        raise ArgumentError("frequency", "a blank cell", "the customer's transactions")
+    return history
+
+
+@udf
+def XLP_BGBB_FIT(frequency, recency, periods, weights=None):
+    """Fit the BG/BB model."""
+    x, t_x, n, w = _fit_inputs(frequency, recency, periods, weights, "periods")
+    _bgbb_terms(t_x, n)
+    with _excel_names(**_BGBB_NAMES):
+        model = BetaGeoBetaBinom().fit(x, t_x, n, w)
+    return _block("BG/BB", model.params_, model.log_likelihood_)
+
+
+@udf
+def XLP_BGBB_EXPECTED(model, periods_ahead, frequency=None, recency=None, periods=None):
+    """Return the expected transactions in the next opportunities under a BG/BB model."""
+    fitted = _bgbb(model)
+    ahead = a.whole_number("periods_ahead", periods_ahead, low=0, high=MAX_CLOSED_FORM_HORIZON)
+    history = _bgbb_history(frequency, recency, periods)
+    with _excel_names(**_BGBB_NAMES, n="periods_ahead"):
+        if history is None:
+            return fitted.expected_purchases_new(ahead)
+        return _column(fitted.expected_purchases(ahead, *history))
+
+
+@udf
+def XLP_BGBB_ALIVE(model, frequency, recency, periods):
+    """Probability of being alive at the next opportunity under a BG/BB model."""
+    fitted = _bgbb(model)
+    history = _required_bgbb_history(frequency, recency, periods)
+    with _excel_names(**_BGBB_NAMES):
+        return _column(fitted.probability_alive(*history))
+
+
+@udf
+def XLP_BGBB_DERT(model, discount_rate, frequency, recency, periods):
+    """Discounted expected residual transactions under a BG/BB model."""
+    fitted = _bgbb(model)
+    rate = a.rate("discount_rate", discount_rate)
+    history = _required_bgbb_history(frequency, recency, periods)
+    with _excel_names(**_BGBB_NAMES):
+        return _column(fitted.discounted_expected_residual_transactions(rate, *history))
 
 
 @udf
@@ -737,11 +943,14 @@ def _model_name(argument: str, block: Any) -> str:
 @udf
 def XLP_CUSTOMER_CLV(discount_rate, purchase_model, rfm, margin_ratio, horizon, spend_model=None, discount_period=None):
     """Lifetime value of every customer on contribution."""
-    kind = _model_name("purchase_model", purchase_model)
+    kind = _known_model(_model_name("purchase_model", purchase_model))
+    if kind not in (None, "sBG", "BG/NBD"):
+        raise ArgumentError("purchase_model", f"a {kind} block (from {MODEL_BLOCKS[kind][0]})",
+                            "a parameter block from XLP_BGNBD_FIT or XLP_SBG_FIT")
     purchases: BetaGeo | ShiftedBetaGeometric
-    if kind.lower() == "sbg":
+    if kind == "sBG":
         purchases = ShiftedBetaGeometric()
-        purchases.params_ = a.param_block("purchase_model", purchase_model, "sBG", ("alpha", "beta"))
+        purchases.params_ = _params("purchase_model", purchase_model, "sBG")
         spend = None
         if not a.is_blank(spend_model):
             raise ArgumentError("spend_model", "a parameter block", "blank with an sBG purchase model")
