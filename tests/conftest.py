@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import os
 import shutil
+import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import pandas as pd
@@ -60,6 +63,33 @@ def small_tables() -> dict[str, pd.DataFrame | dict]:
 @pytest.fixture
 def tables() -> dict:
     return small_tables()
+
+
+@pytest.fixture(scope="session")
+def lifetimes() -> Callable[[Path, dict, Path], dict]:
+    """Run a runner script of ``tests/data`` in the interpreter that has lifetimes 0.11.3.
+
+    lifetimes needs pandas < 2 / numpy < 1.25 / scipy < 1.12, so it lives in its own
+    interpreter: ``XLPROFIT_LIFETIMES_PYTHON``, else ``<repository>/.venv-lifetimes/bin/python``
+    (``.ci/run`` creates it). Without it the differential tests skip, except under CI, where
+    they fail. The fixture is a function ``(runner, request, folder) -> answer``: it writes the
+    request as JSON in ``folder``, runs the runner on it and returns the JSON written at
+    ``request["out"]``.
+    """
+    candidate = Path(os.environ.get("XLPROFIT_LIFETIMES_PYTHON")
+                     or Path(__file__).parent.parent / ".venv-lifetimes" / "bin" / "python")
+    if not candidate.is_file():
+        message = "no interpreter with lifetimes 0.11.3 (set XLPROFIT_LIFETIMES_PYTHON or create .venv-lifetimes)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+    def run(runner: Path, request: dict, folder: Path) -> dict:
+        (folder / "request.json").write_text(json.dumps(request))
+        subprocess.run([str(candidate), str(runner), str(folder / "request.json")], check=True, timeout=300)
+        return json.loads(Path(request["out"]).read_text())
+
+    return run
 
 
 def soffice_or_skip() -> str:

@@ -14,9 +14,6 @@ lifetimes needs pandas < 2 / numpy < 1.25 / scipy < 1.12, so it runs in its own 
 except under CI (``CI`` set), where it fails.
 """
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -369,24 +366,8 @@ def test_probabilities_and_expectations_are_proper(a, b, c, alpha, beta, gamma, 
 # ---------------------------------------------------------------------- against lifetimes
 
 
-def lifetimes_python() -> Path | None:
-    candidate = os.environ.get("XLPROFIT_LIFETIMES_PYTHON") or str(HERE.parent / ".venv-lifetimes" / "bin" / "python")
-    path = Path(candidate)
-    return path if path.is_file() else None
 
-
-@pytest.fixture(scope="module")
-def interpreter() -> Path:
-    path = lifetimes_python()
-    if path is None:
-        message = "no interpreter with lifetimes 0.11.3 (set XLPROFIT_LIFETIMES_PYTHON or create .venv-lifetimes)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def test_agrees_with_lifetimes_on_donations(interpreter, donations, bgbb, tmp_path):
+def test_agrees_with_lifetimes_on_donations(lifetimes, donations, bgbb, tmp_path):
     request = {
         "patterns": str(DATA / "donations_patterns.csv"),
         "fit": True,
@@ -395,9 +376,7 @@ def test_agrees_with_lifetimes_on_donations(interpreter, donations, bgbb, tmp_pa
         "pmf_n": [6, 8, 11],
         "out": str(tmp_path / "answer.json"),
     }
-    (tmp_path / "request.json").write_text(json.dumps(request))
-    subprocess.run([str(interpreter), str(RUNNER), str(tmp_path / "request.json")], check=True, timeout=300)
-    answer = json.loads((tmp_path / "answer.json").read_text())
+    answer = lifetimes(RUNNER, request, tmp_path)
 
     # Fitted parameters: lifetimes (BFGS, tol=1e-7) stops within 1e-7 relative of our optimum
     # (measured: delta 9.0e-8, gamma 5.9e-8, alpha 3.5e-8, beta 4e-12). Its log-likelihood is

@@ -10,9 +10,6 @@ the path in the environment variable ``XLPROFIT_LIFETIMES_PYTHON``, else
 Without that interpreter the test is skipped, except under CI (``CI`` set), where it fails.
 """
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -25,28 +22,8 @@ HERE = Path(__file__).parent
 RUNNER = HERE / "data" / "lifetimes_runner.py"
 
 
-def lifetimes_python() -> Path | None:
-    candidate = os.environ.get("XLPROFIT_LIFETIMES_PYTHON") or str(
-        HERE.parent / ".venv-lifetimes" / "bin" / "python"
-    )
-    path = Path(candidate)
-    return path if path.is_file() else None
 
-
-@pytest.fixture(scope="module")
-def interpreter() -> Path:
-    path = lifetimes_python()
-    if path is None:
-        message = (
-            "no interpreter with lifetimes 0.11.3 (set XLPROFIT_LIFETIMES_PYTHON or create .venv-lifetimes)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def test_agrees_with_lifetimes_on_cdnow(interpreter, tmp_path):
+def test_agrees_with_lifetimes_on_cdnow(lifetimes, tmp_path):
     summary = pd.read_csv(HERE / "data" / "cdnow_sample_summary.csv")
     table = summary.rename(columns={"x": "frequency", "t_x": "recency", "zbar": "monetary_value"})
     csv = tmp_path / "summary.csv"
@@ -60,9 +37,7 @@ def test_agrees_with_lifetimes_on_cdnow(interpreter, tmp_path):
         "clv": {"months": 12, "rate": 0.01},
         "out": str(tmp_path / "answer.json"),
     }
-    (tmp_path / "request.json").write_text(json.dumps(request))
-    subprocess.run([str(interpreter), str(RUNNER), str(tmp_path / "request.json")], check=True, timeout=300)
-    answer = json.loads((tmp_path / "answer.json").read_text())
+    answer = lifetimes(RUNNER, request, tmp_path)
 
     # Parameters: lifetimes stops BFGS at tol=1e-7; both optima agree to 1e-6 relative.
     for key, value in answer["bgnbd"].items():

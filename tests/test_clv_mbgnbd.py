@@ -6,10 +6,7 @@ explains: ``XLPROFIT_LIFETIMES_PYTHON`` or ``<repository>/.venv-lifetimes/bin/py
 without it, except under CI (``CI`` set), where it fails.
 """
 
-import json
 import math
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -254,25 +251,8 @@ def test_recovers_planted_parameters_and_share_alive():
 # ------------------------------------------------------------------ against lifetimes 0.11.3
 
 
-def _lifetimes_python() -> Path | None:
-    # same rule as tests/test_clv_lifetimes.py
-    candidate = os.environ.get("XLPROFIT_LIFETIMES_PYTHON") or str(HERE.parent / ".venv-lifetimes" / "bin" / "python")
-    path = Path(candidate)
-    return path if path.is_file() else None
 
-
-@pytest.fixture(scope="module")
-def interpreter() -> Path:
-    path = _lifetimes_python()
-    if path is None:
-        message = "no interpreter with lifetimes 0.11.3 (set XLPROFIT_LIFETIMES_PYTHON or create .venv-lifetimes)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def test_agrees_with_lifetimes_modified_beta_geo_fitter_on_cdnow(interpreter, tmp_path, cdnow, mbg):
+def test_agrees_with_lifetimes_modified_beta_geo_fitter_on_cdnow(lifetimes, tmp_path, cdnow, mbg):
     table = cdnow.rename(columns={"x": "frequency", "t_x": "recency"})[["frequency", "recency", "T"]]
     csv = tmp_path / "summary.csv"
     table.to_csv(csv, index=False)
@@ -286,9 +266,7 @@ def test_agrees_with_lifetimes_modified_beta_geo_fitter_on_cdnow(interpreter, tm
         "pmf": {"t": grid_t, "n": grid_n},
         "out": str(tmp_path / "answer.json"),
     }
-    (tmp_path / "request.json").write_text(json.dumps(request))
-    subprocess.run([str(interpreter), str(RUNNER), str(tmp_path / "request.json")], check=True, timeout=300)
-    answer = json.loads((tmp_path / "answer.json").read_text())
+    answer = lifetimes(RUNNER, request, tmp_path)
 
     # Fitted parameters: lifetimes stops BFGS at tol = 1e-7 on the mean log-likelihood; its optimum
     # differs from ours by at most 5.7e-7 relative (alpha), and its log-likelihood is not above ours

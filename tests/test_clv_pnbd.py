@@ -7,9 +7,6 @@ explains: ``XLPROFIT_LIFETIMES_PYTHON`` or ``<repository>/.venv-lifetimes/bin/py
 without it, except under CI (``CI`` set), where it fails.
 """
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -508,24 +505,8 @@ def test_large_counts_do_not_overflow(pnbd):
 # ------------------------------------------------------------------- lifetimes, differential
 
 
-def lifetimes_python() -> Path | None:
-    candidate = os.environ.get("XLPROFIT_LIFETIMES_PYTHON") or str(HERE.parent / ".venv-lifetimes" / "bin" / "python")
-    path = Path(candidate)
-    return path if path.is_file() else None
 
-
-@pytest.fixture(scope="module")
-def interpreter() -> Path:
-    path = lifetimes_python()
-    if path is None:
-        message = "no interpreter with lifetimes 0.11.3 (set XLPROFIT_LIFETIMES_PYTHON or create .venv-lifetimes)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def test_agrees_with_lifetimes_on_cdnow(interpreter, tmp_path, cdnow, pnbd):
+def test_agrees_with_lifetimes_on_cdnow(lifetimes, tmp_path, cdnow, pnbd):
     table = cdnow.rename(columns={"x": "frequency", "t_x": "recency"})
     csv = tmp_path / "summary.csv"
     table[["frequency", "recency", "T"]].to_csv(csv, index=False)
@@ -540,9 +521,7 @@ def test_agrees_with_lifetimes_on_cdnow(interpreter, tmp_path, cdnow, pnbd):
         "bgnbd_pmf": {"params": bg_params, "t": pmf_t, "n_max": n_max},
         "out": str(tmp_path / "answer.json"),
     }
-    (tmp_path / "request.json").write_text(json.dumps(request))
-    subprocess.run([str(interpreter), str(RUNNER), str(tmp_path / "request.json")], check=True, timeout=300)
-    answer = json.loads((tmp_path / "answer.json").read_text())
+    answer = lifetimes(RUNNER, request, tmp_path)
 
     # Parameters: lifetimes fits by Nelder-Mead with tol = 1e-4 from a random start (seeded by the
     # runner) and stops short of the maximum, so 1e-6 is out of reach. Its parameters differ from
