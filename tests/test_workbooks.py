@@ -173,9 +173,15 @@ def test_formula_injection_stays_text_in_report_and_demo(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_is_written_as_text(text):
+    """Text stays text; a character XML 1.0 cannot hold (C0/C1 controls, surrogates,
+    non-characters) is replaced visibly by U+FFFD, never dropped silently."""
     value, kind = cell_value(text)
     assert kind == "s"
-    assert value == "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32)
+    assert len(value) == len(text)
+    for ours, theirs in zip(value, text, strict=True):
+        storable = (theirs in "\t\n\r" or 0x20 <= ord(theirs) < 0x7F or 0xA0 <= ord(theirs) < 0xD800
+                    or 0xE000 <= ord(theirs) < 0xFDD0 or 0xFDF0 <= ord(theirs)) and (ord(theirs) & 0xFFFE) != 0xFFFE
+        assert ours == (theirs if storable else "\ufffd")
 
 
 def test_only_builder_formulas_become_formulas():

@@ -1,16 +1,23 @@
 """The ``xlprofit`` command.
 
-Exit codes: 0 ok; 1 bad input or an output that cannot be written (the message lists the
-problems); 2 usage errors.
+Exit codes (README, *Exit codes*): 0 ok; 1 bad input or an output that cannot be written (the
+message lists the problems); 2 usage errors; 128 + the signal's number when a signal stopped
+the run — 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP — and 141 when the reader of the output
+went away (a closed pipe, SIGPIPE: ``xlprofit validate … | head``). A stopped run says so in
+one line, removes its temporary files and leaves the file it was writing as it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from xlprofit._version import __version__
@@ -18,6 +25,10 @@ from xlprofit.core.reconciliation import rejected_cost_pools
 from xlprofit.errors import OutputError, ValidationError, XlprofitError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+#: A run stopped by a signal exits with 128 + its number (the shells' convention: 130 for Ctrl-C).
+EXIT_SIGNAL = 128
+#: The reader of the output went away (``| head``): 128 + SIGPIPE (13), as ``yes | head`` gives.
+EXIT_PIPE = EXIT_SIGNAL + 13
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 
 
@@ -37,10 +48,11 @@ def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _load(path: str | None, engine: str = "auto") -> Any:
+def _load(path: str | None, engine: str = "auto", encoding: str | None = None, delimiter: str | None = None) -> Any:
     import xlprofit
 
-    return xlprofit.load_demo() if path is None else xlprofit.read(path, engine=engine)
+    return xlprofit.load_demo() if path is None else xlprofit.read(path, engine=engine, encoding=encoding,
+                                                                   delimiter=delimiter)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -54,7 +66,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     import xlprofit
+    from xlprofit.files import check_unchanged
     from xlprofit.report import REPORT_SHEETS, report_sheets
+    from xlprofit.report.workbook import check_target
 
     out = _xlsx_output(args.output)
     if args.input is not None:
@@ -62,34 +76,41 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if _same_file(src, out) or (src.is_dir() and out.resolve().parent == src.resolve()
                                     and out.stem in {"customers", "transactions", "activities"}):
             raise OutputError(f"refusing to write the report over the input '{args.input}'")
+    check_target(out)  # a folder that cannot be written is found now, not after the analysis
     overrides = _overrides(args.set or [])
     steps = ["read", "analyse", *REPORT_SHEETS, "save"]
     with tqdm(total=len(steps), desc="xlprofit", unit="step", disable=args.quiet or None,
               bar_format="{desc}: {n}/{total} {bar}{postfix}", file=sys.stderr) as bar:
-        bar.set_postfix_str("reading input")
-        ds = _load(args.input, args.engine)
-        bar.update()
-        bar.set_postfix_str("analysing")
         try:
-            result = xlprofit.analyze(ds, products=args.product or None, allow_incomplete=args.allow_incomplete,
-                                      progress=lambda stage: bar.set_postfix_str(f"analysing: {stage}"),
-                                      **overrides)
-        except ValidationError as exc:
-            if args.allow_incomplete or not len(rejected_cost_pools(ds)):
-                raise
-            bar.close()
-            print(f"xlprofit: {exc}\n{_INCOMPLETE_HINT}", file=sys.stderr)
-            return EXIT_INPUT
-        bar.update()
-        bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result))  # a sheet more for millions
-        bar.refresh()
-
-        def progress(sheet: str) -> None:
-            bar.set_postfix_str(f"sheet {sheet}")
+            bar.set_postfix_str("reading input")
+            ds = _load(args.input, args.engine, args.encoding, args.delimiter)
             bar.update()
+            bar.set_postfix_str("analysing")
+            try:
+                result = xlprofit.analyze(ds, products=args.product or None, allow_incomplete=args.allow_incomplete,
+                                          progress=lambda stage: bar.set_postfix_str(f"analysing: {stage}"),
+                                          **overrides)
+            except ValidationError as exc:
+                if args.allow_incomplete or not len(rejected_cost_pools(ds)):
+                    raise
+                bar.close()
+                print(f"xlprofit: {exc}\n{_INCOMPLETE_HINT}", file=sys.stderr)
+                return EXIT_INPUT
+            check_unchanged(ds.sources)  # the files an engine read are those whose hashes the report shows
+            bar.update()
+            bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result))  # a sheet more for millions
+            bar.refresh()
 
-        xlprofit.write_report(result, out, progress=progress)
-        bar.update()
+            def progress(sheet: str) -> None:
+                bar.set_postfix_str(f"sheet {sheet}")
+                bar.update()
+
+            xlprofit.write_report(result, out, progress=progress)
+            args.written = out
+            bar.update()
+        except BaseException:
+            bar.leave = False  # the message replaces the bar
+            raise
     failing = result.reconciliation[~result.reconciliation["holds"]]
     customers = len(result.customers)
     losers = int((result.customers["profit"] < 0).sum())
@@ -153,8 +174,11 @@ def pd_timestamp(value: Any) -> Any:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    ds = _load(args.input, args.engine)
+    from xlprofit.files import check_unchanged
+
+    ds = _load(args.input, args.engine, args.encoding, args.delimiter)
     problems = ds.problems + _line_problems(ds)
+    check_unchanged(ds.sources)
     if not problems:
         print(f"{args.input}: no problems — {ds!r}")
         return EXIT_OK
@@ -182,6 +206,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
     out = _xlsx_output(args.output)
     write_template(out, language=args.language, runtime=args.runtime)
+    args.written = out
     print(f"wrote {out} — the input template ({args.language}, {args.runtime} runtime)")
     return EXIT_OK
 
@@ -191,6 +216,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     out = _xlsx_output(args.output)
     write_demo(out, language=args.language, runtime=args.runtime)
+    args.written = out
     print(f"wrote {out} — the template filled with the demo data ({args.runtime} runtime); "
           f"try: xlprofit report {out} -o report.xlsx")
     return EXIT_OK
@@ -239,6 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--engine", choices=ENGINES, default="auto",
                      help="where the invoice lines of a folder input are checked (see report --engine)")
     val.set_defaults(func=_cmd_validate)
+    for command in (rep, val):  # xlprofit.read's encoding and delimiter, for CSV files that are not detected
+        command.add_argument("--encoding", help="encoding of the folder's CSV files, e.g. cp1252 (default: detected: "
+                                                "UTF-8, else Windows-1252 or Windows-1250)")
+        command.add_argument("--delimiter", help="field delimiter of the folder's CSV files: , ; tab | (default: "
+                                                 "detected from the header; with ; numbers have a decimal comma)")
 
     # The choices of xlprofit.report.template (LANGUAGES, RUNTIMES), spelled out so that parsing does
     # not import the workbook writer; tests/test_workbooks.py proves that they agree.
@@ -272,31 +303,129 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[list[int]]:
+    """While a command runs, Ctrl-C, SIGTERM and SIGHUP raise :class:`KeyboardInterrupt`; yield the signals received.
+
+    The exception unwinds the command, so that the save removes its temporary file; the list
+    tells :func:`main` which signal it was, also when a library turned the interrupt into an
+    error of its own (DuckDB: "Query interrupted"). Handlers a calling program installed are
+    left alone, and signals are only handled in the main thread.
+
+    A signal that lands in a finaliser (a ``__del__`` the garbage collector runs) raises where
+    nothing can catch it: Python would print "Exception ignored" and go on. Such an interrupt is
+    not printed but delivered again a moment later, to stop the command in ordinary code.
+    """
+    received: list[int] = []
+    again: list[threading.Timer] = []
+    hook = sys.unraisablehook
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    def unraisable(info: Any) -> None:
+        if received and isinstance(info.exc_value, KeyboardInterrupt):
+            timer = threading.Timer(0.01, signal.raise_signal, (received[-1],))
+            timer.daemon = True
+            again.append(timer)
+            timer.start()
+        else:
+            hook(info)
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is not None and signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
+                previous[signum] = signal.signal(signum, stop)
+        if previous:
+            sys.unraisablehook = unraisable
+    try:
+        yield received
+    finally:
+        for timer in again:
+            timer.cancel()
+        if previous:
+            sys.unraisablehook = hook
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stopped(args: argparse.Namespace | None, received: list[int], exc: BaseException) -> int:
+    """Say in one line that a signal stopped the command; return 128 + the signal's number."""
+    signum = received[0] if received else int(getattr(exc, "signum", signal.SIGINT))
+    what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    written, output = getattr(args, "written", None), getattr(args, "output", None)
+    if written is not None:
+        what += f" after writing '{written}'"
+    elif output is not None:
+        what += f"; nothing written ('{output}' is left as it was)" if Path(output).exists() else "; nothing written"
+    print(f"xlprofit: {what}", file=sys.stderr)
+    return EXIT_SIGNAL + signum
+
+
+def _stdout_closed() -> int:
+    """The reader of standard output went away (``xlprofit validate … | head``): stop quietly.
+
+    Standard output is pointed at the null device, so that Python's own flush at exit does not
+    fail once more ("Exception ignored … BrokenPipeError").
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_PIPE
+
+
+def _flush_stdout() -> None:
+    """Flush standard output now, so that a closed pipe shows here rather than at the interpreter's exit."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (see the module's docstring)."""
     # Workbooks from outside are parsed by the standard library through defusedxml, never by lxml.
     if "openpyxl" not in sys.modules:
         os.environ.setdefault("OPENPYXL_LXML", "False")
     parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except _Usage as exc:
+    args: argparse.Namespace | None = None
+    with _stop_signals() as received:
+        try:
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit:  # --help, --version or a usage error: flushed while a closed pipe can be handled
+                _flush_stdout()
+                raise
+            code = int(args.func(args))
+            _flush_stdout()
+            if received:  # the interrupt was caught on its way (in a finaliser) and the command went on
+                raise KeyboardInterrupt
+            return code
+        except BrokenPipeError:
+            return _stdout_closed()
+        except KeyboardInterrupt as exc:
+            return _stopped(args, received, exc)
+        except (_Usage, argparse.ArgumentTypeError, XlprofitError) as exc:
+            if received:  # the interrupt came back as another error
+                return _stopped(args, received, exc)
+            return _failed(parser, exc)
+        except Exception as exc:
+            if received:  # e.g. DuckDB's "Query interrupted"
+                return _stopped(args, received, exc)
+            raise
+
+
+def _failed(parser: argparse.ArgumentParser, exc: Exception) -> int:
+    """Print the message of an expected error (usage, bad input, unwritable output); return its exit code."""
+    if isinstance(exc, XlprofitError):  # bad input (ValidationError lists every problem) or OutputError
+        print(f"xlprofit: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if isinstance(exc, _Usage):
         parser.print_usage(sys.stderr)
-        print(f"xlprofit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except argparse.ArgumentTypeError as exc:
-        print(f"xlprofit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValidationError as exc:
-        print(f"xlprofit: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except OutputError as exc:
-        print(f"xlprofit: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except XlprofitError as exc:
-        print(f"xlprofit: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+    print(f"xlprofit: error: {exc}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import posixpath
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -18,9 +20,10 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from xlprofit.core.dataset import Dataset, Source
+from xlprofit.core.reading import SHEET_ROWS
 from xlprofit.core.schema import TABLES
 from xlprofit.errors import InputError
-from xlprofit.files import read_table_file, release_arrow_memory, sha256, table_file
+from xlprofit.files import read_source, read_table, release_arrow_memory, sha256, table_file
 
 #: The input tables a workbook or folder may hold: the six of the design, plus exchange rates.
 INPUT_TABLES: tuple[str, ...] = (*TABLES, "fx")
@@ -59,7 +62,7 @@ def _declares_entities(fh: IO[bytes], name: str, book: str) -> bool:
         tail = window[-16:]
 
 
-def check_xlsx(path: str | os.PathLike[str]) -> None:
+def check_xlsx(path: str | os.PathLike[str], book: IO[bytes] | None = None) -> None:
     """Refuse anything that is not a safe xlsx package.
 
     The whole of every XML part is scanned before any XML parser sees it, so a document
@@ -72,10 +75,12 @@ def check_xlsx(path: str | os.PathLike[str]) -> None:
         :data:`MAX_PARTS` parts, unpacks to more than :data:`MAX_UNCOMPRESSED_BYTES`, has a
         large part compressed more than :data:`MAX_COMPRESSION_RATIO` times, has an XML
         part that is not UTF-8, or any XML part declares a DOCTYPE or an ENTITY.
+
+    ``book``, when given, holds the bytes of ``path`` (already read) and is checked instead.
     """
     p = Path(path)
     try:
-        zf = zipfile.ZipFile(p)
+        zf = zipfile.ZipFile(p if book is None else book)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"'{p.name}' is not an xlsx workbook ({exc})") from None
     with zf:
@@ -129,7 +134,7 @@ def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
     return {r.get("Id", ""): _part_path(part, r.get("Target", "")) for r in root.iter(f"{_PKG_REL_NS}Relationship")}
 
 
-def _excel_tables(path: Path) -> dict[str, tuple[str, str]]:
+def _excel_tables(path: Path | IO[bytes]) -> dict[str, tuple[str, str]]:
     """Excel Tables of a workbook: ``{table name: (sheet title, ref)}``, read with defusedxml."""
     from defusedxml.ElementTree import fromstring
 
@@ -151,15 +156,36 @@ def _excel_tables(path: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _trim(values: list[list[Any]]) -> list[list[Any]]:
-    """Drop trailing rows whose cells are all blank (an Excel Table's empty last rows)."""
-    end = len(values)
-    while end and all(v is None or (isinstance(v, str) and not v.strip()) for v in values[end - 1]):
-        end -= 1
-    return values[:end]
+def _blank(row: Sequence[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-def _mark_error_cells(ws: Any, values: list[list[Any]], top: int, min_col: int | None, max_col: int | None) -> None:
+#: What openpyxl raises on a sheet whose XML is malformed or holds values it cannot read.
+_SHEET_ERRORS = (ElementTree.ParseError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+                 OverflowError, zipfile.BadZipFile, EOFError, zlib.error, OSError)
+
+
+def _sheet_rows(ws: Any, book: str, min_row: int, max_row: int | None, min_col: int, max_col: int | None,
+                values_only: bool = True) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """``(sheet row number, values)`` of the rows from ``min_row``, as the sheet's XML holds them.
+
+    The sheet's ``<dimension>`` element is not trusted (a workbook may declare A1:XFD1048576
+    over a few rows): without ``max_col`` a row is as wide as its last cell. A sheet whose XML
+    cannot be read is an :class:`InputError` naming it, wherever the fault is.
+    """
+    from defusedxml import DefusedXmlException
+
+    ws.reset_dimensions()
+    try:
+        rows = ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
+                            values_only=values_only)
+        yield from enumerate(rows, start=min_row)
+    except (*_SHEET_ERRORS, DefusedXmlException) as exc:
+        raise InputError(f"'{book}': sheet '{ws.title}' cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def _mark_error_cells(ws: Any, book: str, data: list[list[Any]], rows: list[int], keep: list[int], min_col: int,
+                      max_col: int | None) -> None:
     """Replace the values of Excel error cells by :class:`~xlprofit.core.parsing.CellError`.
 
     Read as values, an error cell (``#N/A``, ``#DIV/0!`` …) is the same text as a cell that
@@ -169,54 +195,64 @@ def _mark_error_cells(ws: Any, values: list[list[Any]], top: int, min_col: int |
     """
     from xlprofit.core.parsing import EXCEL_ERRORS, CellError
 
-    if not any(isinstance(v, str) and v in EXCEL_ERRORS for row in values for v in row):
+    suspects = {n: i for i, (n, row) in enumerate(zip(rows, data, strict=True))
+                if any(isinstance(v, str) and v in EXCEL_ERRORS for v in row)}
+    if not suspects:
         return
-    rows = ws.iter_rows(min_row=top, max_row=top + len(values) - 1, min_col=min_col, max_col=max_col)
-    for row, cells in zip(values, rows, strict=False):
-        for j, cell in enumerate(cells[: len(row)]):
-            if getattr(cell, "data_type", None) == "e" and isinstance(row[j], str):
+    for number, cells in _sheet_rows(ws, book, min(suspects), max(suspects), min_col, max_col, values_only=False):
+        i = suspects.get(number)
+        if i is None:
+            continue
+        row = data[i]
+        for j, k in enumerate(keep):
+            if k < len(cells) and getattr(cells[k], "data_type", None) == "e" and isinstance(row[j], str):
                 row[j] = CellError(row[j])
 
 
-def _rows_of(ws: Any, ref: str | None, table: str) -> tuple[list[Any], list[list[Any]], int]:
-    """Header, data rows and the sheet row number of the first data row."""
+def _rows_of(ws: Any, ref: str | None, table: str, book: str) -> tuple[list[Any], list[list[Any]], list[int]]:
+    """Header, data rows (wholly blank rows left out) and each data row's sheet row number.
+
+    Memory and time follow the cells the sheet's XML holds, never its declared size; at most
+    :data:`MAX_TABLE_CELLS` cells are read from one table.
+    """
     from openpyxl.utils.cell import range_boundaries
 
-    if ref:
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        cells = (max_col - min_col + 1) * (max_row - min_row + 1)
-        if cells > MAX_TABLE_CELLS:
-            raise InputError(f"Excel Table '{table}' spans {cells:,} cells (at most {MAX_TABLE_CELLS:,}); "
-                             "export it as CSV or Parquet instead")
-        values = [list(r) for r in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
-                                                 max_col=max_col, values_only=True)]
-        _mark_error_cells(ws, values, min_row, min_col, max_col)
-        first_row = min_row + 1
+    header: Sequence[Any] | None = None
+    if ref:  # an Excel Table: its header row, and as many columns as the header holds
+        min_col, min_row, max_col, last = range_boundaries(ref)
+        header = next((r for _, r in _sheet_rows(ws, book, min_row, min_row, min_col, max_col)), ())
+        width = max((i + 1 for i, h in enumerate(header) if h is not None and str(h).strip()), default=0)
+        if width == 0:
+            return [], [], []
+        header, max_col, start, max_row = header[:width], min_col + width - 1, min_row + 1, last
     else:
-        values, first_row, cells = [], 1, 0
-        for r in ws.iter_rows(values_only=True):
-            cells += len(r)
-            if cells > MAX_TABLE_CELLS:
-                raise InputError(f"sheet '{ws.title}' holds more than {MAX_TABLE_CELLS:,} cells; "
-                                 "export it as CSV or Parquet instead")
-            if not values and all(v is None or (isinstance(v, str) and not v.strip()) for v in r):
-                first_row += 1
-                continue
-            values.append(list(r))
-        _mark_error_cells(ws, values, first_row, None, None)
-        first_row += 1
-    values = _trim(values)
-    if not values:
-        return [], [], first_row
-    header = values[0]
-    keep = [i for i, h in enumerate(header) if h is not None and str(h).strip()]
-    header = [header[i] for i in keep]
-    data = [[r[i] if i < len(r) else None for i in keep] for r in values[1:]]
-    return header, data, first_row
+        min_col, max_col, start, max_row = 1, None, 1, None
+    keep = [] if header is None else [i for i, h in enumerate(header) if h is not None and str(h).strip()]
+    data: list[list[Any]] = []
+    rows: list[int] = []
+    cells = 0
+    for number, r in _sheet_rows(ws, book, start, max_row, min_col, max_col):
+        cells += max(len(r), 1)
+        if cells > MAX_TABLE_CELLS:
+            what = f"Excel Table '{table}'" if ref else f"sheet '{ws.title}'"
+            raise InputError(f"{what} holds more than {MAX_TABLE_CELLS:,} cells; export it as CSV or Parquet instead")
+        if _blank(r):
+            continue
+        if header is None:  # a sheet: the first row that is not blank is the header
+            header = r
+            keep = [i for i, h in enumerate(header) if h is not None and str(h).strip()]
+            continue
+        data.append([r[i] if i < len(r) else None for i in keep])
+        rows.append(number)
+    if header is None:
+        return [], [], []
+    _mark_error_cells(ws, book, data, rows, keep, min_col, max_col)
+    return [header[i] for i in keep], data, rows
 
 
-def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
-    check_xlsx(path)
+def _read_workbook(path: Path, book: IO[bytes]) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """The tables of the workbook ``path``, parsed from ``book``: the bytes read once and hashed."""
+    check_xlsx(path, book)
     import openpyxl  # only needed for workbooks
     from defusedxml import DefusedXmlException
 
@@ -225,9 +261,9 @@ def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, int]]
     if not openpyxl.DEFUSEDXML:
         raise InputError("reading workbooks needs the 'defusedxml' package (pip install defusedxml)")
     try:
-        excel_tables = {snake_case(k): v for k, v in _excel_tables(path).items()}
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, DefusedXmlException) as exc:
+        excel_tables = {snake_case(k): v for k, v in _excel_tables(book).items()}
+        wb = openpyxl.load_workbook(book, read_only=True, data_only=True, keep_links=False)
+    except (*_SHEET_ERRORS, DefusedXmlException) as exc:
         raise InputError(f"'{path.name}' is not a readable xlsx workbook ({exc})") from None
     try:
         sheets = {snake_case(ws.title): ws for ws in wb.worksheets}
@@ -237,12 +273,15 @@ def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, int]]
         for table in INPUT_TABLES:
             if table in excel_tables and excel_tables[table][0] in titles:
                 title, ref = excel_tables[table]
-                header, data, first = _rows_of(titles[title], ref, table)
+                header, data, rows = _rows_of(titles[title], ref, table, path.name)
             elif table in sheets:
-                header, data, first = _rows_of(sheets[table], None, table)
+                header, data, rows = _rows_of(sheets[table], None, table, path.name)
             else:
                 continue
-            frame = pd.DataFrame(data, columns=header) if header else pd.DataFrame()
+            # The rows keep their sheet row numbers (blank rows were skipped while reading).
+            index = pd.Index(rows, dtype="int64", name=SHEET_ROWS)
+            frame = pd.DataFrame(data, columns=header, index=index) if header else pd.DataFrame()
+            first = rows[0] if rows else 2
             if table == "parameters" and frame.shape[1] >= 2:
                 # A name whose value cell is blank is a parameter not given (the template lists them all).
                 value = frame.iloc[:, 1]
@@ -254,8 +293,12 @@ def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, int]]
     return tables, first_rows
 
 
-def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], dict[str, int], list[Source]]:
+def read_tables(path: str | os.PathLike[str], *, encoding: str | None = None, delimiter: str | None = None
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, int], list[Source]]:
     """Read the raw input tables from a workbook or a folder (no validation).
+
+    ``encoding`` and ``delimiter`` are those of a folder's CSV files, when they are not to be
+    detected (see :func:`xlprofit.core.reading.read_csv_table`).
 
     Returns
     -------
@@ -269,21 +312,23 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
         if not files:
             raise InputError(f"folder '{p}' holds none of the files {', '.join(t + '.csv' for t in TABLES)} "
                              "(or .parquet)")
-        tables = {t: read_table_file(f) for t, f in files.items()}
-        sources = [Source(t, str(f), sha256(f)) for t, f in files.items()]
-        return tables, {}, sources
+        # the hash is of the bytes parsed
+        read = {t: read_table(t, f, encoding=encoding, delimiter=delimiter) for t, f in files.items()}
+        return {t: frame for t, (frame, _) in read.items()}, {}, [source for _, source in read.values()]
     if p.suffix.lower() in _XLSX_SUFFIXES:
-        tables, first_rows = _read_workbook(p)
+        data, source = read_source("workbook", p, MAX_UNCOMPRESSED_BYTES)  # read once: the hash is of the bytes parsed
+        tables, first_rows = _read_workbook(p, BytesIO(data))
         if not tables:
             raise InputError(f"workbook '{p.name}' has no sheet or Table named after an input table "
                              f"({', '.join(TABLES)})")
-        return tables, first_rows, [Source("workbook", str(p), sha256(p))]
+        return tables, first_rows, [source]
     if p.suffix.lower() == ".xls":
         raise InputError(f"'{p.name}' is an old .xls workbook; save it as .xlsx")
     raise InputError(f"'{p.name}' is neither an .xlsx workbook nor a folder of CSV/Parquet files")
 
 
-def read(path: str | os.PathLike[str], *, engine: str = "auto") -> Dataset:
+def read(path: str | os.PathLike[str], *, engine: str = "auto", encoding: str | None = None,
+         delimiter: str | None = None) -> Dataset:
     """Read a workbook in the template's format, or a folder of CSV/Parquet files, into a Dataset.
 
     Parameters
@@ -295,13 +340,19 @@ def read(path: str | os.PathLike[str], *, engine: str = "auto") -> Dataset:
         memory), ``"duckdb"`` (in-process, bounded memory), ``"spark"`` or ``"auto"``
         (DuckDB when installed). Every engine gives the same analysis to the cent;
         workbooks are always read with pandas.
+    encoding, delimiter:
+        Of a folder's CSV files, when they are not to be detected: a Python codec name
+        (``"utf-8"``, ``"cp1252"``, ``"cp1250"``) and one character (``","``, ``";"``, or ``"tab"``).
+        Detected, a file is UTF-8 (with or without a byte-order mark, or UTF-16 with one), else
+        Windows-1252 or Windows-1250 by its letters; the delimiter is the one that splits the
+        header into the table's columns, and a ``;`` file's numbers have a decimal comma.
     """
     p = Path(path)
     if p.is_dir() and engine != "pandas":
         from xlprofit.engines import read_folder
 
-        return read_folder(p, engine=engine)
-    tables, first_rows, sources = read_tables(path)
+        return read_folder(p, engine=engine, encoding=encoding, delimiter=delimiter)
+    tables, first_rows, sources = read_tables(path, encoding=encoding, delimiter=delimiter)
     ds = Dataset(tables.get("customers"), tables.get("transactions"), tables.get("activities"),
                  tables.get("resources"), tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"),
                  first_rows=first_rows, sources=sources)

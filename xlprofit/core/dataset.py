@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -17,11 +17,18 @@ __all__ = ["Dataset", "Source"]
 
 @dataclass(frozen=True)
 class Source:
-    """A file the data was read from, for the report's Assumptions sheet."""
+    """A file the data was read from, for the report's Assumptions sheet.
+
+    ``sha256`` is the hash of the bytes the data came from. ``stamp`` (size, modification
+    time in ns, inode, device) is set for a file an engine reads after it was hashed, so that
+    :func:`xlprofit.files.check_unchanged` can prove the engine read the same file; it is
+    ``None`` for a file read once into memory and parsed from the hashed bytes.
+    """
 
     table: str
     path: str
     sha256: str
+    stamp: tuple[int, int, int, int] | None = field(default=None, compare=False, repr=False)
 
 
 class Dataset:

@@ -29,8 +29,11 @@ if TYPE_CHECKING:
 
 __all__ = ["LineAccounting", "LineSource", "FrameLines", "MAX_LISTED_EXCEPTIONS"]
 
-#: At most this many line exceptions are listed one by one; the rest are counted.
-MAX_LISTED_EXCEPTIONS = 10_000
+#: At most this many exceptions of the invoice lines are listed one by one (every engine alike);
+#: the rest are counted. Every rejected row is listed (README, *Exceptions*) as far as the
+#: report's Exceptions sheet holds them: a worksheet has 1,048,576 rows, and the other tables'
+#: exceptions share it.
+MAX_LISTED_EXCEPTIONS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,10 @@ class FrameLines(LineSource):
         excluded = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
             else pd.DataFrame({c: pd.Series(dtype=object) for c in EXCEPTION_COLUMNS})
         totals = self.input_totals
+        # The lines' exceptions listed while reading come first; the excluded ones fill the rest.
+        room = max(MAX_LISTED_EXCEPTIONS - int(totals.get("listed_exceptions", 0)), 0)
+        unlisted = int(totals.get("unlisted_exceptions", 0)) + max(len(excluded) - room, 0)
+        excluded = excluded.iloc[:room]
         rejected = self.rejected
         currency = (rejected["unconverted"] if "unconverted" in rejected.columns
                     else pd.Series(None, index=rejected.index, dtype=object))
@@ -223,6 +230,7 @@ class FrameLines(LineSource):
             filtered_rows=len(filtered_rows),
             filtered_cents=int(to_cents(txn["net_revenue"].loc[filtered_rows]).sum()),
             exceptions=excluded,
+            unlisted=unlisted,
             unconverted=unconverted,
             credited_rows=agg.credited_rows,
             credited_cents=agg.credited_cents,

@@ -40,6 +40,19 @@ __all__ = [
     "parse_text",
     "parse_number_text",
     "snake_case",
+    "NOT_A_NUMBER_FLAG",
+    "UNSTORABLE_RANGES",
+    "UNSTORABLE",
+    "REPLACEMENT_CHARACTER",
+    "MAX_SHOWN_TEXT",
+    "storable",
+    "storable_text",
+    "shown_text",
+    "unstorable_shown",
+    "unstorable_reason",
+    "shortened_reason",
+    "TEXT_CHANGED",
+    "TEXT_SHORTENED",
 ]
 
 #: Day 0 of Excel's 1900 date system as Excel counts it (serial 1 = 1900-01-01, with
@@ -127,6 +140,96 @@ def without_cell_errors(values: pd.Series) -> pd.Series:
     return values.where(~errors, None) if errors.any() else values
 
 
+#: Code points a workbook cannot store as text, as inclusive ``(first, last)`` ranges: what XML
+#: 1.0 forbids (C0 controls but tab, line feed and carriage return; lone surrogates; U+FFFE and
+#: U+FFFF) and what it discourages as meaningless in text (DEL and the C1 controls, the
+#: non-characters U+FDD0-U+FDEF and the last two code points of every plane). Every part of a
+#: report must be valid XML 1.0: a cell holding any of them makes Excel report damaged content
+#: and LibreOffice drop rows. The engines' SQL test is generated from these ranges.
+UNSTORABLE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF), (0xFDD0, 0xFDEF),
+    *((plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF) for plane in range(17)),
+)
+#: Any one character of :data:`UNSTORABLE_RANGES`.
+UNSTORABLE = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in UNSTORABLE_RANGES) + "]")
+#: What an unstorable character is shown as: U+FFFD, the replacement character (a visible "�").
+REPLACEMENT_CHARACTER = "\ufffd"
+#: Most characters of input text shown in a cell of a report table (headers included); longer
+#: text is cut to ``MAX_SHOWN_TEXT - 1`` characters and "…". LibreOffice lays out a long label
+#: of astral-plane characters (emoji) in quadratic time: converting the demo report to PDF took
+#: 9 s with a 100-emoji segment name, about 46 s with 1,000 and over 200 s with 10,000 (one
+#: label on the Segments chart). Excel's own limit, 32,767 characters, still bounds every other cell.
+MAX_SHOWN_TEXT = 255
+#: The actions of the exceptions that name input text changed or cut for the report.
+TEXT_CHANGED, TEXT_SHORTENED = "text changed", "text shortened"
+
+
+def storable_text(text: str) -> str:
+    """``text`` with every character a workbook cannot store replaced by U+FFFD (``"�"``)."""
+    return UNSTORABLE.sub(REPLACEMENT_CHARACTER, text)
+
+
+def shown_text(text: str) -> str:
+    """``text`` as a report table shows it: storable, and cut to :data:`MAX_SHOWN_TEXT` characters."""
+    text = storable_text(text)
+    if len(text) > MAX_SHOWN_TEXT:
+        text = text[: MAX_SHOWN_TEXT - 1] + "…"
+    return text
+
+
+def unstorable_shown(text: str) -> str:
+    """``text`` with each unstorable character written as its code point: ``"Alpha [U+FFFE] AS"``."""
+    return UNSTORABLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def unstorable_reason(text: str) -> str:
+    """Why ``text`` was changed: the unstorable characters it held (at most five named)."""
+    found = list(dict.fromkeys(f"U+{ord(c):04X}" for c in UNSTORABLE.findall(text)))
+    named = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    return f"holds characters a workbook cannot store ({named}); each is shown as U+FFFD (\ufffd)"
+
+
+def shortened_reason(length: int) -> str:
+    """Why a text of ``length`` characters is cut in the report."""
+    return (f"is {length:,} characters long; report tables show its first {MAX_SHOWN_TEXT - 1:,} "
+            "characters and '…'")
+
+
+def _texts_of(values: pd.Series) -> np.ndarray:
+    """The distinct Python strings of a column."""
+    present = values[values.notna()] if values.dtype == object else values.dropna()
+    uniques = pd.unique(present.to_numpy(dtype=object))
+    return np.asarray([u for u in uniques if type(u) is str], dtype=object)
+
+
+def storable(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Texts of a column made storable, and where they were changed or are too long to show whole.
+
+    Returns ``(values, changed, long)``: the column with every unstorable character replaced
+    by U+FFFD; the reason (:func:`unstorable_reason`) where a text was changed, else None; and
+    the reason (:func:`shortened_reason`) where a text (as changed) is longer than
+    :data:`MAX_SHOWN_TEXT`, else None. A column of plain texts is checked in one pass.
+    """
+    changed = pd.Series(None, index=values.index, dtype=object)
+    long = pd.Series(None, index=values.index, dtype=object)
+    texts = _texts_of(values)
+    if len(texts) == 0:
+        return values, changed, long
+    bad = [t for t in texts if UNSTORABLE.search(t)] if UNSTORABLE.search("\n".join(texts)) else []
+    if bad:
+        fixed = {t: storable_text(t) for t in bad}
+        hit = values.isin(fixed).to_numpy()
+        changed[hit] = [unstorable_reason(t) for t in values[hit]]
+        values = values.astype(object).copy()
+        values[hit] = [fixed[t] for t in values[hit]]
+        texts = np.asarray([fixed.get(t, t) for t in texts], dtype=object)
+    if max(map(len, texts)) > MAX_SHOWN_TEXT:
+        lengths = values.map(lambda v: len(v) if type(v) is str else 0)
+        over = (lengths > MAX_SHOWN_TEXT).to_numpy()
+        long[over] = [shortened_reason(n) for n in lengths[over]]
+    return values, changed, long
+
+
 #: Cell texts read as blank (compared after trimming and lower-casing); the SQL engines read these too.
 BLANK_WORDS = frozenset({"", "-", "n/a", "na", "nan", "none", "null", "#n/a"})
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -166,8 +269,11 @@ def blank_mask(values: pd.Series) -> pd.Series:
     return mask
 
 
+_SWAP_MARKS = str.maketrans({",": ".", ".": ","})
+
+
 @lru_cache(maxsize=65536)
-def parse_number_text(text: str) -> tuple[float | None, str | None]:
+def parse_number_text(text: str, decimal_comma: bool = False) -> tuple[float | None, str | None]:
     """Read one number written as text; return ``(value, None)`` or ``(None, reason)``.
 
     Accepts grouping with spaces, apostrophes, ``,`` or ``.`` (``"1 234,50"``,
@@ -175,8 +281,14 @@ def parse_number_text(text: str) -> tuple[float | None, str | None]:
     ``"(1,234.00)"``, a leading currency symbol or code, and a trailing ``%`` (divides by 100).
     A lone separator followed by exactly three digits (``"1,234"``) could be either a
     thousands separator or a decimal comma and is refused as ambiguous.
+
+    With ``decimal_comma`` (text known to come from a decimal-comma locale, such as a CSV file
+    with ``;`` between fields), ``,`` and ``.`` swap their roles: ``"1,234"`` is 1.234 and
+    ``"1.234"`` is the ambiguous one.
     """
     s = text.strip()
+    if decimal_comma:
+        s = s.translate(_SWAP_MARKS)
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -226,18 +338,27 @@ def parse_number_text(text: str) -> tuple[float | None, str | None]:
     return (-value if negative else value), None
 
 
-def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+#: Why a TRUE/FALSE cell is not read as a number.
+NOT_A_NUMBER_FLAG = "is a TRUE/FALSE value, not a number"
+
+
+def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
     """Parse a column of numbers.
+
+    ``decimal_comma``: text numbers come from a decimal-comma locale (see :func:`parse_number_text`).
 
     Returns
     -------
     (numbers, reasons):
         ``numbers`` is float64 with NaN for blanks and failures; ``reasons`` is an object
-        Series holding a reason where a non-blank value could not be read, else None.
+        Series holding a reason where a non-blank value could not be read, else None. A
+        TRUE/FALSE value is not a number, whether its column is typed (Parquet) or not.
     """
     reasons = pd.Series(None, index=values.index, dtype=object)
     if pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("float64"), reasons
+        present = values.notna().to_numpy()
+        reasons[present] = NOT_A_NUMBER_FLAG
+        return pd.Series(np.nan, index=values.index, dtype="float64"), reasons
     if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.astype("float64")
         bad = ~np.isfinite(out.to_numpy()) & out.notna().to_numpy()
@@ -253,7 +374,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     kinds = present.map(type)
     is_bool = kinds.eq(bool)
     if is_bool.any():
-        reasons[present.index[is_bool.to_numpy()]] = "is a TRUE/FALSE value, not a number"
+        reasons[present.index[is_bool.to_numpy()]] = NOT_A_NUMBER_FLAG
         present = present[~is_bool]
     fast = pd.to_numeric(present, errors="coerce")
     ok = fast.notna() & np.isfinite(fast.astype("float64"))
@@ -261,7 +382,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     rest = present[~ok]
     if not rest.empty:
         text = rest.astype(str)
-        parsed = {u: parse_number_text(u) for u in pd.unique(text)}
+        parsed = {u: parse_number_text(u, decimal_comma) for u in pd.unique(text)}
         vals = text.map(lambda t: parsed[t][0])
         why = text.map(lambda t: parsed[t][1])
         good = vals.notna()

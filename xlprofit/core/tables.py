@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.drivers import BUILTIN_DRIVERS
+from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS
 from xlprofit.core.money import (
     MAX_PAYMENT_DAYS,
     QUANTITY_OUT_OF_RANGE,
@@ -32,6 +33,8 @@ from xlprofit.core.money import (
     total_out_of_range,
 )
 from xlprofit.core.parsing import (
+    TEXT_CHANGED,
+    TEXT_SHORTENED,
     blank_mask,
     cell_errors,
     member_of,
@@ -41,9 +44,10 @@ from xlprofit.core.parsing import (
     parse_numbers,
     parse_text,
     snake_case,
+    storable,
     without_cell_errors,
 )
-from xlprofit.core.reading import Collector, as_frame, fx_rates, read_parameters, set_rows
+from xlprofit.core.reading import Collector, as_frame, csv_hints, fx_rates, read_parameters, set_rows
 from xlprofit.core.schema import (
     EXCEPTION_COLUMNS,
     LEVELS,
@@ -54,7 +58,8 @@ from xlprofit.core.schema import (
 )
 from xlprofit.errors import Problem, ValidationError
 
-__all__ = ["Normalised", "normalise", "snake_column", "days_to_payment", "parse_period_span"]
+__all__ = ["Normalised", "normalise", "snake_column", "days_to_payment", "parse_period_span", "refusal",
+           "NO_USABLE_ROWS", "CANNOT_ANALYSE"]
 
 
 @dataclass
@@ -80,8 +85,14 @@ class Normalised:
 
 def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: Collector,
                   bad_rows: dict[int, list[str]], reject_on_bad: bool,
-                  customer_ids: pd.Series | None = None, amount: pd.Series | None = None) -> pd.Series:
-    """Parse one column; record problems; mark rows to reject."""
+                  customer_ids: pd.Series | None = None, amount: pd.Series | None = None,
+                  decimal_comma: bool = False) -> pd.Series:
+    """Parse one column; record problems; mark rows to reject.
+
+    Ids and texts are made storable in a workbook (:func:`~xlprofit.core.parsing.storable`):
+    a text that held characters a workbook cannot store is listed as "text changed", one too
+    long to show whole in a report table as "text shortened"; neither rejects the row.
+    """
     if col.name not in frame.columns:
         if col.kind in ("money",):
             return pd.Series(np.nan, index=frame.index, dtype="float64")
@@ -102,7 +113,7 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: Colle
     elif col.kind == "text":
         values = parse_text(raw)
     elif col.kind in ("money", "number", "rate"):
-        parsed, reasons = parse_numbers(raw)
+        parsed, reasons = parse_numbers(raw, decimal_comma)
         out = pd.Series(col.out_of_range(parsed), index=parsed.index) & reasons.isna()
         # Money is rounded to the cent where it is in range; beyond, it would not fit in cents.
         values = amount_in_range(parsed) if col.kind == "money" else parsed
@@ -156,7 +167,34 @@ def _parse_column(table: str, frame: pd.DataFrame, col: Column, collector: Colle
                             customer_id=customer_ids, amount=amount)
             for r in rows:
                 bad_rows.setdefault(int(r), []).append(col.name)
+    if col.kind in ("id", "text"):
+        values = _storable_column(table, col.name, raw, values, collector, customer_ids, amount)
     return values
+
+
+def _storable_column(table: str, column: str, raw: pd.Series, values: pd.Series, collector: Collector,
+                     customer_ids: pd.Series | None, amount: pd.Series | None) -> pd.Series:
+    """Texts of a column made storable; the cells changed and those too long to show are listed."""
+    values, changed, long = storable(values)
+    for reasons, action in ((changed, TEXT_CHANGED), (long, TEXT_SHORTENED)):
+        hit = reasons.notna().to_numpy()
+        if hit.any():
+            rows = values.index[hit]
+            shown = raw.loc[rows] if action == TEXT_CHANGED else values.loc[rows]
+            collector.cells(table, rows, column, shown, reasons[hit], action, customer_id=customer_ids,
+                            amount=amount)
+    return values
+
+
+def _wrong_width(table: str, frame: pd.DataFrame, problems: Mapping[int, str], collector: Collector
+                 ) -> tuple[pd.DataFrame, pd.Index]:
+    """Reject the CSV rows with more or fewer fields than the header: listed, and left out before any cell is read."""
+    rows = frame.index[frame.index.isin(list(problems))]
+    if len(rows) == 0:
+        return frame, rows
+    collector.cells(table, rows, None, None, pd.Series([problems[int(r)] for r in rows], index=rows, dtype=object),
+                    "rejected")
+    return frame.loc[~frame.index.isin(rows)], rows
 
 
 def _required_columns(table: str, frame: pd.DataFrame, collector: Collector) -> bool:
@@ -171,18 +209,19 @@ def _required_columns(table: str, frame: pd.DataFrame, collector: Collector) -> 
 
 
 def _typed(table: str, frame: pd.DataFrame, collector: Collector, *, reject: set[str],
-           customer_col: str | None = None, amount_col: str | None = None) -> tuple[pd.DataFrame, set[int]]:
+           customer_col: str | None = None, amount_col: str | None = None, decimal_comma: bool = False
+           ) -> tuple[pd.DataFrame, set[int]]:
     """Parse every schema column. Columns in ``reject`` reject the row when unreadable."""
     bad_rows: dict[int, list[str]] = {}
-    cust = (parse_ids(without_cell_errors(frame[customer_col])) if customer_col and customer_col in frame.columns
-            else None)
+    cust = (storable(parse_ids(without_cell_errors(frame[customer_col])))[0]
+            if customer_col and customer_col in frame.columns else None)
     amount = None
     if amount_col and amount_col in frame.columns:  # blank where unreadable or out of range
-        amount = amount_in_range(parse_numbers(without_cell_errors(frame[amount_col]))[0])
+        amount = amount_in_range(parse_numbers(without_cell_errors(frame[amount_col]), decimal_comma)[0])
     out = {}
     for col in SCHEMAS[table]:
         out[col.name] = _parse_column(table, frame, col, collector, bad_rows, col.required or col.name in reject,
-                                      customer_ids=cust, amount=amount)
+                                      customer_ids=cust, amount=amount, decimal_comma=decimal_comma)
     typed = pd.DataFrame(out, index=frame.index)
     return typed, set(bad_rows)
 
@@ -215,8 +254,8 @@ def snake_column(values: pd.Series) -> pd.Series:
     return values.map(mapping).astype(object).where(values.isin(list(mapping)), None)
 
 
-def _customers(frame: pd.DataFrame, collector: Collector) -> pd.DataFrame:
-    typed, bad = _typed("customers", frame, collector, reject=set())
+def _customers(frame: pd.DataFrame, collector: Collector, decimal_comma: bool = False) -> pd.DataFrame:
+    typed, bad = _typed("customers", frame, collector, reject=set(), decimal_comma=decimal_comma)
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("customers", typed, "customer_id", collector))
     # referred_by must name another known customer.
@@ -286,13 +325,19 @@ def _convert_currency(typed: pd.DataFrame, columns: Iterable[str], fx: dict[str,
 
 
 def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: Collector, fx: dict[str, float],
-                  reporting: str | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+                  reporting: str | None, wrong_width: pd.Index | None = None, decimal_comma: bool = False
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """The invoice lines typed and checked; the rejected lines; the totals as read.
+
+    ``wrong_width``: rows already rejected for their number of fields (read nothing from them,
+    but count them among the lines read, with unreadable net revenue).
+    """
     money = {"gross_revenue", "discount", "rebate", "cogs", "written_off", "quantity"}
     typed, bad = _typed("transactions", frame, collector, reject=money | {"paid_on", "returned"},
-                        customer_col="customer_id", amount_col="net_revenue")
+                        customer_col="customer_id", amount_col="net_revenue", decimal_comma=decimal_comma)
     # Amounts as read (blank where unreadable or out of range); converted to the reporting currency
     # where the fx table allows.
-    raw_net = amount_in_range(parse_numbers(frame["net_revenue"])[0])
+    raw_net = amount_in_range(parse_numbers(frame["net_revenue"], decimal_comma)[0])
     # A payment more than a century from the invoice date (read like an unreadable paid_on).
     late = np.abs(days_to_payment(typed["date"], typed["paid_on"])) > MAX_PAYMENT_DAYS  # NaN: False
     late_rows = typed.index[late]
@@ -328,11 +373,14 @@ def _transactions(frame: pd.DataFrame, customers: pd.DataFrame, collector: Colle
         foreign_rows = sorted(no_rate)
         codes = typed.loc[foreign_rows, "currency"].astype(str).str.upper()
         unconverted.loc[foreign_rows] = codes.to_numpy(dtype=object)
+    wrong = wrong_width if wrong_width is not None else pd.Index([], dtype="int64")
     input_totals = {
-        "rows": int(len(converted)),
+        "rows": int(len(converted)) + len(wrong),
         "net_revenue_cents": int(to_cents(converted.to_numpy()[readable & unconverted.isna().to_numpy()]).sum()),
-        "unreadable_net_revenue": int((~readable).sum()),
+        "unreadable_net_revenue": int((~readable).sum()) + len(wrong),
     }
+    for r in wrong:
+        reasons[int(r)] = "wrong number of fields"
     # Fill the revenue waterfall: gross − discount − rebate = net.
     net = typed["net_revenue"]
     disc_given, reb_given, gross_given = (typed[c].notna() for c in ("discount", "rebate", "gross_revenue"))
@@ -412,8 +460,8 @@ def _check_totals(table: str, columns: Mapping[str, pd.Series], collector: Colle
             collector.table_problem(table, name, TOTAL_OUT_OF_RANGE)
 
 
-def _resources(frame: pd.DataFrame, collector: Collector) -> pd.DataFrame:
-    typed, bad = _typed("resources", frame, collector, reject=set(), amount_col="cost")
+def _resources(frame: pd.DataFrame, collector: Collector, decimal_comma: bool = False) -> pd.DataFrame:
+    typed, bad = _typed("resources", frame, collector, reject=set(), amount_col="cost", decimal_comma=decimal_comma)
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("resources", typed, "resource", collector, amount_col="cost"))
     _check_totals("resources", {"cost": typed["cost"]}, collector)
@@ -421,10 +469,11 @@ def _resources(frame: pd.DataFrame, collector: Collector) -> pd.DataFrame:
 
 
 def _activities(frame: pd.DataFrame, resources: pd.DataFrame, usage_drivers: set[str],
-                collector: Collector) -> pd.DataFrame:
+                collector: Collector, decimal_comma: bool = False) -> pd.DataFrame:
     from xlprofit.core.timeeq import parse_time_equation  # local: the parser is optional for most tables
 
-    typed, bad = _typed("activities", frame, collector, reject={"cost", "unit_time"}, amount_col="cost")
+    typed, bad = _typed("activities", frame, collector, reject={"cost", "unit_time"}, amount_col="cost",
+                        decimal_comma=decimal_comma)
     typed["driver"] = snake_column(typed["driver"])
     typed = _reject(typed, bad)
     typed = _reject(typed, _duplicates("activities", typed, "activity", collector, amount_col="cost"))
@@ -548,8 +597,10 @@ def _period_span(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return start, end, reasons
 
 
-def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: Collector) -> pd.DataFrame:
-    typed, bad = _typed("usage", frame, collector, reject={"period"}, customer_col="customer_id")
+def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: Collector, decimal_comma: bool = False
+           ) -> pd.DataFrame:
+    typed, bad = _typed("usage", frame, collector, reject={"period"}, customer_col="customer_id",
+                        decimal_comma=decimal_comma)
     typed["driver"] = snake_column(typed["driver"])
     start, end, reasons = parse_period_span(frame["period"]) if "period" in frame.columns else (
         pd.Series(pd.NaT, index=typed.index, dtype="datetime64[ns]"),) * 2 + (
@@ -578,6 +629,42 @@ def _usage(frame: pd.DataFrame, customers: pd.DataFrame, collector: Collector) -
                             customer_id=typed["customer_id"])
             rejected.update(int(r) for r in rows)
     return _reject(typed, rejected)
+
+
+#: Why a table none of whose rows can be used stops the analysis (every engine says it so).
+NO_USABLE_ROWS = "has no usable rows"
+#: The headline of the refusal of an input that cannot be analysed.
+CANNOT_ANALYSE = "the input cannot be analysed"
+
+
+def refusal(problems: Iterable[Problem], fatal: Iterable[Problem]) -> ValidationError:
+    """The error refusing the input: the problems that stop the analysis first, then all others found.
+
+    The message shows the first problems only: what stopped the analysis must be among them.
+    """
+    fatal = list(fatal)
+    stop = {id(p) for p in fatal}
+    return ValidationError([*fatal, *(p for p in problems if id(p) not in stop)], CANNOT_ANALYSE)
+
+
+def _refuse(collector: Collector) -> None:
+    raise refusal(collector.problems, collector.fatal)
+
+
+def _listed_line_exceptions(exceptions: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """The exceptions with at most :data:`~xlprofit.core.lines.MAX_LISTED_EXCEPTIONS` of the invoice lines.
+
+    Returns the exceptions, and how many of the lines' were listed and left unlisted (the
+    first ones in the order found are listed, as every engine lists them).
+    """
+    lines = (exceptions["table"] == "transactions").to_numpy()
+    count = int(lines.sum())
+    if count <= MAX_LISTED_EXCEPTIONS:
+        return exceptions, count, 0
+    drop = np.flatnonzero(lines)[MAX_LISTED_EXCEPTIONS:]
+    keep = np.ones(len(exceptions), dtype=bool)
+    keep[drop] = False
+    return exceptions.loc[keep].reset_index(drop=True), MAX_LISTED_EXCEPTIONS, count - MAX_LISTED_EXCEPTIONS
 
 
 def _empty(table: str) -> pd.DataFrame:
@@ -621,28 +708,35 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     fx_table = fx
     first_rows = dict(first_rows or {})
     raw: dict[str, pd.DataFrame | None] = {}
+    wrong: dict[str, pd.Index] = {}
+    decimal: dict[str, bool] = {}
     for name, data in (("customers", customers), ("transactions", transactions), ("activities", activities),
                        ("resources", resources), ("usage", usage)):
         if name == "transactions" and external_lines:
             raw[name] = None
             continue
-        frame = as_frame(name, data, collector)
+        row_problems, decimal[name] = csv_hints(data)
+        first = int(first_rows.get(name, 2))
+        frame = as_frame(name, data, collector, first)
         if frame is not None:
-            frame = set_rows(frame, int(first_rows.get(name, 2)))
+            frame = set_rows(frame, first)
             if not _required_columns(name, frame, collector):
                 frame = None
+            elif row_problems:
+                frame, wrong[name] = _wrong_width(name, frame, {first + p: why for p, why in row_problems.items()},
+                                                  collector)
         elif name in ("customers", "transactions", "activities") and data is None:
             collector.table_problem(name, None, "is missing; the analysis needs it")
         raw[name] = frame
     params = read_parameters(parameters, collector, int(first_rows.get("parameters", 2)))
     if collector.fatal:
-        raise ValidationError(collector.problems, "the input cannot be analysed")
+        _refuse(collector)
 
     fx = fx_rates(fx_table, collector)
     reporting = params["currency"].upper() if isinstance(params.get("currency"), str) else None
     if collector.fatal:
-        raise ValidationError(collector.problems, "the input cannot be analysed")
-    cust = _customers(raw["customers"], collector)  # type: ignore[arg-type]
+        _refuse(collector)
+    cust = _customers(raw["customers"], collector, decimal["customers"])  # type: ignore[arg-type]
     # An acquisition cost without an fx rate is listed with its amount as read (in its currency) and ignored.
     dropped, _, _ = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
                                       customer_ids=cust["customer_id"], amount=cust["acquisition_cost"].copy(),
@@ -657,15 +751,17 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
                                 index=pd.Index([], name="row", dtype="int64"))
     else:
         txn, rejected, input_totals = _transactions(raw["transactions"], cust, collector, fx,  # type: ignore[arg-type]
-                                                    reporting)
-    res = _resources(raw["resources"], collector) if raw["resources"] is not None else _empty("resources")
-    use = (_usage(raw["usage"], cust, collector) if raw["usage"] is not None
+                                                    reporting, wrong.get("transactions"), decimal["transactions"])
+    res = (_resources(raw["resources"], collector, decimal["resources"]) if raw["resources"] is not None
+           else _empty("resources"))
+    use = (_usage(raw["usage"], cust, collector, decimal["usage"]) if raw["usage"] is not None
            else _empty("usage").assign(period_start=pd.Series(dtype="datetime64[ns]"),
                                        period_end=pd.Series(dtype="datetime64[ns]")))
     usage_drivers = set(use["driver"].dropna())
     if external_usage is not None:
         usage_drivers = external_usage(pd.Index(cust["customer_id"]))
-    act = _activities(raw["activities"], res, usage_drivers, collector)  # type: ignore[arg-type]
+    act = _activities(raw["activities"], res, usage_drivers, collector,  # type: ignore[arg-type]
+                      decimal["activities"])
     # Usage drivers that no activity uses are most often typos: list them.
     used = set(act["driver"])
     from xlprofit.core.timeeq import parse_time_equation
@@ -679,14 +775,15 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
                         "rejected", customer_id=use["customer_id"])
         use = use.loc[~orphan]
     if txn.empty and not external_lines:
-        collector.table_problem("transactions", None, "has no usable rows")
+        collector.table_problem("transactions", None, NO_USABLE_ROWS)
     if act.empty:
-        collector.table_problem("activities", None, "has no usable rows")
+        collector.table_problem("activities", None, NO_USABLE_ROWS)
     if collector.fatal:
-        raise ValidationError(collector.problems, "the input cannot be analysed")
+        _refuse(collector)
     for frame in (cust, txn, act, res, use):
         frame.index.name = "row"
-    exceptions = collector.frame()
+    exceptions, input_totals["listed_exceptions"], input_totals["unlisted_exceptions"] = \
+        _listed_line_exceptions(collector.frame())
     pool_names: dict[tuple[str, int], str] = {}
     for table, key in (("resources", "resource"), ("activities", "activity")):
         frame = raw.get(table)

@@ -25,8 +25,9 @@ from xlprofit.core.lines import FrameLines, LineSource
 from xlprofit.core.reading import Collector, fx_rates
 from xlprofit.core.schema import TABLES
 from xlprofit.core.tables import normalise
+from xlprofit.engines._sql import SqlLines
 from xlprofit.errors import ArgumentError, InputError
-from xlprofit.files import line_files, read_table_file, release_arrow_memory, sha256, table_file
+from xlprofit.files import line_files, read_table, release_arrow_memory, table_file, watch_file
 
 __all__ = ["ENGINES", "open_lines", "read_folder", "available_engines"]
 
@@ -59,8 +60,8 @@ def _files(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> 
     return [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
 
 
-def open_lines(files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], engine: str = "auto",
-               **options: object) -> LineSource:
+def open_lines(files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], engine: str = "auto", *,
+               encoding: str | None = None, delimiter: str | None = None, **options: object) -> LineSource:
     """Invoice lines of CSV/Parquet files as a line source of the chosen engine.
 
     Parameters
@@ -70,6 +71,9 @@ def open_lines(files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
         each file; exceptions of several files name the file in their ``table`` column).
     engine:
         ``"duckdb"``, ``"spark"``, ``"pandas"`` or ``"auto"`` (DuckDB when installed).
+    encoding, delimiter:
+        Of CSV files, when they are not to be detected (pandas and DuckDB; see
+        :func:`xlprofit.core.reading.read_csv_table`).
     **options:
         Passed to the engine's class: ``memory_limit``, ``temp_directory``, ``threads``
         (DuckDB) or ``spark`` (a ``SparkSession``; Spark).
@@ -84,12 +88,14 @@ def open_lines(files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
     if name == "duckdb":
         from xlprofit.engines.duckdb import DuckDBLines
 
-        return DuckDBLines(paths, **options)  # type: ignore[arg-type]
+        return DuckDBLines(paths, encoding=encoding, delimiter=delimiter, **options)  # type: ignore[arg-type]
     if name == "spark":
         from xlprofit.engines.spark import SparkLines
 
+        if encoding is not None or delimiter is not None:
+            raise ArgumentError("engine", engine, "pandas or duckdb to state a CSV file's encoding or delimiter")
         return SparkLines(paths, **options)  # type: ignore[arg-type]
-    return PandasFileLines(paths)
+    return PandasFileLines(paths, encoding=encoding, delimiter=delimiter)
 
 
 class PandasFileLines(LineSource):
@@ -99,11 +105,11 @@ class PandasFileLines(LineSource):
     :class:`~xlprofit.core.lines.FrameLines` once :meth:`attach` has named the customers.
     """
 
-    def __init__(self, files: Sequence[Path]) -> None:
+    def __init__(self, files: Sequence[Path], *, encoding: str | None = None, delimiter: str | None = None) -> None:
         if len(files) != 1:
             raise ArgumentError("files", [str(f) for f in files], "one file with the pandas engine "
                                 "(use engine='duckdb' for several files)")
-        self.raw = read_table_file(files[0])
+        self.raw = read_table("transactions", files[0], encoding=encoding, delimiter=delimiter)[0]
         self._customers: pd.DataFrame | None = None
         self._lines: FrameLines | None = None
         self._normalised = None
@@ -143,7 +149,8 @@ class PandasFileLines(LineSource):
         return agg, type(acc)(**{**acc.__dict__, "exceptions": exceptions})
 
 
-def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options: object) -> Dataset:
+def read_folder(folder: str | os.PathLike[str], engine: str = "auto", *, encoding: str | None = None,
+                delimiter: str | None = None, **options: object) -> Dataset:
     """Read a folder of CSV/Parquet input tables, the invoice lines through ``engine``.
 
     Parameters
@@ -157,6 +164,9 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
     engine:
         ``"auto"`` (DuckDB when installed, else pandas), ``"duckdb"``, ``"spark"`` or
         ``"pandas"``. All give the same analysis.
+    encoding, delimiter:
+        Of the CSV files, when they are not to be detected: a Python codec name (``"cp1252"``)
+        and one character (``";"``).
     **options:
         Passed to :func:`open_lines`.
 
@@ -178,20 +188,27 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", **options:
             continue
         if table == "usage" and name != "pandas":  # millions of rows: checked and summed by the engine
             usage_file = path
+            sources.append(watch_file(table, path))  # hashed now, checked by xlprofit.files.check_unchanged
         else:
-            tables[table] = read_table_file(path)
-        sources.append(Source(table, str(path), sha256(path)))
+            # the hash is of the bytes parsed
+            tables[table], source = read_table(table, path, encoding=encoding, delimiter=delimiter)
+            sources.append(source)
     files = line_files(root)
-    sources += [Source("transactions", str(p), sha256(p)) for p in files]
+    lines: object
     if name == "pandas" and len(files) == 1:
-        lines: object = read_table_file(files[0])
+        lines, source = read_table("transactions", files[0], encoding=encoding, delimiter=delimiter)
+        sources.append(source)
     else:
-        lines = open_lines(files, name, **({"usage": usage_file} if usage_file else {}), **options)
+        sources += [watch_file("transactions", p) for p in files]
+        lines = open_lines(files, name, encoding=encoding, delimiter=delimiter,
+                           **({"usage": usage_file} if usage_file else {}), **options)
     ds = Dataset(tables.get("customers"), lines, tables.get("activities"), tables.get("resources"),
                  tables.get("usage"), tables.get("parameters"), fx=tables.get("fx"), sources=sources)
     if isinstance(lines, LineSource):
         fx = fx_rates(tables["fx"], Collector()) if "fx" in tables else {}
         lines.attach(ds.customers["customer_id"], ds.parameters.get("currency"), fx)
+        if isinstance(lines, SqlLines):  # no usable line: refused as the pandas path refuses it
+            lines.check_usable(ds.problems)
     del tables  # the tables as read (Arrow text for Parquet) are normalised now
     release_arrow_memory()
     return ds

@@ -8,14 +8,28 @@ import numpy as np
 import pandas as pd
 
 from xlprofit.core.money import MAX_AMOUNT, MAX_QUANTITY, ROUNDING_GUARD
-from xlprofit.core.parsing import blank_mask, parse_dates, parse_flags, parse_ids, parse_numbers, parse_text
+from xlprofit.core.parsing import (
+    MAX_SHOWN_TEXT,
+    UNSTORABLE_RANGES,
+    blank_mask,
+    parse_dates,
+    parse_flags,
+    parse_ids,
+    parse_numbers,
+    parse_text,
+    storable,
+)
 from xlprofit.core.periods import Periods
 
 __all__ = ["amount_out_of_range", "customer_period_index", "double", "in_list", "mapping", "period_number", "plain",
-           "quantity_out_of_range", "quote", "GUARD"]
+           "quantity_out_of_range", "quote", "GUARD", "UNSTORABLE_PATTERN", "text_values"]
 
 #: The rounding guard of :func:`xlprofit.core.money.round_half_away`, as SQL text.
 GUARD = repr(ROUNDING_GUARD)
+#: :data:`xlprofit.core.parsing.UNSTORABLE` as a regular expression of RE2 and Java (``\x{…}`` escapes).
+#: Surrogates are left out: an engine's strings are UTF-8, which cannot hold one.
+UNSTORABLE_PATTERN = "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in UNSTORABLE_RANGES
+                                   if not 0xD800 <= a <= 0xDFFF) + "]"
 
 
 def double(value: float) -> str:
@@ -47,31 +61,57 @@ def in_list(expr: str, words: Iterable[str]) -> str:
     return f"{expr} IN ({', '.join(quote(w) for w in words)})"
 
 
-def plain(alias: str) -> str:
-    """SQL: the text starts and ends with a printable ASCII character (nothing for Python to strip)."""
-    return f"(left({alias}, 1) BETWEEN '!' AND '~' AND right({alias}, 1) BETWEEN '!' AND '~')"
+def plain(alias: str, unstorable: str = "FALSE") -> str:
+    """SQL: the text starts and ends with a printable ASCII character (nothing for Python to strip).
+
+    ``unstorable``: SQL that holds when the text has a character a workbook cannot store (the
+    dialect's test, see ``Dialect.plain``); such text is not plain either: Python replaces them.
+    """
+    edges = f"left({alias}, 1) BETWEEN '!' AND '~' AND right({alias}, 1) BETWEEN '!' AND '~'"
+    return f"({edges})" if unstorable == "FALSE" else f"({edges} AND NOT {unstorable})"
 
 
-def mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
-    """Parse distinct cells with the pandas parsers: columns ``raw, val, why, blank``."""
+def text_values(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Ids (``kind`` ``id``) or texts read as the pandas path reads them: ``(values, changed, long)``.
+
+    The values made storable, the reason where a text was changed, and where one is too long to
+    show whole (:func:`xlprofit.core.parsing.storable`).
+    """
+    return storable(parse_ids(raw) if kind == "id" else parse_text(raw))
+
+
+def mapping(values: list, source_kind: str, kind: str, decimal_comma: bool = False) -> pd.DataFrame:
+    """Parse distinct cells with the pandas parsers: columns ``raw, val, why, blank, changed, long``.
+
+    ``changed`` holds the reason where an id or a text was made storable, ``long`` whether it
+    is too long to show whole (:func:`text_values`); ``decimal_comma`` reads text numbers with
+    a decimal comma.
+    """
     dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
     raw = pd.Series(values, dtype=dtype)
     blank = blank_mask(raw).astype(bool)
     why = pd.Series(None, index=raw.index, dtype=object)
-    if kind == "id":
-        val = parse_ids(raw).astype(object)
+    changed = pd.Series(None, index=raw.index, dtype=object)
+    long = pd.Series(None, index=raw.index, dtype=object)
+    if kind in ("id", "currency", "name"):
+        val, changed, long = text_values(raw, "id" if kind == "id" else "text")
+        if kind == "currency":
+            val = val.map(lambda c: c.upper() if isinstance(c, str) else None)
+        val = val.astype(object)
     elif kind in ("money", "number"):
-        val, why = parse_numbers(raw)
+        val, why = parse_numbers(raw, decimal_comma)
     elif kind == "date":
         val, why = parse_dates(raw)
     elif kind == "flag":
         val, why = parse_flags(raw)
-    elif kind == "currency":
-        val = parse_text(raw).map(lambda c: c.upper() if isinstance(c, str) else None).astype(object)
     else:
         val = pd.Series(None, index=raw.index, dtype=object)
-    frame = pd.DataFrame({"raw": raw, "val": val, "why": why.astype(object), "blank": blank})
-    return frame
+    return pd.DataFrame({"raw": raw, "val": val, "why": why.astype(object), "blank": blank,
+                         "changed": changed.astype(object), "long": long.notna()})
+
+
+#: Most characters of a text shown whole (:data:`xlprofit.core.parsing.MAX_SHOWN_TEXT`), for SQL.
+MAX_SHOWN = str(MAX_SHOWN_TEXT)
 
 
 def period_number(expr: str, periods: Periods) -> str:

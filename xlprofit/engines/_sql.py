@@ -38,13 +38,23 @@ from xlprofit.core.aggregate import (
 )
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSource
 from xlprofit.core.money import MAX_PAYMENT_DAYS, MAX_TOTAL_CENTS, TOTAL_OUT_OF_RANGE, amount_out_of_range_reason
-from xlprofit.core.parsing import BLANK_WORDS, EXCEL_EPOCH, FALSE_WORDS, MAX_SERIAL, SERIAL_OUT_OF_RANGE, TRUE_WORDS
+from xlprofit.core.parsing import (
+    BLANK_WORDS,
+    EXCEL_EPOCH,
+    FALSE_WORDS,
+    MAX_SERIAL,
+    SERIAL_OUT_OF_RANGE,
+    TEXT_CHANGED,
+    TEXT_SHORTENED,
+    TRUE_WORDS,
+)
 from xlprofit.core.periods import Periods
-from xlprofit.core.reading import display_value
+from xlprofit.core.reading import MAX_PROBLEMS, display_value, too_few_fields, too_many_fields
 from xlprofit.core.schema import EXCEPTION_COLUMNS, PAID_ON_OUT_OF_RANGE, SCHEMAS, Column
+from xlprofit.core.tables import CANNOT_ANALYSE, NO_USABLE_ROWS, refusal
 from xlprofit.engines._cells import GUARD as _GUARD
+from xlprofit.engines._cells import MAX_SHOWN, UNSTORABLE_PATTERN, customer_period_index, period_number, text_values
 from xlprofit.engines._cells import amount_out_of_range as _amount_out
-from xlprofit.engines._cells import customer_period_index, period_number
 from xlprofit.engines._cells import in_list as _in
 from xlprofit.engines._cells import mapping as _mapping
 from xlprofit.engines._cells import plain as _plain
@@ -81,12 +91,14 @@ class SourceColumn:
     """One column of the line files: its snake_case ``name``, its SQL ``alias`` and source ``kind``.
 
     ``kind`` is one of :data:`KINDS`: ``text`` (CSV cells, Parquet strings), ``float``,
-    ``int``, ``bool`` or ``time`` (Parquet dates and timestamps).
+    ``int``, ``bool`` or ``time`` (Parquet dates and timestamps). ``decimal_comma``: its text
+    numbers are written with a decimal comma (every file of the column a ``;``-separated CSV).
     """
 
     name: str
     alias: str
     kind: str
+    decimal_comma: bool = False
 
 
 def sale_line_sql(discount_cents: str, gross_cents: str, depth: float) -> str:
@@ -106,6 +118,14 @@ class Dialect:
     def full_match(self, expr: str, pattern: str) -> str:
         """Whether ``expr`` matches the regular expression ``pattern`` as a whole (no backslashes)."""
         return f"regexp_full_match({expr}, {_quote(pattern)})"
+
+    def unstorable(self, expr: str) -> str:
+        """Whether the text ``expr`` holds a character a workbook cannot store (:data:`UNSTORABLE_PATTERN`)."""
+        return f"regexp_matches({expr}, {_quote(UNSTORABLE_PATTERN)})"
+
+    def plain(self, expr: str) -> str:
+        """Whether the text ``expr`` is read in SQL as Python reads it: nothing to strip, nothing to replace."""
+        return _plain(expr, self.unstorable(expr))
 
     def try_timestamp(self, expr: str) -> str:
         """Text to TIMESTAMP, NULL when the engine cannot read it."""
@@ -142,11 +162,17 @@ class Dialect:
 
 @dataclass
 class _Read:
-    """SQL expressions reading one schema column: value, reason and blank."""
+    """SQL expressions reading one schema column: value, reason and blank.
+
+    For ids: ``changed`` (the reason where Python made the text storable) and ``long`` (too
+    long to show whole in a report table).
+    """
 
     value: str
     reason: str
     blank: str
+    changed: str = "CAST(NULL AS STRING)"
+    long: str = "FALSE"
 
 
 class SqlLines(UsageInEngine, LineSource):
@@ -163,9 +189,16 @@ class SqlLines(UsageInEngine, LineSource):
     """
 
     dialect: Dialect = Dialect()
+    #: Whether rows may have another number of fields than their file's header (the source's
+    #: ``_fields`` is set: CSV files the engine reads itself); else no row is checked for it.
+    width_checked: bool = False
+    #: The number of header fields of each file of the usage view (see :attr:`widths`).
+    usage_widths: list[int] = []  # noqa: RUF012 - replaced, never changed in place
 
     def __init__(self, files: Sequence[str]) -> None:
         self.files = [str(f) for f in files]
+        #: The number of header fields of each line file (Parquet: its columns).
+        self.widths: list[int] = [0] * len(self.files)
         self._customers: pd.Index | None = None
         self._reporting: str | None = None
         self._fx: dict[str, float] = {}
@@ -217,7 +250,7 @@ class SqlLines(UsageInEngine, LineSource):
                 problems.append(Problem("transactions", None, col.name, None,
                                         f"required column '{col.name}' is missing (columns found: {known})"))
         if problems:
-            raise ValidationError(problems, "the input cannot be analysed")
+            raise ValidationError(problems, CANNOT_ANALYSE)
 
     # ----------------------------------------------------------------------------- reading cells
     def _fast(self, col: SourceColumn, kind: str) -> tuple[str, str, str, str]:
@@ -231,7 +264,10 @@ class SqlLines(UsageInEngine, LineSource):
             plain = _plain(c)
             blank = f"({c} IS NULL OR {_in(f'lower({c})', _BLANKS)})"
             if kind == "id":
-                return blank, plain, c, "NULL"
+                return blank, d.plain(c), c, "NULL"
+            if kind in ("money", "number") and col.decimal_comma:  # "1234,50": the comma is the decimal mark
+                return (blank, d.full_match(c, "-?[0-9]+(,[0-9]+)?"), f"CAST(replace({c}, ',', '.') AS DOUBLE)",
+                        "NULL")
             if kind in ("money", "number"):
                 return blank, d.full_match(c, "-?[0-9]+([.][0-9]+)?"), f"CAST({c} AS DOUBLE)", "NULL"
             if kind == "date":
@@ -284,7 +320,12 @@ class SqlLines(UsageInEngine, LineSource):
         v = f"CASE WHEN {blank} THEN {default} WHEN {fast} THEN {value} ELSE {other_value} END"
         r = f"CASE WHEN {blank} THEN NULL WHEN {fast} THEN {reason} ELSE {other_reason} END"
         b = f"({blank} OR (NOT {fast} AND COALESCE({m}.blank, FALSE)))" if mapped else blank
-        return _Read(v, r, b)
+        if schema.kind != "id" or col.kind != "text":
+            return _Read(v, r, b)
+        changed = f"CASE WHEN {blank} OR {fast} THEN NULL ELSE {m}.changed END" if mapped else "CAST(NULL AS STRING)"
+        other_long = f"COALESCE({m}.long, FALSE)" if mapped else "FALSE"
+        long = f"CASE WHEN {blank} THEN FALSE WHEN {fast} THEN length({col.alias}) > {MAX_SHOWN} ELSE {other_long} END"
+        return _Read(v, r, b, changed, long)
 
     def _extra_blank(self, col: SourceColumn) -> str:
         if col.name == "currency" and "currency" in self._mapped:
@@ -315,7 +356,7 @@ class SqlLines(UsageInEngine, LineSource):
                 continue
             wanted.append((col, kind, f"NOT {blank} AND NOT {fast}"))
         for col, kind, values in self._distinct_cells("xlp_src", wanted):
-            mapping = _mapping(values, col.kind, kind)
+            mapping = _mapping(values, col.kind, kind, col.decimal_comma)
             if kind == "currency":
                 self._check_currencies(set(mapping["val"].dropna()))
             self._register(f"xlp_map_{col.name}", mapping)
@@ -357,17 +398,34 @@ class SqlLines(UsageInEngine, LineSource):
     def _lines_sql(self, customers: bool) -> str:
         """One row per non-blank input line: typed values, reasons, and the line's fate."""
         reads = {name: self._read(name) for name in _USED}
-        typed = ["s._file AS _file", "s._row AS _row"]
+        typed = ["s._file AS _file", "s._row AS _row", "s._fields AS _fields"]
         for name, rd in reads.items():
             typed += [f"{rd.value} AS v_{name}", f"{rd.reason} AS r_{name}", f"{rd.blank} AS b_{name}"]
+        texts = [n for n in reads if TRANSACTION_COLUMNS[n].kind == "id"]
+        typed += [f"{reads[n].changed} AS tc_{n}" for n in texts] + [f"{reads[n].long} AS tl_{n}" for n in texts]
         blanks = [f"b_{name}" for name in reads]
         blanks += [self._extra_blank(c) for c in self.columns if c.name not in reads]
         typed.append(f"({' AND '.join(blanks)}) AS all_blank")
         cur = self._by_name.get("currency")
-        typed.append("xlp_map_currency.val AS cur" if cur is not None and "currency" in self._mapped
-                     else "CAST(NULL AS STRING) AS cur")
+        mapped_cur = cur is not None and "currency" in self._mapped
+        typed.append("xlp_map_currency.val AS cur" if mapped_cur else "CAST(NULL AS STRING) AS cur")
+        typed.append("xlp_map_currency.changed AS tc_currency" if mapped_cur else "CAST(NULL AS STRING) AS tc_currency")
+        typed.append("COALESCE(xlp_map_currency.long, FALSE) AS tl_currency" if mapped_cur else "FALSE AS tl_currency")
         for c in self.columns:
             typed.append(f"s.{c.alias} AS {c.alias}")
+        # A CSV row with more or fewer fields than its header (not a blank one) is rejected as a
+        # whole: none of its cells is read (nothing of it is counted as readable revenue).
+        wrong = "(_fields IS NOT NULL AND NOT all_blank)"
+        unread = ["_file", "_row", "_fields", "all_blank", f"{wrong} AS wrong"]
+        for name in reads:
+            unread += [f"CASE WHEN {wrong} THEN NULL ELSE v_{name} END AS v_{name}",
+                       f"CASE WHEN {wrong} THEN NULL ELSE r_{name} END AS r_{name}",
+                       f"CASE WHEN {wrong} THEN FALSE ELSE b_{name} END AS b_{name}"]
+        for name in [*texts, "currency"]:
+            unread += [f"CASE WHEN {wrong} THEN NULL ELSE tc_{name} END AS tc_{name}",
+                       f"CASE WHEN {wrong} THEN FALSE ELSE tl_{name} END AS tl_{name}"]
+        unread.append(f"CASE WHEN {wrong} THEN NULL ELSE cur END AS cur")
+        unread += [c.alias for c in self.columns]
         round_money = self._round_money
         # Amounts out of range (see core/money.py) are flagged (o_) and never rounded: in cents
         # they would not fit in a BIGINT.
@@ -390,7 +448,7 @@ class SqlLines(UsageInEngine, LineSource):
         step2 += ["COALESCE(r_written_off, CASE WHEN m_written_off < 0 OR (o_written_off AND v_written_off < 0) "
                   f"THEN 'must be ≥ 0' WHEN o_written_off THEN {wo_range} END) AS q_written_off",
                   "CASE WHEN m_written_off < 0 THEN NULL ELSE m_written_off END AS wo"]
-        bad = [f"q_{n} IS NOT NULL" for n in reads if n in _REJECTING]
+        bad = ["wrong"] + [f"q_{n} IS NOT NULL" for n in reads if n in _REJECTING]
         bad += [f"(b_{n} AND q_{n} IS NULL)" for n, c in TRANSACTION_COLUMNS.items() if c.required]
         # l.*: the fx table's own columns must not come along (Spark refuses a second `rate`).
         step3 = ["l.*", f"({' OR '.join(bad)}) AS read_bad"]
@@ -433,7 +491,8 @@ class SqlLines(UsageInEngine, LineSource):
                  "k_net_revenue AS net", "COALESCE(k_cogs, 0.0) AS cogs",
                  "COALESCE(k_written_off, 0.0) AS written_off"]
         return (
-            f"WITH t AS (SELECT {', '.join(typed)} FROM xlp_src s {self._joins()}), "
+            f"WITH t0 AS (SELECT {', '.join(typed)} FROM xlp_src s {self._joins()}), "
+            f"t AS (SELECT {', '.join(unread) if self.width_checked else '*, FALSE AS wrong'} FROM t0), "
             f"t1 AS (SELECT {', '.join(step1)} FROM t WHERE NOT all_blank), "
             f"t2 AS (SELECT {', '.join(step2)} FROM t1), "
             f"t3 AS (SELECT {', '.join(step3)} FROM t2 l {fx_join}), "
@@ -497,10 +556,47 @@ class SqlLines(UsageInEngine, LineSource):
                                 + "SELECT min(v_date) AS lo, max(v_date) AS hi FROM fate WHERE NOT rejected")
             lo, hi = found["lo"].iloc[0], found["hi"].iloc[0]
             if pd.isna(lo):
-                raise ValidationError([Problem("transactions", None, None, None, "has no usable rows")],
-                                      "the input cannot be analysed")
+                raise ValidationError([Problem("transactions", None, None, None, NO_USABLE_ROWS)], CANNOT_ANALYSE)
             self._range = (pd.Timestamp(lo).normalize(), pd.Timestamp(hi).normalize())
         return self._range
+
+    def check_usable(self, problems: Sequence[Problem] = ()) -> None:
+        """Refuse lines none of which can be used, as the pandas path refuses them.
+
+        The pandas path stops reading when the transactions table has no usable row, with every
+        problem found: that one first, then the others in the order it found them (those of the
+        other tables, given as ``problems``, with the rejected lines' after the customers').
+        Call it after :meth:`attach`.
+
+        Raises
+        ------
+        ValidationError
+            "table 'transactions': has no usable rows", and each problem found.
+        """
+        try:
+            self.date_range()
+        except ValidationError as exc:
+            fatal = [p for p in exc.problems if p.reason == NO_USABLE_ROWS]
+            if not fatal:
+                raise
+            found = list(problems)
+            after = max((i + 1 for i, p in enumerate(found) if p.table == "customers"), default=0)
+            merged = [*found[:after], *self.reading_problems(), *found[after:]][:MAX_PROBLEMS]
+            raise refusal(merged, fatal) from None
+
+    def reading_problems(self) -> list[Problem]:
+        """The problems of the lines as the pandas path finds them when reading (rejected lines, changed text).
+
+        At most :data:`~xlprofit.core.lines.MAX_LISTED_EXCEPTIONS` are listed; call after :meth:`attach`.
+        """
+        self._prepare()
+        self._register_customers(self._customers if self._customers is not None else pd.Index([]))
+        fate = self._fate_sql(True, None, False)
+        self._accounting(fate)
+        found, _ = self._exceptions(fate)
+        return [Problem(str(r.table), int(r.row), r.column if isinstance(r.column, str) else None,
+                        None if r.value is None or (isinstance(r.value, float) and np.isnan(r.value)) else r.value,
+                        str(r.reason)) for r in found.itertuples(index=False)]
 
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
                   max_orders: int | None = None, returns: str = "credit", sale_depth: float = SALE_DEPTH
@@ -550,15 +646,19 @@ class SqlLines(UsageInEngine, LineSource):
         return known
 
     # ----------------------------------------------------------------------------- accounting
-    def _categories(self) -> list[tuple[str, str, str, str]]:
+    def _categories(self) -> list[tuple[str, str, str | None, str]]:
         """Exception categories in the order the pandas path lists them: (name, condition, column, action)."""
-        cats: list[tuple[str, str, str, str]] = []
+        cats: list[tuple[str, str, str | None, str]] = [("wrong_width", "wrong", None, "rejected")]
         for name, col in TRANSACTION_COLUMNS.items():
-            if name == "currency" or name not in self._by_name:
+            if name not in self._by_name:
                 continue
-            cats.append((f"bad_{name}", f"q_{name} IS NOT NULL", name, "rejected"))
+            if name != "currency":
+                cats.append((f"bad_{name}", f"q_{name} IS NOT NULL", name, "rejected"))
             if col.required:
                 cats.append((f"blank_{name}", f"(b_{name} AND q_{name} IS NULL)", name, "rejected"))
+            if col.kind in ("id", "text"):  # made storable, or too long to show whole (neither rejects the line)
+                cats.append((f"changed_{name}", f"tc_{name} IS NOT NULL", name, TEXT_CHANGED))
+                cats.append((f"long_{name}", f"tl_{name}", name, TEXT_SHORTENED))
         cats.append(("currency", "no_rate", "currency", "rejected"))
         cats += [(f"converted_{n}", f"x_{n}", n, "rejected") for n in _LINE_MONEY]
         cats.append(("mismatch", "mismatch", "net_revenue", "rejected"))
@@ -634,7 +734,7 @@ class SqlLines(UsageInEngine, LineSource):
         active = [(n, c) for n, c, _, _ in cats if self._category_counts[n]]
         raw = ", ".join(c.alias for c in self.columns)
         any_problem = " OR ".join(f"({c})" for _, c in active)
-        columns = (f"_file, _row, {raw}, v_customer_id, net, v_date, v_product_id, cur, "
+        columns = (f"_file, _row, _fields, {raw}, v_customer_id, net, v_date, v_product_id, cur, "
                    f"{', '.join(f'm_{n}' for n in _LINE_MONEY)}, {', '.join(f'q_{n}' for n in _USED)}")
         sql = fate + (
             f", flagged AS ({self.dialect.categories(columns, active, 'fate', any_problem)}), "
@@ -653,9 +753,21 @@ class SqlLines(UsageInEngine, LineSource):
         out = pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS]
         return out, total
 
-    def _records(self, part: pd.DataFrame, cat: str, column: str, action: str) -> pd.DataFrame:
+    def _records(self, part: pd.DataFrame, cat: str, column: str | None, action: str) -> pd.DataFrame:
         n = len(part)
-        if cat.startswith("bad_"):
+        if cat == "wrong_width":
+            values = [None] * n
+            reasons = np.asarray([too_many_fields(self.widths[int(f)]) if k < 0 else
+                                  too_few_fields(int(k), self.widths[int(f)])
+                                  for f, k in zip(part["_file"], part["_fields"], strict=True)], dtype=object)
+        elif cat.startswith(("changed_", "long_")) and column is not None:
+            raw = pd.Series(list(part[self._by_name[column].alias]), dtype=object)
+            shown, changed, long = text_values(raw, TRANSACTION_COLUMNS[column].kind)
+            if cat.startswith("changed_"):
+                values, reasons = [display_value(v) for v in raw], changed.to_numpy(dtype=object)
+            else:
+                values, reasons = list(shown), long.to_numpy(dtype=object)
+        elif cat.startswith("bad_") and column is not None:
             values = [display_value(v) for v in part[self._by_name[column].alias]]
             reasons = part[f"q_{column}"].to_numpy(dtype=object)
         elif cat.startswith("blank_"):
@@ -690,8 +802,8 @@ class SqlLines(UsageInEngine, LineSource):
             "row": part["_row"].to_numpy(dtype="int64"), "column": column,
             "value": pd.Series(values, dtype=object).to_numpy(), "reason": reasons, "action": action,
             "customer_id": np.asarray(customer, dtype=object),
-            "amount": part["m_net_revenue" if cat.startswith(("bad_", "blank_")) or cat == "currency"
-                           else "net"].to_numpy(dtype="float64"),
+            "amount": part["m_net_revenue" if cat.startswith(("bad_", "blank_", "changed_", "long_", "wrong_"))
+                           or cat == "currency" else "net"].to_numpy(dtype="float64"),
         }, columns=EXCEPTION_COLUMNS)
 
     # ----------------------------------------------------------------------------- aggregates

@@ -21,12 +21,13 @@ import pandas as pd
 
 from xlprofit.core.drivers import BUILTIN_DRIVERS, UsageVolumes
 from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS
-from xlprofit.core.parsing import blank_mask, parse_text
+from xlprofit.core.parsing import TEXT_CHANGED, TEXT_SHORTENED, blank_mask
 from xlprofit.core.periods import Periods
-from xlprofit.core.reading import display_value
+from xlprofit.core.reading import display_value, too_few_fields, too_many_fields
 from xlprofit.core.schema import EXCEPTION_COLUMNS, SCHEMAS
 from xlprofit.core.tables import parse_period_span, snake_column
 from xlprofit.engines._cells import (
+    MAX_SHOWN,
     customer_period_index,
     in_list,
     mapping,
@@ -34,6 +35,7 @@ from xlprofit.engines._cells import (
     plain,
     quantity_out_of_range,
     quote,
+    text_values,
 )
 from xlprofit.errors import InputError, Problem, ValidationError
 
@@ -42,6 +44,8 @@ __all__ = ["UsageInEngine"]
 #: How each column of the usage schema is read: ids and numbers have a fast path in SQL;
 #: driver names and periods are parsed in Python (``name``, ``period``).
 _KINDS = {"customer_id": "id", "driver": "name", "quantity": "number", "period": "period", "order_id": "id"}
+#: The columns read as text: made storable in Python, listed when changed or too long to show whole.
+_TEXTS = ("customer_id", "driver", "order_id")
 _REQUIRED = tuple(c.name for c in SCHEMAS["usage"] if c.required)
 _QUANTITY = next(c for c in SCHEMAS["usage"] if c.name == "quantity")
 _ORDER_REASON = "is not an order of this customer in the analysed lines; counted for the customer"
@@ -92,7 +96,7 @@ class UsageInEngine:
             if fast != "TRUE":
                 wanted.append((col, kind, f"NOT {blank} AND NOT {fast}"))
         for col, kind, values in self._distinct_cells("xlp_usrc", wanted):
-            self._register(f"xlp_umap_{col.name}", _usage_mapping(values, col.kind, kind))
+            self._register(f"xlp_umap_{col.name}", _usage_mapping(values, col.kind, kind, col.decimal_comma))
             self._usage_mapped.add(col.name)
         self._usage_ready = True
 
@@ -115,6 +119,21 @@ class UsageInEngine:
                 f"CASE WHEN {blank} THEN NULL WHEN {fast} THEN {reason} ELSE {m}.why END",
                 f"({blank} OR (NOT {fast} AND COALESCE({m}.blank, FALSE)))")
 
+    def _usage_text(self, name: str) -> tuple[str, str]:
+        """SQL ``(changed, long)`` of a text column: why Python made it storable, whether it is too long to show."""
+        col = self._usage_by_name.get(name)
+        if col is None or col.kind != "text":
+            return "CAST(NULL AS STRING)", "FALSE"
+        blank, fast, _, _ = self._fast(col, "id" if _KINDS[name] == "id" else "blank")
+        if _KINDS[name] != "id":
+            fast = "FALSE"
+        m = f"xlp_umap_{name}"
+        if name not in self._usage_mapped:
+            return "CAST(NULL AS STRING)", f"CASE WHEN {blank} THEN FALSE ELSE length(s.{col.alias}) > {MAX_SHOWN} END"
+        return (f"CASE WHEN {blank} OR {fast} THEN NULL ELSE {m}.changed END",
+                f"CASE WHEN {blank} THEN FALSE WHEN {fast} THEN length(s.{col.alias}) > {MAX_SHOWN} "
+                f"ELSE COALESCE({m}.long, FALSE) END")
+
     def _usage_sql(self, used: list[str] | None) -> str:
         """``WITH`` clauses ending in ``checked``: one row per non-blank usage row, typed, with its fate.
 
@@ -122,12 +141,17 @@ class UsageInEngine:
         ``None`` leaves that check out.
         """
         self._usage_prepare()
-        cols = []
+        cols = ["s._fields AS _fields"]
         for name in _KINDS:
             if name == "period":
                 continue
             value, reason, blank = self._usage_read(name)
             cols += [f"{value} AS v_{name}", f"{reason} AS r_{name}", f"{blank} AS b_{name}"]
+        for name in _TEXTS:
+            changed, long = self._usage_text(name)
+            col = self._usage_by_name.get(name)
+            cols += [f"{changed} AS tc_{name}", f"{long} AS tl_{name}",
+                     f"s.{col.alias} AS raw_{name}" if col is not None else f"CAST(NULL AS STRING) AS raw_{name}"]
         p = self._usage_by_name.get("period")
         if p is None:
             cols += ["CAST(NULL AS TIMESTAMP) AS p_start", "CAST(NULL AS TIMESTAMP) AS p_end",
@@ -164,8 +188,9 @@ class UsageInEngine:
         orphan = "FALSE" if used is None else (f"NOT {in_list('v_driver', used)}" if used else "TRUE")
         return (
             f"WITH ut AS (SELECT s._row AS _row, {', '.join(cols)} FROM xlp_usrc s {joins}), "
-            f"u1 AS (SELECT *, {bad_quantity} AS q_quantity FROM ut WHERE NOT ({' AND '.join(blanks)})), "
-            "u2 AS (SELECT *, (q_quantity IS NOT NULL OR r_period IS NOT NULL OR b_customer_id OR b_driver "
+            f"u1 AS (SELECT *, {bad_quantity} AS q_quantity, (_fields IS NOT NULL) AS wrong FROM ut "
+            f"WHERE NOT ({' AND '.join(blanks)})), "
+            "u2 AS (SELECT *, (wrong OR q_quantity IS NOT NULL OR r_period IS NOT NULL OR b_customer_id OR b_driver "
             "OR b_quantity) AS read_bad FROM u1), "
             "u3 AS (SELECT u.*, k.pos AS cpos, (NOT u.read_bad AND k.pos IS NULL) AS unknown FROM u2 u "
             "LEFT JOIN xlp_customers k ON k.customer_id = u.v_customer_id), "
@@ -250,11 +275,12 @@ class UsageInEngine:
                 names=["customer_id", "order_id"])))
         return volumes, exceptions, total
 
-    def _usage_exceptions(self, fate: str, cats: list[tuple[str, str, str, str]], counts: pd.DataFrame
+    def _usage_exceptions(self, fate: str, cats: list[tuple[str, str, str | None, str]], counts: pd.DataFrame
                           ) -> pd.DataFrame:
         order = {name: i for i, (name, _, _, _) in enumerate(cats)}
         active = [(name, cond) for name, cond, _, _ in cats if int(counts[f"n_{name}"].iloc[0])]
-        columns = "_row, v_customer_id, v_driver, v_order_id, p_start, q_quantity, r_period, raw_quantity, raw_period"
+        columns = ("_row, _fields, v_customer_id, v_driver, v_order_id, p_start, q_quantity, r_period, raw_quantity, "
+                   "raw_period, raw_customer_id, raw_driver, raw_order_id")
         any_problem = " OR ".join(f"({c})" for _, c in active)
         rows = self._query(
             fate + f", flagged AS ({self.dialect.categories(columns, active, 'ufate', any_problem)}), "
@@ -268,7 +294,18 @@ class UsageInEngine:
             if part.empty:
                 continue
             k = len(part)
-            if name.startswith("blank_"):
+            if name == "wrong_width":
+                width = self.usage_widths[0]
+                values = [None] * k
+                reasons = [too_many_fields(width) if f < 0 else too_few_fields(int(f), width) for f in part["_fields"]]
+            elif name.startswith(("changed_", "long_")) and column is not None:
+                raw = pd.Series(list(part[f"raw_{column}"]), dtype=object)
+                shown, changed, long = text_values(raw, "id" if _KINDS[column] == "id" else "text")
+                if name.startswith("changed_"):
+                    values, reasons = [display_value(v) for v in raw], list(changed)
+                else:
+                    values, reasons = list(shown), list(long)
+            elif name.startswith("blank_"):
                 values, reasons = [None] * k, ["is blank; a value is required"] * k
             elif name == "bad_quantity":
                 values, reasons = [display_value(v) for v in part["raw_quantity"]], list(part["q_quantity"])
@@ -290,19 +327,32 @@ class UsageInEngine:
                 "table": "usage", "row": part["_row"].to_numpy(dtype="int64"), "column": column,
                 "value": pd.Series(values, dtype=object).to_numpy(), "reason": np.asarray(reasons, dtype=object),
                 "action": action,
-                "customer_id": np.asarray([None if pd.isna(v) else v for v in part["v_customer_id"]], dtype=object),
+                "customer_id": np.asarray([None if pd.isna(v) or name == "wrong_width" else v
+                                           for v in part["v_customer_id"]], dtype=object),
                 "amount": np.nan}, columns=EXCEPTION_COLUMNS))
         return pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS]
 
 
-def _categories() -> list[tuple[str, str, str, str]]:
-    """Usage exceptions in the order the pandas path lists them: (name, condition, column, action)."""
+def _text_categories(name: str) -> list[tuple[str, str, str | None, str]]:
+    return [(f"changed_{name}", f"(NOT wrong AND tc_{name} IS NOT NULL)", name, TEXT_CHANGED),
+            (f"long_{name}", f"(NOT wrong AND tl_{name})", name, TEXT_SHORTENED)]
+
+
+def _categories() -> list[tuple[str, str, str | None, str]]:
+    """Usage exceptions in the order the pandas path lists them: (name, condition, column, action).
+
+    A row of another width than the header is rejected as that only (none of its cells is read).
+    """
     return [
-        ("blank_customer_id", "b_customer_id", "customer_id", "rejected"),
-        ("blank_driver", "b_driver", "driver", "rejected"),
-        ("bad_quantity", "q_quantity IS NOT NULL", "quantity", "rejected"),
-        ("blank_quantity", "(b_quantity AND q_quantity IS NULL)", "quantity", "rejected"),
-        ("bad_period", "r_period IS NOT NULL", "period", "rejected"),
+        ("wrong_width", "wrong", None, "rejected"),
+        ("blank_customer_id", "(NOT wrong AND b_customer_id)", "customer_id", "rejected"),
+        *_text_categories("customer_id"),
+        ("blank_driver", "(NOT wrong AND b_driver)", "driver", "rejected"),
+        *_text_categories("driver"),
+        ("bad_quantity", "(NOT wrong AND q_quantity IS NOT NULL)", "quantity", "rejected"),
+        ("blank_quantity", "(NOT wrong AND b_quantity AND q_quantity IS NULL)", "quantity", "rejected"),
+        *_text_categories("order_id"),
+        ("bad_period", "(NOT wrong AND r_period IS NOT NULL)", "period", "rejected"),
         ("unknown", "unknown", "customer_id", "rejected"),
         ("builtin", "builtin", "driver", "rejected"),
         ("orphan", "orphan", "driver", "rejected"),
@@ -311,16 +361,21 @@ def _categories() -> list[tuple[str, str, str, str]]:
     ]
 
 
-def _usage_mapping(values: list, source_kind: str, kind: str) -> pd.DataFrame:
-    """Distinct usage cells parsed by the pandas functions: ``raw, val, why, blank`` (periods: ``start, stop``)."""
+def _usage_mapping(values: list, source_kind: str, kind: str, decimal_comma: bool = False) -> pd.DataFrame:
+    """Distinct usage cells parsed by the pandas functions: ``raw, val, why, blank`` (periods: ``start, stop``).
+
+    Ids and names have ``changed`` and ``long`` too (see :func:`xlprofit.engines._cells.mapping`).
+    """
     if kind in ("id", "number", "blank"):
-        return mapping(values, source_kind, kind)
+        return mapping(values, source_kind, kind, decimal_comma)
     dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
     raw = pd.Series(values, dtype=dtype)
     blank = blank_mask(raw).astype(bool)
     if kind == "name":
-        return pd.DataFrame({"raw": raw, "val": snake_column(parse_text(raw)).astype(object),
-                             "why": pd.Series(None, index=raw.index, dtype=object), "blank": blank})
+        names, changed, long = text_values(raw, "text")
+        return pd.DataFrame({"raw": raw, "val": snake_column(names).astype(object),
+                             "why": pd.Series(None, index=raw.index, dtype=object), "blank": blank,
+                             "changed": changed.astype(object), "long": long.notna()})
     start, stop, why = parse_period_span(raw)
     return pd.DataFrame({"raw": raw, "start": start.astype("datetime64[ns]"), "stop": stop.astype("datetime64[ns]"),
                          "why": why.astype(object), "blank": blank})

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from xlprofit.core.parsing import snake_case
+from xlprofit.engines._cells import UNSTORABLE_PATTERN
 from xlprofit.engines._cells import quote as _quote
 from xlprofit.engines._sql import Dialect, SourceColumn, SqlLines
 from xlprofit.engines.duckdb import csv_header
@@ -36,6 +37,10 @@ class SparkDialect(Dialect):
 
     def try_timestamp(self, expr: str) -> str:  # noqa: D102 - see Dialect
         return f"try_cast({expr} AS TIMESTAMP)"
+
+    def unstorable(self, expr: str) -> str:  # noqa: D102 - see Dialect
+        # Java reads the \x{…} escapes as RE2 does; Spark's string literals take a backslash as an escape.
+        return f"({expr} RLIKE {_quote(UNSTORABLE_PATTERN.replace(chr(92), chr(92) * 2))})"
 
     def timestamp_from_seconds(self, expr: str) -> str:  # noqa: D102 - see Dialect
         return f"timestamp_seconds(CAST({expr} AS BIGINT))"
@@ -173,7 +178,9 @@ class SparkLines(SqlLines):
         union = None
         for df in frames:
             present = {f.name: f for f in df.schema.fields}
-            cols = [F.col("_file"), F.col("_row")]
+            # Spark reads CSV rows of another width than the header as its own CSV reader does (no
+            # ``_fields``): the rows are not checked for their number of fields on this engine.
+            cols = [F.col("_file"), F.col("_row"), F.lit(None).cast("bigint").alias("_fields")]
             for n in names:
                 if n not in present:
                     cols.append(F.lit(None).cast(types[kind[n]]).alias(aliases[n]))

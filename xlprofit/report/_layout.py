@@ -24,10 +24,11 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
+from xlprofit.core.parsing import shown_text
 from xlprofit.report._openpyxl_private import StreamSheet, new_sheet
 from xlprofit.report._rows import TableRows, column_values
 from xlprofit.report._styles import Styles, label_for, style_for
-from xlprofit.report._values import ILLEGAL_CHARACTERS, SpillFormula
+from xlprofit.report._values import SpillFormula
 
 __all__ = ["A3_ABOVE_WIDTH", "MAX_SHEET_ROWS", "SheetLayout", "TableSpot", "add_table", "table_name",
            "write_layout"]
@@ -193,7 +194,7 @@ def _unique_headers(headers: Sequence[str]) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for h in headers:
-        h = ILLEGAL_CHARACTERS.sub("", h).strip() or "Column"
+        h = shown_text(h).strip() or "Column"  # an activity's name from the input, as its cells show text
         base, k = h, 2
         while h.lower() in seen:
             h = f"{base} ({k})"

@@ -10,7 +10,8 @@ xlprofit:
 - ``openpyxl.worksheet._write_only.WriteOnlyWorksheet``, the class subclassed, and its
   hooks ``_write_rows`` (the generator that receives appended rows; overridden),
   ``_values_to_row`` (overridden), ``_writer`` (its ``WorksheetWriter``: ``xf`` and
-  ``write_row``) and ``_already_saved``;
+  ``write_row``; ``close`` and ``cleanup`` in :func:`discard_streams`), ``_rows`` (the running
+  ``_write_rows`` generator, closed by :func:`discard_streams`) and ``_already_saved``;
 - the ``_file`` of the incremental XML writer openpyxl streams into (et_xmlfile's, the raw text
   output; without it, e.g. under lxml, every row goes through openpyxl's writer);
 - ``Workbook._add_sheet`` (:func:`new_sheet`: the public ``create_sheet`` cannot make a
@@ -29,6 +30,7 @@ the hooks above.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from copy import copy
 from typing import Any
@@ -42,7 +44,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from xlprofit.report._rows import TableRows, row_xml, table_rows_xml
 from xlprofit.report._values import SpillFormula, cell_value
 
-__all__ = ["VALIDATED_OPENPYXL", "StreamSheet", "cell_style_id", "new_sheet", "set_value"]
+__all__ = ["VALIDATED_OPENPYXL", "StreamSheet", "cell_style_id", "discard_streams", "new_sheet", "set_value"]
 
 #: The openpyxl versions this module was checked against (a PEP 440 specifier; pyproject.toml's pin).
 VALIDATED_OPENPYXL = ">=3.1,<3.2"
@@ -163,3 +165,24 @@ def new_sheet(wb: Workbook, title: str) -> StreamSheet:
     wb._add_sheet(ws)  # the public create_sheet() cannot make a subclass
     return ws
 
+
+def discard_streams(wb: Workbook) -> None:
+    """Close and delete the sheet streams of a write-only workbook whose save failed or was interrupted.
+
+    Each streaming sheet holds two generators: its rows (:meth:`StreamSheet._write_rows`) and
+    openpyxl's writer of its temporary XML file. Left to the garbage collector they are
+    finalised in any order, and a rows generator finalised after its file was closed prints
+    "Exception ignored … I/O operation on closed file". Here the rows are closed first, then
+    the file, then the file is deleted; a failure (a full disk) is ignored, the save has
+    failed already.
+    """
+    for ws in wb.worksheets:
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        if rows is not None:
+            with contextlib.suppress(Exception):
+                rows.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+            with contextlib.suppress(Exception):  # already gone for the sheets saved
+                writer.cleanup()

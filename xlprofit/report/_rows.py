@@ -7,6 +7,12 @@ text openpyxl's own writer makes for them: :func:`row_xml` a row at a time, and
 column at a time. Values are read by :func:`xlprofit.report._values.cell_value`; a row that
 holds a formula, or a value this module does not write, gives ``None`` and is left to
 openpyxl's writer (:mod:`xlprofit.report._openpyxl_private`).
+
+The texts of a table (input data: names, segments, ids, the exceptions' values) are shown as
+:func:`xlprofit.core.parsing.shown_text` makes them, at most
+:data:`~xlprofit.core.parsing.MAX_SHOWN_TEXT` characters (:func:`column_values`): a label of
+thousands of emoji makes LibreOffice's layout of the report take minutes. The readers list
+every input text that is cut ("text shortened").
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
+from xlprofit.core.parsing import MAX_SHOWN_TEXT, shown_text
 from xlprofit.report._values import ILLEGAL_CHARACTERS, MAX_TEXT, cell_value
 
 __all__ = ["TableRows", "cell_xml", "column_values", "row_xml", "table_rows_xml"]
@@ -155,11 +162,22 @@ def table_rows_xml(rows: TableRows, first_row: int, epoch: dt.datetime) -> str |
                     for r, cells in enumerate(zip(*columns, strict=True), first_row)])
 
 
+def _shown(values: list[Any]) -> list[Any]:
+    """The values of a table column with every text as a report table shows it (:func:`shown_text`)."""
+    texts = [v for v in values if type(v) is str]
+    if not texts:
+        return values
+    if ILLEGAL_CHARACTERS.search("\n".join(texts)) is None and max(map(len, texts)) <= MAX_SHOWN_TEXT:
+        return values
+    return [shown_text(v) if type(v) is str else v for v in values]
+
+
 def column_values(series: pd.Series) -> tuple[list[Any], str | None]:
     """Python values of a column and their kind for :class:`TableRows`.
 
     Floats (kind ``"float"``), ints (``"int"``), bools or datetimes (kind ``None``), anything
-    else as Python objects (``"text"``: mostly text); missing values as None.
+    else as Python objects (``"text"``: mostly text, as :func:`shown_text` shows it); missing
+    values as None.
     """
     dtype = series.dtype
     if pd.api.types.is_float_dtype(dtype):
@@ -172,5 +190,5 @@ def column_values(series: pd.Series) -> tuple[list[Any], str | None]:
         values = [None if pd.isna(v) else v for v in series.dt.to_pydatetime()] if series.isna().any() \
             else list(series.dt.to_pydatetime())
         return values, None
-    return series.astype(object).tolist(), "text"
+    return _shown(series.astype(object).tolist()), "text"
 

@@ -3,10 +3,13 @@
 openpyxl turns a string that starts with ``=`` into a formula and a string equal to an
 error code (``#N/A``) into an error. Text from input data must stay text whatever it starts
 with, so every value is read by :func:`cell_value`, which pins strings to the string type
-(without the control characters XML cannot hold, cut to Excel's :data:`MAX_TEXT` characters)
-and gives NaN no value and ±inf the text ``∞``. Formulas are written only through
-:class:`Formula` (and :class:`SpillFormula`), which the template builder creates from its own
-text, never from input data.
+(every character XML 1.0 cannot hold — controls, lone surrogates, non-characters, see
+:data:`~xlprofit.core.parsing.UNSTORABLE_RANGES` — shown as U+FFFD, cut to Excel's
+:data:`MAX_TEXT` characters) and gives NaN no value and ±inf the text ``∞``. The readers of
+the input make the same replacement and list the rows whose text they changed; this is the
+guard for every other text (file names, parameters, text given through the Python API).
+Formulas are written only through :class:`Formula` (and :class:`SpillFormula`), which the
+template builder creates from its own text, never from input data.
 
 This module owns the conversion and escaping rules; :mod:`xlprofit.report._rows` writes the
 converted values as XML text and :func:`xlprofit.report._openpyxl_private.set_value` into
@@ -23,10 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlprofit.core.parsing import UNSTORABLE, storable_text
+
 __all__ = ["ILLEGAL_CHARACTERS", "MAX_TEXT", "Formula", "SpillFormula", "cell_value"]
 
-#: Characters a worksheet cannot hold (XML 1.0 control characters); removed from text.
-ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters a worksheet cannot hold (see :data:`xlprofit.core.parsing.UNSTORABLE`); shown as U+FFFD.
+ILLEGAL_CHARACTERS: re.Pattern[str] = UNSTORABLE
 #: Most characters a cell holds (Excel's limit); longer text is cut, ending in ``…``.
 MAX_TEXT = 32_767
 
@@ -47,7 +52,7 @@ class SpillFormula(Formula):
 
 
 def _text(value: str) -> tuple[Any, str | None]:
-    text = ILLEGAL_CHARACTERS.sub("", value)
+    text = storable_text(value) if ILLEGAL_CHARACTERS.search(value) else value
     if len(text) > MAX_TEXT:
         text = text[: MAX_TEXT - 1] + "…"
     return text, "s"

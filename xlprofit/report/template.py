@@ -448,7 +448,7 @@ def write_template(path: str | os.PathLike[str], *, language: str = "en",
         wb.save(target)
         add_spill_metadata(target, spill_sheets)
 
-    atomic_save(save, path)
+    atomic_save(save, path, workbook=wb)
 
 
 def write_demo(path: str | os.PathLike[str], *, language: str = "en", runtime: str = "classic") -> None:

@@ -10,11 +10,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
+import signal
 import stat
 import tempfile
+import threading
+import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -29,11 +34,12 @@ from xlprofit.core.reconciliation import BRIDGE_STEPS
 from xlprofit.core.sale import SALE_GROUPS
 from xlprofit.errors import OutputError
 from xlprofit.report._layout import MAX_SHEET_ROWS, SheetLayout, TableSpot, write_layout
+from xlprofit.report._openpyxl_private import discard_streams
 from xlprofit.report._styles import Styles
 from xlprofit.report._texts import report_text
 
 __all__ = ["write_report", "report_sheets", "sheet_layouts", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save",
-           "check_target"]
+           "check_target", "Interrupted", "saving", "remove_stale_temporaries", "STALE_TEMPORARY_SECONDS"]
 
 #: The sheets of the report, in order (README, *Workbooks*).
 REPORT_SHEETS: tuple[str, ...] = (
@@ -629,37 +635,196 @@ def _assumption_style(parameter: str, value: Any) -> str:
     return "number" if isinstance(value, float) and not float(value).is_integer() else "count"
 
 
-def check_target(path: str | os.PathLike[str]) -> Path:
-    """Refuse an output path that cannot be written before any work is done; return its folder."""
-    target = Path(path)
+def _folder_of(target: Path) -> Path:
+    """The folder ``target`` is written in; refuse a missing folder or a target that is a folder."""
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.exists():
+    if not folder.is_dir():
         raise OutputError(f"cannot write '{target}': folder '{folder}' does not exist")
     if target.is_dir():
         raise OutputError(f"cannot write '{target}': it is a folder")
     return folder
 
 
-def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str]) -> None:
-    """Save through a temporary file in the target folder, then rename it into place."""
-    target = Path(path)
-    folder = check_target(target)
+def _temporary(target: Path, folder: Path) -> Path:
+    """Create the hidden temporary file of a save next to ``target`` (see :func:`remove_stale_temporaries`)."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=folder)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"cannot write in folder '{folder}': {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write '{target}': no file can be created in folder '{folder}' "
+                          f"({exc.strerror or exc})") from None
     os.close(fd)
+    return Path(name)
+
+
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """Refuse an output path that cannot be written before any work is done; return its folder.
+
+    A file is created in the target folder and removed again, so that a read-only folder
+    (or one the user may not write in) is found before the analysis, not after it.
+    """
+    target = Path(path)
+    folder = _folder_of(target)
+    probe = _temporary(target, folder)
+    with contextlib.suppress(OSError):
+        probe.unlink()
+    return folder
+
+
+#: A temporary file of a save (``.report-k2x9_q0a.xlsx`` next to ``report.xlsx``) older than
+#: this many seconds is the leftover of a killed run (a save takes seconds), removed by the next save.
+STALE_TEMPORARY_SECONDS = 3600
+
+
+def _temporary_name(target: Path) -> re.Pattern[str]:
+    """The names :func:`tempfile.mkstemp` gives the temporary files of ``target``: 8 characters of [a-z0-9_]."""
+    return re.compile(rf"\.{re.escape(target.stem)}-[a-z0-9_]{{8}}{re.escape(target.suffix)}")
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str], older_than: float = STALE_TEMPORARY_SECONDS) -> list[Path]:
+    """Remove the temporary files a killed save of ``path`` left in its folder; return them.
+
+    A save that is killed outright (SIGKILL, a power cut) cannot remove its temporary file, a
+    hidden ``.<name>-XXXXXXXX.xlsx`` next to the target. It is harmless (the target was never
+    touched) and the next save of the same file removes it, once it is older than
+    ``older_than`` seconds, so that a save running at the same moment keeps its own. Only
+    regular files named exactly so are removed.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    name = _temporary_name(target)
+    removed: list[Path] = []
+    now = time.time()
     try:
-        save(Path(tmp))
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes the file readable by its owner only
-        os.replace(tmp, target)
-    except PermissionError:
-        raise OutputError(f"cannot write '{target}': it is open in another program or not writable") from None
-    except OSError as exc:
-        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not name.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+class Interrupted(KeyboardInterrupt):
+    """A termination signal (SIGTERM, SIGHUP) received while a file was saved; raised so that the save cleans up.
+
+    ``signum`` is the signal's number. A subclass of :class:`KeyboardInterrupt`, as Ctrl-C
+    (SIGINT) is: code that stops cleanly on the one stops on the other.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def saving() -> Iterator[None]:
+    """While a file is saved, turn a termination signal into :class:`Interrupted`.
+
+    By default SIGTERM and SIGHUP end the process at once, leaving the temporary file of the
+    save behind; Ctrl-C (SIGINT) already raises :class:`KeyboardInterrupt`. Only signals still
+    at their default action are taken over, and only in the main thread (where Python runs
+    signal handlers); a handler of the calling program is left alone. Once the save has
+    cleaned up, such a signal is raised again with its default action: the process ends as it
+    would have without the handler, only without the temporary file.
+    """
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+            signum = getattr(signal, name, None)
+            if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+                previous[signum] = signal.signal(signum, _raise_interrupted)
+
+    def restore() -> None:
+        while previous:
+            signum, handler = previous.popitem()
+            signal.signal(signum, handler)
+
+    try:
+        yield
+    except Interrupted as exc:
+        if exc.signum in previous:  # taken over here: end the way the signal ends the process
+            restore()
+            signal.raise_signal(exc.signum)
+        raise
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        restore()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's data to the disk (before it is renamed into place)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the rename) to the disk; best effort (not on Windows, nor every file system)."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str], *, workbook: Any = None) -> None:
+    """Save through a temporary file in the target folder, then rename it into place.
+
+    ``save(tmp)`` writes the temporary file; it is flushed to the disk (fsync), renamed over
+    the target (:func:`os.replace`, atomic) and the folder is flushed too. On any failure,
+    exception or termination signal (see :func:`saving`) the temporary file is removed (and
+    the streams of ``workbook``, a write-only openpyxl workbook, are discarded) and the target
+    is left as it was. Temporary files that a killed save left behind are removed first
+    (:func:`remove_stale_temporaries`).
+
+    Raises
+    ------
+    OutputError
+        When the folder is missing or not writable, the disk is full, or the target cannot be
+        replaced (open in another program, not writable); the message names the file.
+    """
+    target = Path(path)
+    folder = _folder_of(target)
+    remove_stale_temporaries(target)
+    kept = "it is left as it was" if target.exists() else "nothing was written"
+    tmp: Path | None = None
+    done = False
+    with saving():
+        try:
+            tmp = _temporary(target, folder)
+            save(tmp)
+            _fsync(tmp)
+            os.chmod(tmp, _file_mode(target))  # mkstemp makes the file readable by its owner only
+            os.replace(tmp, target)
+            done = True
+            _fsync_folder(folder)
+        except OutputError:  # an OSError too: its message is complete
+            raise
+        except PermissionError:
+            raise OutputError(f"cannot write '{target}': it is open in another program or not writable; {kept}"
+                              ) from None
+        except OSError as exc:
+            raise OutputError(f"cannot write '{target}': {exc.strerror or exc}; {kept}") from None
+        finally:
+            if not done:
+                if workbook is not None:
+                    discard_streams(workbook)
+                if tmp is not None:
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
 
 
 def _file_mode(target: Path) -> int:
@@ -730,17 +895,29 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     wb = Workbook(write_only=True)
     styles = Styles(wb)
     taken: set[str] = set()
-    for name, build in sheet_layouts(analysis, taken, generated, __version__).items():
-        if progress:
-            progress(name)
-        layout = build()
-        if layout.next_row - 1 > MAX_SHEET_ROWS:
-            raise OutputError(f"sheet '{name}' would need {layout.next_row - 1:,} rows; a worksheet holds "
-                              f"{MAX_SHEET_ROWS:,} (analyse a subset or use the Python API)")
-        write_layout(wb, layout, styles)
-    wb.properties.creator = f"xlprofit {__version__}"
-    wb.properties.title = "Customer profitability report"
-    atomic_save(lambda p: _save(wb, p), path)
+    with saving():  # the sheets stream into temporary files: removed on a signal too
+        try:
+            for name, build in sheet_layouts(analysis, taken, generated, __version__).items():
+                if progress:
+                    progress(name)
+                layout = build()
+                if layout.next_row - 1 > MAX_SHEET_ROWS:
+                    raise OutputError(f"sheet '{name}' would need {layout.next_row - 1:,} rows; a worksheet holds "
+                                      f"{MAX_SHEET_ROWS:,} (analyse a subset or use the Python API)")
+                write_layout(wb, layout, styles)
+        except OutputError:
+            discard_streams(wb)
+            raise
+        except OSError as exc:  # the sheets are streamed into the temporary folder first
+            discard_streams(wb)
+            raise OutputError(f"cannot write '{path}': {exc.strerror or exc} (while writing the sheets in the "
+                              f"temporary folder '{tempfile.gettempdir()}'); nothing was written") from None
+        except BaseException:
+            discard_streams(wb)
+            raise
+        wb.properties.creator = f"xlprofit {__version__}"
+        wb.properties.title = "Customer profitability report"
+        atomic_save(lambda p: _save(wb, p), path, workbook=wb)
 
 
 #: Deflate level of the report package. Level 3 instead of zlib's default 6: the sheets of a
@@ -750,10 +927,21 @@ ZIP_LEVEL = 3
 
 
 def _save(wb: Workbook, path: Path) -> None:
-    """Save ``wb`` the way :meth:`openpyxl.Workbook.save` does, at deflate level :data:`ZIP_LEVEL`."""
+    """Save ``wb`` the way :meth:`openpyxl.Workbook.save` does, at deflate level :data:`ZIP_LEVEL`.
+
+    The file is opened here, not by :class:`zipfile.ZipFile`, and a failed archive is closed
+    while its file is still open: left to the garbage collector, the archive would try to
+    finish itself later and print "Exception ignored" (a full disk) after the message.
+    """
     wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
-    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL)
-    ExcelWriter(wb, archive).save()  # writes every part and closes the archive
+    with open(path, "wb") as fh:
+        archive = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL)
+        try:
+            ExcelWriter(wb, archive).save()  # writes every part and closes the archive
+        except BaseException:
+            with contextlib.suppress(Exception):
+                archive.close()
+            raise
 
 
 def table_spots(layout: SheetLayout) -> list[TableSpot]:
