@@ -7,7 +7,9 @@ of CSV/Parquet files or an ``.xlsx`` workbook) and what a correct run does with 
 - ``outcome``: ``"report"`` (exit 0, a report whose every XML part parses) or ``"refused"``
   (exit 1, one clear message, no traceback);
 - ``message``: a fragment the refusal (or, for a report, the Exceptions sheet) must show;
-- ``exceptions``: the ``(table, action)`` pairs the report's exceptions must hold at least.
+- ``exceptions``: the ``(table, action)`` pairs the report's exceptions must hold at least;
+- ``lines`` and ``net_revenue``: what the reconciliation must find in the input as written (the
+  invoice lines, and the sum of their readable net revenue), known here from what was built.
 
 :data:`CASES` maps each case's name to its builder; the names follow the issue's items. The
 tables are the small dataset of ``tests/conftest.py`` without a discount rate (so that no
@@ -47,6 +49,8 @@ class Built:
     outcome: str
     message: str = ""
     exceptions: tuple[tuple[str, str], ...] = field(default=())
+    lines: int = 8  # the small dataset's invoice lines
+    net_revenue: float = 2_800.0  # and their net revenue (2,500 kept, 300 returned)
 
 
 def base_tables() -> dict[str, pd.DataFrame]:
@@ -206,13 +210,22 @@ def empty_transactions(root: Path) -> Built:
 
 
 def wrong_width_rows(root: Path) -> Built:
-    """transactions.csv rows with one field too many and two fields too few (RFC 4180: all the same)."""
-    folder = write_folder(root / "wrong_width_rows", base_tables())
+    """Rows with a field too many or two too few (RFC 4180: all as wide as the header), in transactions and usage.
+
+    The usage file also has a driver name holding U+FFFF (a usage row read by the engine, not by pandas).
+    """
+    t = base_tables()
+    t["usage"].loc[2, "driver"] = "visits\uffff"
+    folder = write_folder(root / "wrong_width_rows", t)
     lines = (folder / "transactions.csv").read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2] + ",extra"
     lines[5] = ",".join(lines[5].split(",")[:-2])
     (folder / "transactions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Built(folder, "report", "fields", (("transactions", "rejected"),))
+    with open(folder / "usage.csv", "a", encoding="utf-8") as fh:
+        fh.write("A,visits,1,2024Q2,,surplus\n")
+    # Both rows are read as lines; the short one has no net revenue left, the long one's is not read.
+    return Built(folder, "report", "fields", (("transactions", "rejected"), ("usage", "rejected")),
+                 net_revenue=2_800.0 - float(t["transactions"]["net_revenue"].iloc[[1, 4]].sum()))
 
 
 def semicolon_decimal_comma(root: Path) -> Built:
@@ -272,7 +285,8 @@ def many_bad_lines(root: Path, bad: int = 12_000) -> Built:
     extra = pd.DataFrame({"date": ["not a date"] * bad, "customer_id": ["A"] * bad,
                           "net_revenue": np.arange(bad, dtype="float64")})
     t["transactions"] = pd.concat([lines, extra], ignore_index=True)
-    return Built(write_folder(root / "many_bad_lines", t), "report", "", (("transactions", "rejected"),))
+    return Built(write_folder(root / "many_bad_lines", t), "report", "", (("transactions", "rejected"),),
+                 lines=len(t["transactions"]), net_revenue=float(t["transactions"]["net_revenue"].sum()))
 
 
 # ----------------------------------------------------------------------------- item 5: a workbook lying about its size
@@ -286,7 +300,7 @@ def lying_dimension(root: Path, lines: int = 4_000) -> Built:
     path = write_workbook(root / "lying_dimension.xlsx", t)
     _rewrite_parts(path, lambda name, data: re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>',
                                                    data) if name.startswith("xl/worksheets/") else data)
-    return Built(path, "report")
+    return Built(path, "report", lines=lines, net_revenue=float(t["transactions"]["net_revenue"].sum()))
 
 
 # ----------------------------------------------------------------------------- item 11: very long text

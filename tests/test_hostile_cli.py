@@ -245,6 +245,16 @@ def test_a_signal_ends_in_one_line_and_leaves_no_temporary_file(tmp_path, signum
     assert out.read_bytes() == OLD_REPORT
 
 
+def test_the_command_catches_ctrl_c_from_its_first_moment():
+    # Before: importing the command imported xlprofit's API with pandas, SciPy and the analysis
+    # (1.5 s) before main() could take over Ctrl-C, and a Ctrl-C then ended in a traceback. The
+    # command's module now loads in milliseconds; every heavy import happens inside main().
+    heavy = ("pandas", "numpy", "scipy", "openpyxl", "duckdb", "xlprofit.core.analysis", "xlprofit.io")
+    code = f"import sys, xlprofit.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 @posix_only
 def test_a_signal_caught_in_a_finaliser_still_stops_the_command(monkeypatch, capsys):
     # A signal whose handler runs inside a __del__ raises where nothing can catch it: Python printed

@@ -12,17 +12,34 @@ The public API::
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from xlprofit._version import __version__
-from xlprofit.core.analysis import Analysis, analyze
-from xlprofit.core.dataset import Dataset
-from xlprofit.io import load_demo, read
 
 if TYPE_CHECKING:
     import os
 
+    from xlprofit.core.analysis import Analysis, analyze
+    from xlprofit.core.dataset import Dataset
+    from xlprofit.io import load_demo, read
+
 __all__ = ["__version__", "Analysis", "Dataset", "analyze", "load_demo", "read", "write_report"]
+
+#: Where each name of the API is defined: imported on first use, so that ``import xlprofit`` (and
+#: the command line, which must handle Ctrl-C from its first moment) does not load pandas and
+#: SciPy before they are needed.
+_DEFINED_IN = {"Analysis": "xlprofit.core.analysis", "analyze": "xlprofit.core.analysis",
+               "Dataset": "xlprofit.core.dataset", "load_demo": "xlprofit.io", "read": "xlprofit.io"}
+
+
+def __getattr__(name: str) -> Any:
+    """The API's names, imported from their modules when first asked for."""
+    if name not in _DEFINED_IN:
+        raise AttributeError(f"module 'xlprofit' has no attribute '{name}'")
+    value = getattr(importlib.import_module(_DEFINED_IN[name]), name)
+    globals()[name] = value
+    return value
 
 
 def write_report(analysis: Analysis, path: str | os.PathLike[str], **options: Any) -> None:

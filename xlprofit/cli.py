@@ -21,7 +21,6 @@ from types import FrameType
 from typing import Any
 
 from xlprofit._version import __version__
-from xlprofit.core.reconciliation import rejected_cost_pools
 from xlprofit.errors import OutputError, ValidationError, XlprofitError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
@@ -91,6 +90,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                           progress=lambda stage: bar.set_postfix_str(f"analysing: {stage}"),
                                           **overrides)
             except ValidationError as exc:
+                from xlprofit.core.reconciliation import rejected_cost_pools
+
                 if args.allow_incomplete or not len(rejected_cost_pools(ds)):
                     raise
                 bar.close()
@@ -133,14 +134,18 @@ _INCOMPLETE_HINT = ("xlprofit: correct the rows above, or write the report witho
                     "(it then says on its first lines what was excluded)")
 
 
-def _line_problems(ds: Any) -> list[Any]:
-    """Problems in the invoice lines (and a usage file) that an engine finds while summing them (none for pandas)."""
+def _line_problems(ds: Any) -> tuple[list[Any], int]:
+    """Problems in the invoice lines (and a usage file) that an engine finds while summing them (none for pandas).
+
+    Returns the problems listed and the number of those found beyond them (the engine lists at
+    most :data:`~xlprofit.core.lines.MAX_LISTED_EXCEPTIONS` exceptions and counts the rest).
+    """
     from xlprofit.core.lines import FrameLines
     from xlprofit.core.periods import Periods
     from xlprofit.errors import Problem
 
     if isinstance(ds.lines, FrameLines):  # validated while reading: already in ds.problems
-        return []
+        return [], 0
     params = ds.parameters
     first, last = ds.lines.date_range()
     periods = Periods(pd_timestamp(params.get("period_start", first)), pd_timestamp(params.get("period_end", last)),
@@ -148,22 +153,19 @@ def _line_problems(ds: Any) -> list[Any]:
     customers = ds.customers.set_index("customer_id").index
     _, accounting = ds.lines.summarise(customers, periods, None)
     ex = accounting.exceptions
-    ex = ex[ex["action"] != "excluded"]
-    found = [Problem(str(r.table), int(r.row), r.column, r.value, str(r.reason)) for r in ex.itertuples(index=False)]
-    if accounting.unlisted:
-        found.append(Problem("transactions", None, None, None,
-                             f"{accounting.unlisted:,} more line problem(s) counted but not listed"))
+    listed = ex["action"] != "excluded"
+    found = [Problem(str(r.table), int(r.row), r.column, r.value, str(r.reason))
+             for r in ex[listed].itertuples(index=False)]
+    unlisted = int(accounting.unlisted)
     if ds.lines.holds_usage:  # the usage file is checked by the engine too
         from xlprofit.core.analysis import usage_drivers
 
         _, usage, total = ds.lines.usage_volumes(periods, usage_drivers(ds.activities), False)
-        rejected = usage[usage["action"] == "rejected"]
+        listed = usage[usage["action"] != "excluded"]  # rejected rows and changed text, as the pandas path lists
         found += [Problem("usage", int(r.row), r.column, r.value, str(r.reason))
-                  for r in rejected.itertuples(index=False)]
-        if total > len(usage):
-            found.append(Problem("usage", None, None, None,
-                                 f"{total - len(usage):,} more usage exception(s) counted but not listed"))
-    return found
+                  for r in listed.itertuples(index=False)]
+        unlisted += max(0, total - len(usage))
+    return found, unlisted
 
 
 def pd_timestamp(value: Any) -> Any:
@@ -174,19 +176,29 @@ def pd_timestamp(value: Any) -> Any:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from xlprofit.core.reading import MAX_PROBLEMS
     from xlprofit.files import check_unchanged
 
     ds = _load(args.input, args.engine, args.encoding, args.delimiter)
-    problems = ds.problems + _line_problems(ds)
+    found, unlisted = _line_problems(ds)
+    # Every engine lists the first MAX_PROBLEMS problems and counts the rest (the report lists them all).
+    problems = [*ds.problems, *found]
+    unlisted += ds.unlisted_problems + max(0, len(problems) - MAX_PROBLEMS)
+    problems = problems[:MAX_PROBLEMS]
     check_unchanged(ds.sources)
-    if not problems:
+    total = len(problems) + unlisted
+    if not total:
         print(f"{args.input}: no problems — {ds!r}")
         return EXIT_OK
-    print(f"{args.input}: {len(problems)} problem(s)")
+    print(f"{args.input}: {total:,} problem(s)")
     for p in problems[: args.limit]:
         print(f"  - {p}")
     if len(problems) > args.limit:
-        print(f"  … and {len(problems) - args.limit} more (use --limit)")
+        print(f"  … and {total - args.limit:,} more (use --limit)")
+    elif unlisted:
+        print(f"  … and {unlisted:,} more, counted here and listed on the report's Exceptions sheet")
+    from xlprofit.core.reconciliation import rejected_cost_pools
+
     pools = rejected_cost_pools(ds)
     if len(pools):
         print(f"{len(pools)} cost pool row(s) (resources, activities) rejected: xlprofit report stops on them "

@@ -139,6 +139,11 @@ class Dataset:
         return list(self._normalised.problems)
 
     @property
+    def unlisted_problems(self) -> int:
+        """Problems found while reading beyond those in :attr:`problems` (counted; each is in :attr:`exceptions`)."""
+        return self._normalised.unlisted_problems
+
+    @property
     def pool_names(self) -> dict[tuple[str, int], str]:
         """The resource or activity named by every rejected cost pool row: ``(table, row) -> name``."""
         return dict(self._normalised.pool_names)
@@ -150,6 +155,13 @@ class Dataset:
 
     def __repr__(self) -> str:
         t = self._normalised.tables
-        return (f"Dataset({len(t['customers'])} customers, {len(t['transactions'])} transactions, "
-                f"{len(t['activities'])} activities, {len(t['resources'])} resources, "
-                f"{len(t['usage'])} usage rows, {len(self.exceptions)} exceptions)")
+        if isinstance(self._lines, FrameLines):
+            lines = f"{len(t['transactions'])} transactions"
+            usage = f"{len(t['usage'])} usage rows"
+        else:  # the lines (and a usage file) stay where the engine reads them: not counted here
+            engine = type(self._lines).__name__.removesuffix("Lines").lower()
+            lines = f"transactions read by {engine}"
+            usage = (f"usage read by {engine}" if getattr(self._lines, "holds_usage", False)
+                     else f"{len(t['usage'])} usage rows")
+        return (f"Dataset({len(t['customers'])} customers, {lines}, {len(t['activities'])} activities, "
+                f"{len(t['resources'])} resources, {usage}, {len(self.exceptions)} exceptions)")

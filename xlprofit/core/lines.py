@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["LineAccounting", "LineSource", "FrameLines", "MAX_LISTED_EXCEPTIONS"]
 
 #: At most this many exceptions of the invoice lines are listed one by one (every engine alike);
-#: the rest are counted. Every rejected row is listed (README, *Exceptions*) as far as the
-#: report's Exceptions sheet holds them: a worksheet has 1,048,576 rows, and the other tables'
-#: exceptions share it.
+#: the rest are counted. The design lists every rejected row on the report's Exceptions sheet:
+#: as many as the sheet holds (a worksheet has 1,048,576 rows, shared with the other tables'
+#: exceptions).
 MAX_LISTED_EXCEPTIONS = 1_000_000
 
 

@@ -65,6 +65,11 @@ LAST_DATE = datetime.date(2262, 4, 11)
 MAX_SERIAL = (LAST_DATE - EXCEL_EPOCH.date()).days
 #: Why a number is not read as a date.
 SERIAL_OUT_OF_RANGE = f"is out of range (Excel date serial numbers 1 to {MAX_SERIAL}, up to {LAST_DATE})"
+#: The first day a date can be (pandas' nanosecond dates start on 1677-09-21 at 00:12).
+FIRST_DATE = datetime.date(1677, 9, 22)
+#: Why a date (a date cell, a Parquet date, a datetime given to the API) is not read.
+DATE_OUT_OF_RANGE = f"is out of range (dates from {FIRST_DATE} to {LAST_DATE})"
+_FIRST_STAMP, _LAST_STAMP = pd.Timestamp(FIRST_DATE), pd.Timestamp(LAST_DATE) + pd.Timedelta(days=1)
 
 #: Excel's error values, as a cell shows them.
 EXCEL_ERRORS = frozenset(
@@ -355,9 +360,9 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
         TRUE/FALSE value is not a number, whether its column is typed (Parquet) or not.
     """
     reasons = pd.Series(None, index=values.index, dtype=object)
-    if pd.api.types.is_bool_dtype(values.dtype):
+    if pd.api.types.is_bool_dtype(values.dtype) or values.dtype.kind in "mM":  # flags, dates, durations
         present = values.notna().to_numpy()
-        reasons[present] = NOT_A_NUMBER_FLAG
+        reasons[present] = NOT_A_NUMBER_FLAG if values.dtype.kind == "b" else "is not a number"
         return pd.Series(np.nan, index=values.index, dtype="float64"), reasons
     if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.astype("float64")
@@ -376,6 +381,10 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
     if is_bool.any():
         reasons[present.index[is_bool.to_numpy()]] = NOT_A_NUMBER_FLAG
         present = present[~is_bool]
+    is_date = present.map(lambda v: isinstance(v, (datetime.date, datetime.timedelta, np.datetime64, np.timedelta64)))
+    if is_date.any():  # pd.to_numeric would read a date as its nanoseconds since 1970
+        reasons[present.index[is_date.to_numpy()]] = "is not a number"
+        present = present[~is_date.to_numpy()]
     fast = pd.to_numeric(present, errors="coerce")
     ok = fast.notna() & np.isfinite(fast.astype("float64"))
     out[ok[ok].index] = fast[ok].astype("float64")
@@ -399,10 +408,23 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$
 
 def _parse_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
     stamp, why = _read_date_text(text)
-    # dateutil reads "100" as a day in the year 100: outside what a ledger date can be.
-    if stamp is not None and not (pd.Timestamp.min < stamp < pd.Timestamp.max):
-        return None, "is not a date (use yyyy-mm-dd)"
+    if stamp is not None and not _FIRST_STAMP <= stamp < _LAST_STAMP:
+        # dateutil reads "100" as a day in the year 100: no date a ledger means.
+        return None, DATE_OUT_OF_RANGE if _ISO.match(text.strip()) else "is not a date (use yyyy-mm-dd)"
     return stamp, why
+
+
+def _in_range(stamp: Any) -> pd.Timestamp | None:
+    """A date value (datetime, date, numpy or pandas) as a Timestamp, or None outside the dates held."""
+    try:
+        value = pd.Timestamp(stamp)
+    except (ValueError, OverflowError):
+        return None
+    if value is pd.NaT:
+        return None
+    if value.tzinfo is not None:
+        value = value.tz_localize(None)
+    return value if _FIRST_STAMP <= value < _LAST_STAMP else None
 
 
 @lru_cache(maxsize=65536)
@@ -446,6 +468,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         out = values
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
+        if out.dtype != "datetime64[ns]":  # seconds to microseconds (Parquet, numpy) reach beyond nanoseconds
+            outside = out.notna() & ((out < _FIRST_STAMP) | (out >= _LAST_STAMP))
+            reasons[outside] = DATE_OUT_OF_RANGE
+            out = out.mask(outside)
         return out.astype("datetime64[ns]"), reasons
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     blank = blank_mask(values)
@@ -471,10 +497,11 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if not other.empty:
         stamp = other.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
         if stamp.any():
-            dt = pd.to_datetime(other[stamp], errors="coerce")
-            if getattr(dt.dt, "tz", None) is not None:
-                dt = dt.dt.tz_localize(None)
-            out[dt.index] = dt.astype("datetime64[ns]")
+            held = other[stamp].map(_in_range)
+            reasons[held.index[held.isna().to_numpy()]] = DATE_OUT_OF_RANGE
+            held = held.dropna()
+            if len(held):
+                out[held.index] = pd.to_datetime(list(held)).astype("datetime64[ns]")
         text = other[~stamp]
         if not text.empty:
             text = text.astype(str)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -81,6 +83,9 @@ class Collector:
         self.problems: list[Problem] = []
         self.fatal: list[Problem] = []
         self.records: list[pd.DataFrame] = []
+        #: Problems found beyond the first :data:`MAX_PROBLEMS`: counted, not listed in ``problems``
+        #: (each is an exception row all the same).
+        self.unlisted = 0
 
     def table_problem(self, table: str, column: str | None, reason: str, value: Any = None) -> None:
         """A fatal problem of a whole table or column (a missing column, a table that cannot be read)."""
@@ -110,11 +115,12 @@ class Collector:
             "amount": (np.asarray(amount.loc[rows], dtype="float64") if amount is not None else np.nan),
         })
         self.records.append(frame)
-        if fatal or len(self.problems) < MAX_PROBLEMS:
-            limit = n if fatal else min(n, MAX_PROBLEMS - len(self.problems))
+        limit = n if fatal else max(0, min(n, MAX_PROBLEMS - len(self.problems)))
+        self.unlisted += n - limit
+        if limit:
             for r, v, w in zip(frame["row"][:limit], vals.iloc[:limit], frame["reason"][:limit], strict=True):
-                if isinstance(v, str) and UNSTORABLE.search(v):  # as the Exceptions sheet shows it
-                    v = unstorable_shown(v)
+                if isinstance(v, (str, datetime.date, np.datetime64)):  # as the Exceptions sheet shows it
+                    v = display_value(v)
                 p = Problem(table, int(r), column, v, str(w))
                 self.problems.append(p)
                 if fatal:
@@ -373,11 +379,12 @@ def read_parameters(data: Any, collector: Collector, first_row: int = 2) -> dict
             out[key] = choice
         else:
             text = str(value).strip()
-            if UNSTORABLE.search(text):
+            if UNSTORABLE.search(text):  # listed as the readers of the tables list a text they change
                 collector.records.append(pd.DataFrame({
                     "table": ["parameters"], "row": [row], "column": [key], "value": [display_value(text)],
                     "reason": [unstorable_reason(text)], "action": [TEXT_CHANGED], "customer_id": [None],
                     "amount": [np.nan]}, columns=EXCEPTION_COLUMNS))
+                collector.problems.append(Problem("parameters", row, key, display_value(text), unstorable_reason(text)))
                 text = storable_text(text)
             out[key] = text
     if "period_start" in out and "period_end" in out and out["period_end"] < out["period_start"]:
@@ -434,11 +441,6 @@ def _codec(name: str, file: str) -> str:
             from None
 
 
-def _where(data: bytes, position: int) -> str:
-    line = data.count(b"\n", 0, position) + 1
-    return f"byte 0x{data[position]:02X} on line {line:,}" if position < len(data) else f"line {line:,}"
-
-
 def _fallback(histogram: np.ndarray) -> str:
     """The fallback encoding whose distinctive letters the byte counts of a file hold most."""
     def score(codec: str) -> int:
@@ -469,7 +471,7 @@ def detect_encoding(chunks: Iterable[bytes], name: str, stated: str | None = Non
         decoder = codecs.getincrementaldecoder(codec)()
         seen = 0
         try:
-            for chunk in (first, *it):
+            for chunk in itertools.chain([first], it):
                 decoder.decode(chunk)
                 seen += len(chunk)
             decoder.decode(b"", final=True)
@@ -480,24 +482,25 @@ def detect_encoding(chunks: Iterable[bytes], name: str, stated: str | None = Non
     for bom, codec in _BOMS:
         if first.startswith(bom):
             return codec
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    # Bytes counted from the first that is not UTF-8 on (a file in a code page breaks UTF-8 at its
+    # first letter beyond ASCII): their letters tell the code pages apart.
     histogram = np.zeros(256, dtype="int64")
-    utf8, nul = True, False
-    for chunk in (first, *it):
-        if not chunk:
-            continue
+    utf8, nul, carry = True, False, b""
+    for chunk in itertools.chain([first], it):
         nul = nul or b"\0" in chunk
         if utf8:
+            if not carry and chunk.isascii():
+                continue
+            chunk, carry = carry + chunk, b""
             try:
-                decoder.decode(chunk)
+                _, used = codecs.utf_8_decode(chunk, "strict", False)
+                chunk, carry = b"", chunk[used:]  # an incomplete sequence at the chunk's end goes on
             except UnicodeDecodeError:
                 utf8 = False
         histogram += np.bincount(np.frombuffer(chunk, dtype=np.uint8), minlength=256)
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
+    if utf8 and carry:  # the file ends inside a sequence
+        utf8 = False
+        histogram += np.bincount(np.frombuffer(carry, dtype=np.uint8), minlength=256)
     if nul:
         raise InputError(f"cannot tell the encoding of '{name}': it holds NUL bytes (UTF-16 without a byte-order "
                          f"mark, or not a text file); save it as CSV UTF-8 or {_ENCODING_HINT}")
@@ -512,7 +515,7 @@ def decode_chunks(chunks: Iterable[bytes], codec: str, lenient: bool) -> Iterato
     then show as U+FFFD and list as text changed. Otherwise every byte must decode.
     """
     decoder = codecs.getincrementaldecoder(codec)(errors="surrogateescape" if lenient else "strict")
-    for chunk in (*chunks, b""):
+    for chunk in itertools.chain(chunks, [b""]):
         text = decoder.decode(chunk, final=not chunk)
         if lenient and _ESCAPED.search(text):
             text = text.translate(_LATIN1_OF_ESCAPES)
@@ -523,8 +526,9 @@ def decode_chunks(chunks: Iterable[bytes], codec: str, lenient: bool) -> Iterato
 def decode_csv(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
     """The text of a CSV file's bytes and the encoding it was read with (see :func:`detect_encoding`)."""
     codec = detect_encoding([data], name, encoding)
-    lenient = codec in FALLBACK_ENCODINGS and encoding is None
-    return "".join(decode_chunks([data], codec, lenient)), codec
+    if codec in FALLBACK_ENCODINGS and encoding is None:
+        return "".join(decode_chunks([data], codec, lenient=True)), codec
+    return data.decode(codec), codec
 
 
 def _known_columns(table: str | None) -> set[str]:

@@ -69,6 +69,8 @@ class Normalised:
     tables: dict[str, pd.DataFrame]
     parameters: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    #: Problems found beyond those listed in ``problems`` (see :data:`~xlprofit.core.reading.MAX_PROBLEMS`).
+    unlisted_problems: int = 0
     exceptions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCEPTION_COLUMNS))
     #: The rejected invoice lines: ``customer_id``, ``net_revenue`` (in the reporting currency, or
     #: as read in the currency named by ``unconverted`` where the fx table has no rate), ``reason``.
@@ -189,7 +191,7 @@ def _storable_column(table: str, column: str, raw: pd.Series, values: pd.Series,
 def _wrong_width(table: str, frame: pd.DataFrame, problems: Mapping[int, str], collector: Collector
                  ) -> tuple[pd.DataFrame, pd.Index]:
     """Reject the CSV rows with more or fewer fields than the header: listed, and left out before any cell is read."""
-    rows = frame.index[frame.index.isin(list(problems))]
+    rows = frame.index[frame.index.isin(list(problems))] if problems else pd.Index([], dtype="int64")
     if len(rows) == 0:
         return frame, rows
     collector.cells(table, rows, None, None, pd.Series([problems[int(r)] for r in rows], index=rows, dtype=object),
@@ -708,7 +710,7 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     fx_table = fx
     first_rows = dict(first_rows or {})
     raw: dict[str, pd.DataFrame | None] = {}
-    wrong: dict[str, pd.Index] = {}
+    widths: dict[str, dict[int, str]] = {}  # the CSV rows of the wrong width, by row number
     decimal: dict[str, bool] = {}
     for name, data in (("customers", customers), ("transactions", transactions), ("activities", activities),
                        ("resources", resources), ("usage", usage)):
@@ -722,9 +724,7 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
             frame = set_rows(frame, first)
             if not _required_columns(name, frame, collector):
                 frame = None
-            elif row_problems:
-                frame, wrong[name] = _wrong_width(name, frame, {first + p: why for p, why in row_problems.items()},
-                                                  collector)
+            widths[name] = {first + p: why for p, why in row_problems.items()}
         elif name in ("customers", "transactions", "activities") and data is None:
             collector.table_problem(name, None, "is missing; the analysis needs it")
         raw[name] = frame
@@ -736,7 +736,11 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
     reporting = params["currency"].upper() if isinstance(params.get("currency"), str) else None
     if collector.fatal:
         _refuse(collector)
-    cust = _customers(raw["customers"], collector, decimal["customers"])  # type: ignore[arg-type]
+    def without_wrong_width(name: str) -> tuple[pd.DataFrame, pd.Index]:
+        """The table's frame without its rows of the wrong width, rejected first among the table's rows."""
+        return _wrong_width(name, raw[name], widths.get(name, {}), collector)  # type: ignore[arg-type]
+
+    cust = _customers(without_wrong_width("customers")[0], collector, decimal["customers"])
     # An acquisition cost without an fx rate is listed with its amount as read (in its currency) and ignored.
     dropped, _, _ = _convert_currency(cust, ("acquisition_cost",), fx, reporting, "customers", collector,
                                       customer_ids=cust["customer_id"], amount=cust["acquisition_cost"].copy(),
@@ -750,18 +754,18 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
                                  "reason": pd.Series(dtype=object), "unconverted": pd.Series(dtype=object)},
                                 index=pd.Index([], name="row", dtype="int64"))
     else:
-        txn, rejected, input_totals = _transactions(raw["transactions"], cust, collector, fx,  # type: ignore[arg-type]
-                                                    reporting, wrong.get("transactions"), decimal["transactions"])
-    res = (_resources(raw["resources"], collector, decimal["resources"]) if raw["resources"] is not None
-           else _empty("resources"))
-    use = (_usage(raw["usage"], cust, collector, decimal["usage"]) if raw["usage"] is not None
+        lines, wrong = without_wrong_width("transactions")
+        txn, rejected, input_totals = _transactions(lines, cust, collector, fx, reporting, wrong,
+                                                    decimal["transactions"])
+    res = (_resources(without_wrong_width("resources")[0], collector, decimal["resources"])
+           if raw["resources"] is not None else _empty("resources"))
+    use = (_usage(without_wrong_width("usage")[0], cust, collector, decimal["usage"]) if raw["usage"] is not None
            else _empty("usage").assign(period_start=pd.Series(dtype="datetime64[ns]"),
                                        period_end=pd.Series(dtype="datetime64[ns]")))
     usage_drivers = set(use["driver"].dropna())
     if external_usage is not None:
         usage_drivers = external_usage(pd.Index(cust["customer_id"]))
-    act = _activities(raw["activities"], res, usage_drivers, collector,  # type: ignore[arg-type]
-                      decimal["activities"])
+    act = _activities(without_wrong_width("activities")[0], res, usage_drivers, collector, decimal["activities"])
     # Usage drivers that no activity uses are most often typos: list them.
     used = set(act["driver"])
     from xlprofit.core.timeeq import parse_time_equation
@@ -796,6 +800,7 @@ def normalise(customers: Any, transactions: Any, activities: Any, resources: Any
         tables={"customers": cust, "transactions": txn, "activities": act, "resources": res, "usage": use},
         parameters=params,
         problems=collector.problems,
+        unlisted_problems=collector.unlisted,
         exceptions=exceptions,
         rejected_transactions=rejected,
         input_totals=input_totals,

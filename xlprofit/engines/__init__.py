@@ -207,7 +207,7 @@ def read_folder(folder: str | os.PathLike[str], engine: str = "auto", *, encodin
     if isinstance(lines, LineSource):
         fx = fx_rates(tables["fx"], Collector()) if "fx" in tables else {}
         lines.attach(ds.customers["customer_id"], ds.parameters.get("currency"), fx)
-        if isinstance(lines, SqlLines):  # no usable line: refused as the pandas path refuses it
+        if isinstance(lines, SqlLines) and lines.refuse_at_read:  # no usable line: refused as pandas refuses it
             lines.check_usable(ds.problems)
     del tables  # the tables as read (Arrow text for Parquet) are normalised now
     release_arrow_memory()

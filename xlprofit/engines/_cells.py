@@ -80,6 +80,19 @@ def text_values(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series, pd.Ser
     return storable(parse_ids(raw) if kind == "id" else parse_text(raw))
 
 
+def raw_cells(values: list, source_kind: str) -> pd.Series:
+    """Distinct cells fetched from the engine as a Series of their source's type.
+
+    Dates beyond pandas' nanosecond range (before 1677-09-22, after 2262-04-11: a Parquet date
+    can be any day of years 1 to 9999) stay Python objects, for the parsers to reject as out of range.
+    """
+    dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
+    try:
+        return pd.Series(values, dtype=dtype)
+    except pd.errors.OutOfBoundsDatetime:
+        return pd.Series(values, dtype=object)
+
+
 def mapping(values: list, source_kind: str, kind: str, decimal_comma: bool = False) -> pd.DataFrame:
     """Parse distinct cells with the pandas parsers: columns ``raw, val, why, blank, changed, long``.
 
@@ -87,8 +100,7 @@ def mapping(values: list, source_kind: str, kind: str, decimal_comma: bool = Fal
     is too long to show whole (:func:`text_values`); ``decimal_comma`` reads text numbers with
     a decimal comma.
     """
-    dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
-    raw = pd.Series(values, dtype=dtype)
+    raw = raw_cells(values, source_kind)
     blank = blank_mask(raw).astype(bool)
     why = pd.Series(None, index=raw.index, dtype=object)
     changed = pd.Series(None, index=raw.index, dtype=object)

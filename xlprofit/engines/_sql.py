@@ -17,6 +17,7 @@ same reason text for every cell.
 
 from __future__ import annotations
 
+import datetime
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
@@ -40,8 +41,11 @@ from xlprofit.core.lines import MAX_LISTED_EXCEPTIONS, LineAccounting, LineSourc
 from xlprofit.core.money import MAX_PAYMENT_DAYS, MAX_TOTAL_CENTS, TOTAL_OUT_OF_RANGE, amount_out_of_range_reason
 from xlprofit.core.parsing import (
     BLANK_WORDS,
+    DATE_OUT_OF_RANGE,
     EXCEL_EPOCH,
     FALSE_WORDS,
+    FIRST_DATE,
+    LAST_DATE,
     MAX_SERIAL,
     SERIAL_OUT_OF_RANGE,
     TEXT_CHANGED,
@@ -192,6 +196,10 @@ class SqlLines(UsageInEngine, LineSource):
     #: Whether rows may have another number of fields than their file's header (the source's
     #: ``_fields`` is set: CSV files the engine reads itself); else no row is checked for it.
     width_checked: bool = False
+    #: Whether :func:`xlprofit.engines.read_folder` checks, as soon as the lines are attached, that
+    #: some line can be used (:meth:`check_usable`: one more pass over the lines, cheap for DuckDB);
+    #: otherwise :meth:`summarise` refuses them.
+    refuse_at_read: bool = True
     #: The number of header fields of each file of the usage view (see :attr:`widths`).
     usage_widths: list[int] = []  # noqa: RUF012 - replaced, never changed in place
 
@@ -298,8 +306,11 @@ class SqlLines(UsageInEngine, LineSource):
         blank = f"({c} IS NULL)"
         if col.kind == "bool" and kind == "flag":
             return blank, "TRUE", c, "NULL"
-        if col.kind == "time" and kind == "date":
-            return blank, "TRUE", f"CAST({c} AS TIMESTAMP)", "NULL"
+        if col.kind == "time" and kind == "date":  # a date or timestamp column: within the dates pandas holds
+            ok = (f"(CAST({c} AS TIMESTAMP) >= TIMESTAMP '{FIRST_DATE} 00:00:00' "
+                  f"AND CAST({c} AS TIMESTAMP) < TIMESTAMP '{LAST_DATE + datetime.timedelta(days=1)} 00:00:00')")
+            return (blank, "TRUE", f"CASE WHEN {ok} THEN CAST({c} AS TIMESTAMP) END",
+                    f"CASE WHEN {ok} THEN NULL ELSE {_quote(DATE_OUT_OF_RANGE)} END")
         return blank, "FALSE", "NULL", "NULL"
 
     def _read(self, name: str) -> _Read:
@@ -593,10 +604,7 @@ class SqlLines(UsageInEngine, LineSource):
         self._register_customers(self._customers if self._customers is not None else pd.Index([]))
         fate = self._fate_sql(True, None, False)
         self._accounting(fate)
-        found, _ = self._exceptions(fate)
-        return [Problem(str(r.table), int(r.row), r.column if isinstance(r.column, str) else None,
-                        None if r.value is None or (isinstance(r.value, float) and np.isnan(r.value)) else r.value,
-                        str(r.reason)) for r in found.itertuples(index=False)]
+        return _problems_of(self._exceptions(fate)[0])
 
     def summarise(self, customers: pd.Index, periods: Periods, products: Set[str] | None,
                   max_orders: int | None = None, returns: str = "credit", sale_depth: float = SALE_DEPTH
@@ -614,6 +622,9 @@ class SqlLines(UsageInEngine, LineSource):
         self._period_text = (str(periods.start.date()), str(periods.end.date()))
         accounting = self._accounting(fate)
         exceptions, listed_total = self._exceptions(fate)
+        if accounting["input_rows"] == accounting["rejected_rows"]:  # an engine that did not refuse them when read
+            fatal = Problem("transactions", None, None, None, NO_USABLE_ROWS)
+            raise refusal([*_problems_of(exceptions)[:MAX_PROBLEMS]], [fatal])
         agg = self._aggregates(fate, periods, max_orders, returns, sale_depth)
         accounting = LineAccounting(**{**accounting, "exceptions": exceptions,
                                        "unlisted": listed_total - len(exceptions),
@@ -947,6 +958,13 @@ def _short(path: str, files: Sequence[str]) -> str:
     names = [PurePath(f).name for f in files]
     name = PurePath(path).name
     return name if names.count(name) == 1 else str(path)
+
+
+def _problems_of(exceptions: pd.DataFrame) -> list[Problem]:
+    """The exception rows as problems (what the pandas path collects while reading)."""
+    return [Problem(str(r.table), int(r.row), r.column if isinstance(r.column, str) else None,
+                    None if r.value is None or (isinstance(r.value, float) and np.isnan(r.value)) else r.value,
+                    str(r.reason)) for r in exceptions.itertuples(index=False)]
 
 
 def _empty_exceptions() -> pd.DataFrame:

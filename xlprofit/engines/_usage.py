@@ -35,6 +35,7 @@ from xlprofit.engines._cells import (
     plain,
     quantity_out_of_range,
     quote,
+    raw_cells,
     text_values,
 )
 from xlprofit.errors import InputError, Problem, ValidationError
@@ -368,8 +369,7 @@ def _usage_mapping(values: list, source_kind: str, kind: str, decimal_comma: boo
     """
     if kind in ("id", "number", "blank"):
         return mapping(values, source_kind, kind, decimal_comma)
-    dtype = {"text": "str", "float": "float64", "int": "int64", "bool": "bool", "time": "datetime64[ns]"}[source_kind]
-    raw = pd.Series(values, dtype=dtype)
+    raw = raw_cells(values, source_kind)
     blank = blank_mask(raw).astype(bool)
     if kind == "name":
         names, changed, long = text_values(raw, "text")

@@ -113,6 +113,7 @@ class SparkLines(SqlLines):
     """
 
     dialect = SparkDialect()
+    refuse_at_read = False  # every pass over the lines costs Spark a minute of planning: summarise refuses them
 
     def __init__(self, files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], *,
                  spark: Any = None, usage: str | os.PathLike[str] | None = None) -> None:
