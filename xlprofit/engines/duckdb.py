@@ -35,10 +35,47 @@ from xlprofit.engines._sql import SourceColumn, SqlLines
 from xlprofit.errors import ArgumentError, InputError, Problem, ValidationError
 from xlprofit.files import release_arrow_memory
 
-__all__ = ["DuckDBLines", "DEFAULT_MEMORY_LIMIT"]
+__all__ = ["DuckDBLines", "default_memory_limit", "MEMORY_SHARE", "MEMORY_LIMIT_VARIABLE"]
 
-#: DuckDB's working memory unless told otherwise; beyond it, DuckDB spills to disk.
-DEFAULT_MEMORY_LIMIT = "1GB"
+#: DuckDB's working memory unless told otherwise: this share of the memory the process may use
+#: (the machine's, or its container's limit), at least 1 GB; beyond it, DuckDB spills to disk.
+#: The pandas side of the analysis needs about as much again at 20 million lines.
+MEMORY_SHARE = 0.125
+#: The environment variable that sets the default instead (``"3GB"``, ``"500MB"``).
+MEMORY_LIMIT_VARIABLE = "XLPROFIT_DUCKDB_MEMORY"
+
+
+def _memory_available() -> int | None:
+    """Bytes of memory this process may use: the machine's, or less under a cgroup limit; None if unknown."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX
+        return None
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def default_memory_limit() -> str:
+    """DuckDB's ``memory_limit`` unless one is given.
+
+    :data:`MEMORY_LIMIT_VARIABLE` where set, else :data:`MEMORY_SHARE` of the memory available,
+    at least 1 GB (1 GB where it cannot be told).
+    """
+    stated = os.environ.get(MEMORY_LIMIT_VARIABLE, "").strip()
+    if stated:
+        return stated
+    available = _memory_available()
+    if available is None:
+        return "1GB"
+    return f"{max(1024, int(available * MEMORY_SHARE) // 2**20)}MB"
+
+
 _PARQUET = (".parquet", ".pq")
 _CSV = (".csv", ".csv.gz", ".txt", ".tsv")
 
@@ -112,6 +149,7 @@ class DuckDBLines(SqlLines):
         the exceptions name the file in their ``table`` column: ``transactions (jan.csv)``.
     memory_limit:
         DuckDB's working memory (``"1GB"``, ``"500MB"``); beyond it DuckDB spills to disk.
+        By default :func:`default_memory_limit`: an eighth of the memory available, at least 1 GB.
     temp_directory:
         Where DuckDB spills; by default a new temporary directory, removed by :meth:`close`.
     threads:
@@ -124,7 +162,7 @@ class DuckDBLines(SqlLines):
     """
 
     def __init__(self, files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], *,
-                 memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_directory: str | os.PathLike[str] | None = None,
+                 memory_limit: str | None = None, temp_directory: str | os.PathLike[str] | None = None,
                  threads: int | None = None, usage: str | os.PathLike[str] | None = None,
                  encoding: str | None = None, delimiter: str | None = None) -> None:
         import duckdb
@@ -147,7 +185,7 @@ class DuckDBLines(SqlLines):
         self._cleanup = (weakref.finalize(self, shutil.rmtree, str(self._temp), True) if self._own_temp
                          else None)
         self.con = duckdb.connect(config={
-            "memory_limit": memory_limit,
+            "memory_limit": memory_limit or default_memory_limit(),
             "temp_directory": str(self._temp),
             "preserve_insertion_order": False,
             "threads": int(threads or os.cpu_count() or 1),
