@@ -176,6 +176,7 @@ def pd_timestamp(value: Any) -> Any:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from xlprofit.core.diagnosis import diagnose, known_names
     from xlprofit.core.reading import MAX_PROBLEMS
     from xlprofit.files import check_unchanged
 
@@ -191,10 +192,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{args.input}: no problems — {ds!r}")
         return EXIT_OK
     print(f"{args.input}: {total:,} problem(s)")
-    for p in problems[: args.limit]:
+    causes = diagnose(problems, known_names(ds))
+    for cause in causes:  # what to correct first: each cause once, with the problems it explains
+        print(f"  * {cause}")
+    if causes:
+        if unlisted:
+            print(f"  (the causes count the first {len(problems):,} problems; {unlisted:,} more are counted "
+                  "in the total)")
+        print("  each problem:")
+    # One by one in the order of the tables and their rows: the same from every engine.
+    order = {table: rank for rank, table in enumerate(("parameters", "fx", "customers", "transactions", "resources",
+                                                       "activities", "usage"))}
+    problems.sort(key=lambda p: (order.get(p.table, len(order)), p.row if p.row is not None else 0))
+    shown = problems if args.limit == 0 else problems[: args.limit]
+    for p in shown:
         print(f"  - {p}")
-    if len(problems) > args.limit:
-        print(f"  … and {total - args.limit:,} more (use --limit)")
+    if len(shown) < len(problems):
+        rest = len(problems) - len(shown) + unlisted
+        print(f"  … and {rest:,} more (use --limit; --limit 0 lists "
+              + ("them all)" if not unlisted else f"the first {len(problems):,}, the report lists them all)"))
     elif unlisted:
         print(f"  … and {unlisted:,} more, counted here and listed on the report's Exceptions sheet")
     from xlprofit.core.reconciliation import rejected_cost_pools
@@ -204,6 +220,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(pools)} cost pool row(s) (resources, activities) rejected: xlprofit report stops on them "
               "unless --allow-incomplete; other rejected rows are left out of the report and listed in it")
     return EXIT_INPUT
+
+
+def _limit(text: str) -> int:
+    """The value of ``validate --limit``: a whole number, 0 for no limit (negative: a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more; got {value}")
+    return value
 
 
 def _xlsx_output(path: str) -> Path:
@@ -270,10 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=_cmd_report)
 
     val = sub.add_parser("validate", help="list every problem in the input tables",
-                         description="Read INPUT and list every problem with table, row, column and value. "
-                                     "Exit 1 when there is any.")
+                         description="Read INPUT and list every problem with table, row, column and value, "
+                                     "after their causes (a duplicated id, a misspelt name: each told once, with "
+                                     "the number of problems it explains). Exit 1 when there is any.")
     val.add_argument("input", help="workbook (.xlsx) or folder")
-    val.add_argument("--limit", type=int, default=200, help="most problems to print (default 200)")
+    val.add_argument("--limit", type=_limit, default=200,
+                     help="most problems to print one by one, after their causes (default 200; 0: no limit)")
     val.add_argument("--engine", choices=ENGINES, default="auto",
                      help="where the invoice lines of a folder input are checked (see report --engine)")
     val.set_defaults(func=_cmd_validate)
