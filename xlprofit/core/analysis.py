@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -151,6 +152,13 @@ class Analysis:
     def complete(self) -> bool:
         """True when no cost pool of the input was left out (see ``excluded_pools``)."""
         return len(self.excluded_pools) == 0
+
+    @cached_property
+    def actions(self) -> pd.DataFrame:
+        """The levers for every customer losing money or flagged, ranked (:func:`xlprofit.core.actions.actions`)."""
+        from xlprofit.core.actions import actions
+
+        return actions(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """All DataFrames of the analysis by name."""
