@@ -22,6 +22,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from xlprofit.core.parsing import shown_text
@@ -30,8 +31,8 @@ from xlprofit.report._rows import TableRows, column_values
 from xlprofit.report._styles import Styles, label_for, style_for
 from xlprofit.report._values import SpillFormula
 
-__all__ = ["A3_ABOVE_WIDTH", "MAX_SHEET_ROWS", "SheetLayout", "TableSpot", "add_table", "table_name",
-           "write_layout"]
+__all__ = ["A3_ABOVE_WIDTH", "MAX_SHEET_ROWS", "ROW_HEIGHT", "SheetLayout", "TableSpot", "add_table",
+           "column_points", "page_breaks", "table_name", "write_layout"]
 
 #: Most rows a worksheet can hold (Excel's limit).
 MAX_SHEET_ROWS = 1_048_576
@@ -94,6 +95,9 @@ class SheetLayout:
         self.defined_names: list[tuple[str, str]] = []
         self.tab_color: str | None = None
         self.row_heights: dict[int, float] = {}
+        self.hidden_rows: set[int] = set()
+        #: Row ranges (first, last) each printed on one page (see :meth:`keep_together`).
+        self.keep: list[tuple[int, int]] = []
 
     @property
     def spills(self) -> bool:
@@ -189,6 +193,16 @@ class SheetLayout:
         """A chart built by ``make(worksheet)`` and anchored at cell ``anchor``."""
         self.charts.append((make, anchor))
 
+    def keep_together(self, first_row: int, last_row: int) -> None:
+        """Print rows ``first_row`` to ``last_row`` on one page (a heading with its table, a table with its chart).
+
+        A sheet with such blocks prints at a scale that fits its columns to the page width,
+        with a page break before every block that would otherwise straddle two pages
+        (:func:`page_breaks`); a block taller than a page starts on a page of its own.
+        """
+        if last_row >= first_row:
+            self.keep.append((first_row, last_row))
+
 
 def _unique_headers(headers: Sequence[str]) -> list[str]:
     out: list[str] = []
@@ -271,12 +285,15 @@ def write_layout(wb: Workbook, layout: SheetLayout, styles: Styles, *, print_set
         ws.sheet_properties.tabColor = layout.tab_color
     if print_setup:
         _print_setup(ws, layout.print_rows, sum(layout.widths.values()))
+        if layout.keep:
+            _paginate(ws, layout)
     for dv in layout.validations:
         ws.data_validations.append(dv)
-    heights = layout.row_heights
+    for row, height in layout.row_heights.items():  # before the rows are streamed
+        ws.row_dimensions[row].height = height
+    for row in layout.hidden_rows:
+        ws.row_dimensions[row].hidden = True
     for block in layout.blocks:
-        if block.top in heights:
-            ws.row_dimensions[block.top].height = heights[block.top]
         if block.kind == "blank":
             for _ in range(block.height):
                 ws.put((), ())
@@ -339,3 +356,71 @@ def _print_setup(ws: StreamSheet, header_row: int | None, total_width: float = 0
     if header_row:
         ws.print_title_rows = f"{header_row}:{header_row}"
 
+
+
+#: Height of a row without a height of its own, in points (Excel's for Calibri 11; set on paginated sheets).
+ROW_HEIGHT = 15.0
+#: Paper sizes (OOXML ``paperSize``) in points, portrait: A4 and A3.
+_PAPER = {"9": (595.3, 841.9), "8": (841.9, 1190.6)}
+#: Share of the printable width and height the pagination plans with: column widths and row heights
+#: come out a little differently in each application and font.
+_SAFETY = 0.95
+
+
+def column_points(width: float) -> float:
+    """Printed width in points of a layout column ``width`` characters wide (as :func:`write_layout` sets it).
+
+    The column is ``round(width * 1.1 + 1, 1)`` characters of the default font (Calibri 11:
+    7 pixels a character at 96 dpi, 0.75 points a pixel).
+    """
+    return round(width * 1.1 + 1, 1) * 7 * 0.75
+
+
+def page_breaks(layout: SheetLayout, paper: str = "9") -> tuple[int, list[int]]:
+    """The print scale (per cent) and the rows after which a page break keeps each block of ``layout.keep`` whole.
+
+    The scale fits the sheet's columns to the width of a landscape page. Rows are walked down
+    the pages at that scale (hidden rows take no room): a block that would straddle the end
+    of a page and fits on one gets a break before it; a block taller than a page starts a
+    page. Rows between blocks break where the application breaks them.
+    """
+    short, long = _PAPER.get(paper, _PAPER["9"])
+    width = long - 2 * 0.4 * 72  # landscape, margins as _print_setup sets them
+    height = short - 2 * 0.6 * 72
+    total = sum(column_points(w) for w in layout.widths.values()) or 1.0
+    scale = max(10, min(100, math.floor(100 * _SAFETY * width / total)))
+    usable = _SAFETY * height * 100 / scale  # in unscaled points
+    starts = {first: last for first, last in sorted(layout.keep)}
+
+    def row_height(r: int) -> float:
+        return 0.0 if r in layout.hidden_rows else layout.row_heights.get(r, ROW_HEIGHT)
+
+    breaks: list[int] = []
+    used = 0.0
+    r = 1
+    while r < layout.next_row:
+        last = starts.get(r)
+        if last is not None and used > 0:
+            block = sum(row_height(k) for k in range(r, last + 1))
+            if used + block > usable:
+                breaks.append(r - 1)
+                used = 0.0
+        h = row_height(r)
+        if used + h > usable and used > 0:  # the application breaks here by itself
+            used = 0.0
+        used += h
+        r += 1
+    return scale, breaks
+
+
+def _paginate(ws: StreamSheet, layout: SheetLayout) -> None:
+    """Print ``layout`` at a fixed scale with manual breaks around its kept blocks (:func:`page_breaks`).
+
+    A fixed scale rather than "fit to width": spreadsheet applications may ignore manual page
+    breaks on a sheet fitted to pages.
+    """
+    _, breaks = page_breaks(layout, str(ws.page_setup.paperSize or "9"))
+    ws.sheet_format.defaultRowHeight = ROW_HEIGHT
+    ws.sheet_format.customHeight = True
+    for row in breaks:
+        ws.row_breaks.append(Break(id=row))

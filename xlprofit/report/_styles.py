@@ -55,6 +55,11 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
                       "border": Border(bottom=_THIN)},
     "ok": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="548235")},
     "fail": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="C00000")},
+    # Beside a wrapped cell of the same row (the Summary's checks), and text set off from a number to its left.
+    "text_top": {"alignment": Alignment(vertical="top")},
+    "fail_top": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="C00000"),
+                 "alignment": Alignment(vertical="top")},
+    "wrap_indent": {"alignment": Alignment(wrap_text=True, vertical="bottom", indent=1)},
 }
 _FORMAT_STYLE = {MONEY: "money", PERCENT: "percent", COUNT: "count", NUMBER: "number", RATE: "rate",
                  DATE: "date"}

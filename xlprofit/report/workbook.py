@@ -26,16 +26,20 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
-from openpyxl.chart.marker import Marker
+from openpyxl.chart.axis import ChartLines
+from openpyxl.chart.marker import DataPoint, Marker
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.writer.excel import ExcelWriter
 
 from xlprofit.core.analysis import Analysis
+from xlprofit.core.money import to_cents
 from xlprofit.core.reconciliation import BRIDGE_STEPS
 from xlprofit.core.sale import SALE_GROUPS
 from xlprofit.errors import OutputError
-from xlprofit.report._layout import MAX_SHEET_ROWS, SheetLayout, TableSpot, write_layout
+from xlprofit.report._layout import MAX_SHEET_ROWS, ROW_HEIGHT, SheetLayout, TableSpot, column_points, write_layout
 from xlprofit.report._openpyxl_private import discard_streams
-from xlprofit.report._styles import Styles
+from xlprofit.report._styles import Styles, label_for
 from xlprofit.report._texts import report_text
 
 __all__ = ["write_report", "report_sheets", "sheet_layouts", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save",
@@ -48,7 +52,7 @@ REPORT_SHEETS: tuple[str, ...] = (
 )
 #: Excel Tables every report holds, by sheet (more may appear, e.g. ``Resources``, ``CLV``).
 REPORT_TABLES: dict[str, tuple[str, ...]] = {
-    "Summary": ("KPIs", "Bridge", "TopCustomers", "BottomCustomers", "Checks"),
+    "Summary": ("Waterfall", "KPIs", "TopCustomers", "BottomCustomers", "Checks"),
     "Customer P&L": ("CustomerPnL",),
     "Cost-to-serve": ("CostToServe",),
     "Activities": ("Activities",),
@@ -112,34 +116,345 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
               + ("" if ok else " — see the Reconciliation sheet"), None, None],
              ["ok" if ok else "fail"] * 3, height=20)
     lay.skip()
-    lay.heading("Key figures")
+    # The waterfall, its chart beside it and, below, the chart of its steps from the gross margin on.
+    steps = waterfall_steps(a, language)
+    top = lay.heading(report_text("waterfall_heading", language))
+    waterfall = lay.table(steps[["step", "amount", "share"]], "Waterfall", taken,
+                          labels={"step": "Step", "amount": "Amount", "share": "% of net revenue"},
+                          styles={"amount": "money", "share": "percent"}, max_width=44, header_height=30)
+    lay.fit(waterfall.col("step"), 40)
+    lay.note(report_text("waterfall_note", language))
+    lay.note(report_text("bridge_note", language))
+    lay.keep_together(top, lay.next_row - 1)
+    lay.skip()
+    detail = lay.next_row  # the detail chart and the whale curve beside it
+    lay.skip(DETAIL_CHART_ROWS + 1)
+    lay.keep_together(detail - 1, lay.next_row - 2)  # from the blank row: no chart edge at the foot of a page
+    top = lay.heading(report_text("key_figures", language))
     kpis = a.kpis.rename(columns={"kpi": "figure"})
     lay.table(kpis[["figure", "value"]], "KPIs", taken, labels={"figure": "Figure", "value": "Value"},
               cell_styles={"value": [_UNIT_STYLE.get(u, "number") for u in kpis["unit"]]}, header_height=18)
     lay.skip()
-    lay.heading(report_text("bridge_heading", language))
-    bridge = a.bridge[["step", "amount"]]
-    others = a.bridge["step"] == BRIDGE_STEPS[1]
-    if (a.bridge.loc[others, "note"].str.startswith("none")).all():  # every product analysed: no such step
-        bridge = bridge[~others]
-    lay.table(bridge, "Bridge", taken, labels={"step": "Step", "amount": "Amount"}, header_height=18)
-    lay.note(report_text("bridge_note", language))
-    lay.skip()
+    lay.keep_together(top, lay.next_row - 2)
+    # The customers at both ends, each with the largest driver of its result.
     pnl = a.customers.reset_index()
-    cols = _present(pnl, ["customer_id", "name", "segment", "net_revenue", "cost_to_serve", "profit", "margin_pct"])
+    cols = _present(pnl, ["customer_id", "name", "segment", "net_revenue", "gross_margin", "cost_to_serve", "profit",
+                          "margin_pct"])
     ranked = _by_profit(pnl)
-    lay.heading("Ten most profitable customers")
-    lay.table(ranked.head(10)[cols], "TopCustomers", taken, max_width=34)
-    lay.skip()
-    lay.heading("Ten least profitable customers")
-    lay.table(ranked.tail(10).iloc[::-1][cols], "BottomCustomers", taken, max_width=34)
-    lay.skip()
-    lay.heading("Checks")
+    drivers = _activity_drivers(a)
+    for key, rows, name in (("top_heading", ranked.head(10), "TopCustomers"),
+                            ("bottom_heading", ranked.tail(10).iloc[::-1], "BottomCustomers")):
+        top = lay.heading(report_text(key, language, count=str(len(rows))))
+        frame = rows[cols].assign(reason=[customer_reason(r, drivers, language) for _, r in rows.iterrows()])
+        spot = lay.table(frame, name, taken, max_width=34, styles={"reason": "wrap_indent"})
+        width = min(REASON_WIDTH, max((len(t) + 3 for t in frame["reason"]), default=8))
+        lay.fit(spot.col("reason"), width)
+        for row, text in zip(range(spot.first_row, spot.last_row + 1), frame["reason"], strict=False):
+            lines = _wrapped_lines(text, _text_chars(width) - 2)  # less the indent
+            if lines > 1:
+                lay.row_heights[row] = ROW_HEIGHT * lines
+        lay.skip()
+        lay.keep_together(top, lay.next_row - 2)
+    # The checks: one block, never split over two pages (unless longer than a page).
+    top = lay.heading(report_text("checks_heading", language))
     lay.note(_rejected_rows_text(a, language))
     rec = checks[["check", "holds"]].copy()
     rec["holds"] = rec["holds"].map({True: "✓ holds", False: "✗ FAILS"})
-    lay.table(rec, "Checks", taken, max_width=60, header_height=18, cell_styles={"holds": _holds_styles(checks)})
+    wrap = max(float(CHECK_WIDTH), lay.widths.get(1, 0.0))
+    spot = lay.table(rec, "Checks", taken, max_width=CHECK_WIDTH, header_height=18, styles={"check": "wrap"},
+                     cell_styles={"holds": [f"{s}_top" for s in _holds_styles(checks)]})
+    for row, text in zip(range(spot.first_row, spot.last_row + 1), rec["check"], strict=False):
+        lines = _wrapped_lines(str(text), _text_chars(wrap))
+        if lines > 1:
+            lay.row_heights[row] = ROW_HEIGHT * lines
+    lay.keep_together(top, spot.last_row)
+    # The bars of the waterfall chart, in hidden rows at the foot.
+    data = _waterfall_chart_data(lay, steps, language)
+    _summary_charts(lay, a, steps, waterfall, data, detail, language)
     return lay
+
+
+#: Rows of the chart of the waterfall's steps from the gross margin on and of the whale curve beside it.
+DETAIL_CHART_ROWS = 17
+#: Widest reason column on the Summary, and the narrowest width at which the check names wrap (characters).
+REASON_WIDTH = 64
+CHECK_WIDTH = 44
+#: Characters of text a column holds per character of its width (a width counts digits; letters are narrower:
+#: Calibri holds about 1.3, DejaVu Sans (LibreOffice without Calibri or Carlito) a little over 1.2).
+TEXT_PER_WIDTH = 1.2
+_CHART_COLOURS = {"total": "1F3864", "up": "548235", "down": "C00000"}
+
+
+def _text_chars(width: float) -> float:
+    """Characters of text a layout column ``width`` wide holds on one line (see :func:`column_points`)."""
+    return round(width * 1.1 + 1, 1) * TEXT_PER_WIDTH
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` characters wide (words kept whole)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
+def _cents_sum(values: pd.Series) -> int:
+    return int(to_cents(values).sum()) if len(values) else 0
+
+
+def waterfall_steps(a: Analysis, language: str = "en") -> pd.DataFrame:
+    """The Summary's waterfall: gross revenue to the period's result, one row per step.
+
+    Columns ``key``, ``step`` (the label in ``language``), ``amount`` (deductions negative;
+    NaN when unknown), ``kind`` (``total`` or ``step``) and ``share`` (of net revenue). The
+    amounts are the sums of the customers' P&L columns (every total too: each is the analysis'
+    own figure, and the per-customer waterfall makes it the sum of the steps above it, which
+    the reconciliation checks) and the steps of :attr:`Analysis.bridge` from customer profit
+    to the period's result.
+    """
+    pnl = a.customers
+    rows: list[tuple[str, float, str]] = []
+
+    def column(key: str, sign: int, kind: str) -> None:
+        if key in pnl:
+            rows.append((key, sign * _cents_sum(pnl[key]) / 100.0, kind))
+
+    column("gross_revenue", 1, "total")
+    column("discounts", -1, "step")
+    column("rebates", -1, "step")
+    column("net_revenue", 1, "total")
+    column("cogs", -1, "step")
+    column("gross_margin", 1, "total")
+    for key in ("cost_to_serve", "commissions", "cost_of_credit", "bad_debt"):
+        column(key, -1, "step")
+    column("contribution", 1, "total")
+    column("acquisition_cost", -1, "step")
+    bridge = a.bridge.set_index("step")["amount"]
+    rows.append(("customer_profit", float(bridge[BRIDGE_STEPS[0]]), "total"))
+    others = a.bridge.set_index("step").at[BRIDGE_STEPS[1], "note"]
+    if not str(others).startswith("none"):  # a pilot: the other products' profit
+        rows.append(("other_products", float(bridge[BRIDGE_STEPS[1]]), "step"))
+    rows.append(("unused_capacity", float(bridge[BRIDGE_STEPS[2]]), "step"))
+    rows.append(("unassigned", float(bridge[BRIDGE_STEPS[3]]), "step"))
+    if not a.complete:
+        rows.append(("excluded", float(bridge[BRIDGE_STEPS[4]]), "step"))
+    rows.append(("period_result", float(bridge[BRIDGE_STEPS[5]]), "total"))
+    frame = pd.DataFrame(rows, columns=["key", "amount", "kind"])
+    frame.insert(1, "step", [report_text(f"step_{k}", language) for k in frame["key"]])
+    revenue = _cents_sum(pnl["net_revenue"]) / 100.0
+    frame["share"] = frame["amount"] / revenue if revenue else np.nan
+    return frame
+
+
+def _waterfall_bars(steps: pd.DataFrame) -> pd.DataFrame:
+    """The stacked bars that draw the waterfall: an invisible base, the part above and the part below zero.
+
+    A total runs from 0 to its amount, a step from the running total before it to the one
+    after it. A bar wholly above zero is base + part above (stacked up from 0), one wholly below
+    zero base + part below (stacked down from 0), one crossing zero a part on each side of 0.
+    """
+    base, above, below = [], [], []
+    level: int | None = 0
+    for amount, kind in zip(steps["amount"], steps["kind"], strict=True):
+        if np.isnan(amount) or level is None:
+            level = None
+            base.append(None), above.append(None), below.append(None)
+            continue
+        cents = int(round(amount * 100))
+        start, end = (0, cents) if kind == "total" else (level, level + cents)
+        level = end
+        lo, hi = min(start, end), max(start, end)
+        if lo >= 0:
+            parts = (lo, hi - lo, 0)
+        elif hi <= 0:
+            parts = (hi, 0, lo - hi)
+        else:
+            parts = (0, hi, lo)
+        b, u, d = (c / 100.0 for c in parts)
+        base.append(b), above.append(u), below.append(d)
+    return pd.DataFrame({"base": base, "above_zero": above, "below_zero": below}, index=steps.index)
+
+
+def _waterfall_chart_data(lay: SheetLayout, steps: pd.DataFrame, language: str) -> TableSpot:
+    """The chart's bars in hidden rows at the foot of the sheet (a chart plots cells; these it needs besides)."""
+    lay.skip()
+    first = lay.note(report_text("waterfall_chart_data", language))
+    bars = _waterfall_bars(steps)
+    rows = [[step, *values] for step, values in zip(steps["step"], bars.itertuples(index=False), strict=True)]
+    header = lay.line(["step", "base", "above zero", "below zero"], ["header"] * 4)
+    for values in rows:
+        lay.line(values, ["text", "money", "money", "money"])
+    lay.hidden_rows.update(range(first, lay.next_row))
+    return TableSpot("WaterfallChartData", header, header + 1, header + len(rows), 1,
+                     ("step", "base", "above_zero", "below_zero"))
+
+
+def _rows_cm(lay: SheetLayout, first: int, last: int) -> float:
+    """Height in centimetres of rows ``first`` to ``last``."""
+    points = sum(lay.row_heights.get(r, ROW_HEIGHT) for r in range(first, last + 1))
+    return points / 72 * 2.54
+
+
+def _columns_cm(lay: SheetLayout, first: int, last: int | None = None) -> float:
+    """Width in centimetres of columns ``first`` to ``last`` (default: the last column of the sheet)."""
+    last = max(lay.widths, default=first) if last is None else last
+    return sum(column_points(lay.widths.get(c, 8.43)) for c in range(first, last + 1)) / 72 * 2.54
+
+
+def _summary_charts(lay: SheetLayout, a: Analysis, steps: pd.DataFrame, waterfall: TableSpot, data: TableSpot,
+                    detail: int, language: str) -> None:
+    """The waterfall chart beside its table; below, its steps from the gross margin on and the whale curve.
+
+    Each chart starts a row below its block's first row (the heading): a chart anchored on the
+    first row of a page shows its top edge at the foot of the page before.
+    """
+    right = waterfall.left + len(waterfall.columns) + 1  # one column of space after the table
+    anchor = get_column_letter(right)
+    height = DETAIL_CHART_ROWS * ROW_HEIGHT / 72 * 2.54
+
+    def make_waterfall(ws: Any) -> BarChart:
+        chart = _waterfall_chart(ws, steps, waterfall, data, 0, report_text("waterfall_heading", language))
+        chart.width = min(24.0, _columns_cm(lay, right) - 0.3)
+        chart.height = _rows_cm(lay, waterfall.header_row, waterfall.last_row)
+        return chart
+
+    lay.chart(make_waterfall, f"{anchor}{waterfall.header_row}")
+    margin = np.flatnonzero(steps["key"].to_numpy() == "gross_margin")
+    if len(margin):
+
+        def make_detail(ws: Any) -> BarChart:
+            chart = _waterfall_chart(ws, steps, waterfall, data, int(margin[0]),
+                                     report_text("waterfall_detail", language))
+            chart.width = min(24.0, _columns_cm(lay, waterfall.left, right - 1) - 0.3)
+            chart.height = height
+            return chart
+
+        lay.chart(make_detail, f"A{detail}")
+    if not len(a.whale):
+        return
+    whale = _whale_points(a)
+
+    def make_whale(ws: Any) -> ScatterChart:
+        chart = ScatterChart(scatterStyle="line")
+        chart.title = report_text("whale_title", language)
+        sheet = quote_sheetname("Whale curve")
+
+        def cells(column: str) -> Reference:
+            letter = get_column_letter(whale.col(column))
+            return Reference(range_string=f"{sheet}!${letter}${whale.first_row}:${letter}${whale.last_row}")
+
+        series = Series(cells("cumulative_profit_pct"), cells("cumulative_customers_pct"),
+                        title=label_for("cumulative_profit_pct"))
+        series.marker = Marker(symbol="none")
+        series.smooth = False
+        series.graphicalProperties.line.solidFill = "1F3864"
+        series.graphicalProperties.line.width = 22000
+        chart.series.append(series)
+        _axes(chart, report_text("whale_x", language), report_text("whale_y", language), "0%", "0%")
+        chart.x_axis.scaling.min = 0
+        chart.x_axis.scaling.max = 1
+        chart.legend = None
+        chart.width = min(16.0, _columns_cm(lay, right) - 0.3)
+        chart.height = height
+        return chart
+
+    lay.chart(make_whale, f"{anchor}{detail}")
+
+
+def _waterfall_chart(ws: Any, steps: pd.DataFrame, waterfall: TableSpot, data: TableSpot, first: int,
+                     title: str) -> BarChart:
+    """A waterfall as stacked horizontal bars: an invisible base lifts each bar to where its step starts.
+
+    The steps from position ``first`` of the waterfall on; the labels are the waterfall
+    table's cells, the bars those of the chart data (:func:`_waterfall_bars`). Totals in blue,
+    deductions in red, additions in green.
+    """
+    colours = [_CHART_COLOURS["total" if k == "total" else ("up" if v >= 0 else "down")]
+               for k, v in zip(steps["kind"], steps["amount"].fillna(0.0), strict=True)][first:]
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.gapWidth = 40
+    chart.title = title
+    for name in ("base", "above_zero", "below_zero"):
+        values = Reference(ws, min_col=data.col(name), min_row=data.first_row + first, max_row=data.last_row)
+        series = Series(values, title=name.replace("_", " "))
+        series.graphicalProperties.line.noFill = True
+        if name == "base":  # invisible: it only lifts the bars to where each step starts
+            series.graphicalProperties.noFill = True
+        else:
+            series.dPt = [DataPoint(idx=i, spPr=GraphicalProperties(solidFill=c)) for i, c in enumerate(colours)]
+        chart.series.append(series)
+    chart.set_categories(Reference(ws, min_col=waterfall.col("step"), min_row=waterfall.first_row + first,
+                                   max_row=waterfall.last_row))
+    _axes(chart, "", "", "General", "#,##0")
+    chart.x_axis.title = chart.y_axis.title = None
+    chart.x_axis.scaling.orientation = "maxMin"  # the steps top down, as in the table
+    chart.y_axis.majorGridlines = ChartLines()
+    chart.legend = None
+    chart.visible_cells_only = False  # its bars are in hidden rows
+    return chart
+
+
+def _whale_points(a: Analysis) -> TableSpot:
+    """Where the Whale curve sheet holds the points its chart plots (its chart-points table, else its data)."""
+    spots = {s.name: s for s in table_spots(_whale(a, set()))}
+    return spots.get("WhaleCurvePoints") or spots["WhaleCurve"]
+
+
+def _activity_drivers(a: Analysis) -> dict[str, str]:
+    """Each activity's cost-to-serve column and its driver."""
+    acts = a.activities
+    return {f"cts_{act}": str(drv) for act, drv in zip(acts["activity"], acts["driver"], strict=True)}
+
+
+#: The components of a customer's result a reason can name: P&L column and its sign in the result.
+_REASON_PARTS = (("gross_margin", 1), ("cost_to_serve", -1), ("commissions", -1), ("cost_of_credit", -1),
+                 ("bad_debt", -1), ("acquisition_cost", -1))
+#: Drivers whose volume per customer the Customer P&L holds.
+_COUNTED_DRIVERS = ("orders", "lines", "units", "returns")
+
+
+def customer_reason(row: pd.Series, drivers: dict[str, str], language: str = "en") -> str:
+    """The largest driver of a customer's profit or loss, in one line, from its own P&L.
+
+    Of the gross margin and the costs below it (each with its sign in the result), the
+    largest in the direction of the result: for a profit the largest contribution to it
+    (the gross margin, with its share of net revenue), for a loss the largest deduction (with
+    the net revenue it was spent on); a cost-to-serve names its largest activity instead,
+    with its driver volume when the Customer P&L holds it (orders, lines, units, returns).
+    Amounts as the sheet shows money: two decimals.
+    """
+    parts = {k: sign * float(row[k]) for k, sign in _REASON_PARTS if k in row.index and pd.notna(row[k])}
+    if not parts:
+        return ""
+    pick = max if float(row.get("profit", 0.0)) >= 0 else min  # ties: the first in _REASON_PARTS
+    key = pick(parts, key=parts.__getitem__)
+    margin = _money_text(float(row.get("gross_margin", np.nan)))
+    if key == "gross_margin":
+        revenue = float(row.get("net_revenue", 0.0))
+        if not revenue:
+            return report_text("reason_margin_only", language, margin=margin)
+        share = f"{float(row['gross_margin']) / revenue:.1%}"
+        return report_text("reason_margin", language, margin=margin, share=share)
+    cost = report_text(f"step_{key}", language)
+    cost, amount = cost[:1].lower() + cost[1:], _money_text(-parts[key])
+    if key == "cost_to_serve":
+        activities = {c: float(row[c]) for c in drivers if c in row.index and pd.notna(row[c])}
+        col = max(activities, key=lambda c: (activities[c], c)) if activities else None
+        if col is not None and activities[col] > 0:
+            text = report_text("reason_activity", language, cost=cost, amount=amount, activity=col[4:],
+                               activity_amount=_money_text(activities[col]))
+            driver = drivers[col]
+            if driver in _COUNTED_DRIVERS and driver in row.index and pd.notna(row[driver]):
+                text += f" ({float(row[driver]):,.0f} {report_text(f'driver_{driver}', language)})"
+            return text
+    return report_text("reason_cost", language, cost=cost, amount=amount,
+                       revenue=_money_text(float(row.get("net_revenue", np.nan))))
 
 
 def _holds_styles(checks: pd.DataFrame) -> list[str]:
