@@ -80,6 +80,18 @@ def _nodes(shift: np.ndarray, a: float, b: float) -> tuple[np.ndarray, np.ndarra
     return nodes[inverse], log_weights[inverse]
 
 
+def _log_sum_exp(values: np.ndarray, axis: int) -> np.ndarray:
+    """``log Σ exp(values)`` along ``axis``, shifted by the largest term.
+
+    One ``exp`` per element, where ``np.logaddexp.reduce`` takes a ``log1p`` and an ``exp`` per
+    pair: several times slower on the fits' (customers × nodes) arrays.
+    """
+    top = np.max(values, axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):  # a row of −inf: log 0
+        return np.log(np.sum(np.exp(values - shift), axis=axis)) + np.squeeze(shift, axis=axis)
+
+
 def _log_gamma_part(r: float, alpha: float, x: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``log ∫ lambda^x e^(-lambda·c) dGamma(r, alpha)`` = ln Γ(r+x) − ln Γ(r) + r ln α − (r+x) ln(α+c)."""
     return (gammaln(r + x) - gammaln(r) + r * np.log(alpha))[:, None] - (r + x)[:, None] * np.log(alpha + c)
@@ -120,7 +132,7 @@ def _terms(params: tuple[float, float, float, float], x: np.ndarray, t_x: np.nda
         pq, wq = _nodes(x[quad], a, b)
         wq = wq + (betaln(a, b + x[quad]) - log_b)[:, None]
         p[quad], log_w[quad] = pq, wq
-        log_alive[quad] = np.logaddexp.reduce(
+        log_alive[quad] = _log_sum_exp(
             wq + _log_gamma_part(r, alpha, x[quad], T[quad][:, None] + pq * u[quad][:, None]), axis=1)
     parts = [log_alive]
     repeat = x > 0
@@ -133,14 +145,14 @@ def _terms(params: tuple[float, float, float, float], x: np.ndarray, t_x: np.nda
         if both.any():
             p2, w2 = _nodes(x[both] - 1.0, a + 1.0, b)
             w2 = w2 + (betaln(a + 1.0, b + x[both] - 1.0) - log_b)[:, None]
-            dead[both] = np.logaddexp.reduce(
+            dead[both] = _log_sum_exp(
                 w2 + _log_gamma_part(r, alpha, x[both], t_x[both][:, None] + p2 * u[both][:, None]), axis=1)
         parts.append(dead)
-    log_total = np.logaddexp.reduce(np.vstack(parts), axis=0)
+    log_total = _log_sum_exp(np.vstack(parts), axis=0)
     log_start = np.zeros(x.size)
     if old.any():  # active when the window opened: log E[exp(−lambda·p·u)]
         p0, w0 = _nodes(np.zeros(int(old.sum())), a, b)
-        log_start[old] = np.logaddexp.reduce(w0 - r * np.log1p(p0 * u[old][:, None] / alpha), axis=1)
+        log_start[old] = _log_sum_exp(w0 - r * np.log1p(p0 * u[old][:, None] / alpha), axis=1)
     return _Terms(log_alive, log_total, log_start, p, log_w)
 
 
@@ -285,7 +297,7 @@ class TruncatedBetaGeo:
         for j in range(periods):
             t = (j + 1) * step
             c = base + p * t
-            alive[:, j] = np.exp(np.logaddexp.reduce(lead - k * np.log(alpha + c), axis=1))
+            alive[:, j] = np.exp(_log_sum_exp(lead - k * np.log(alpha + c), axis=1))
             # (1 − exp(−lambda·p·t)) / p integrated over lambda: smooth as p → 0, where a node may sit
             safe = np.maximum(p, 1e-300)
             ratio = -np.expm1(-k * np.log1p(safe * t / (alpha + base))) / safe
