@@ -27,6 +27,7 @@ CLV is the discounted sum over the horizon of expected purchases × contribution
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,16 +124,27 @@ _PurchaseModel = TruncatedBetaGeo | TruncatedParetoNBD
 
 def _purchase_models(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, u: np.ndarray
                      ) -> tuple[dict[str, _PurchaseModel], dict[str, str]]:
-    """Fit BG/NBD and Pareto/NBD (both left-truncated); the fitted ones and why others failed."""
+    """Fit BG/NBD and Pareto/NBD (both left-truncated); the fitted ones and why others failed.
+
+    The two fits are independent and spend their time in NumPy, which releases the GIL: they run
+    side by side in two threads (on a book of 100,000 customers the slower fit alone takes most
+    of the analysis' time).
+    """
     fits: dict[str, _PurchaseModel] = {}
     failures: dict[str, str] = {}
     candidates: tuple[tuple[str, type[_PurchaseModel]], ...] = (
         ("BG/NBD (left-truncated)", TruncatedBetaGeo), ("Pareto/NBD (left-truncated)", TruncatedParetoNBD))
-    for name, kind in candidates:
-        try:
-            fits[name] = kind().fit(x, t_x, T, u)
-        except XlprofitError as exc:
-            failures[name] = str(exc)
+
+    def fit(kind: type[_PurchaseModel]) -> _PurchaseModel:
+        return kind().fit(x, t_x, T, u)
+
+    with ThreadPoolExecutor(max_workers=len(candidates)) as pool:
+        running = [(name, pool.submit(fit, kind)) for name, kind in candidates]
+        for name, future in running:  # in the candidates' order, whichever finishes first
+            try:
+                fits[name] = future.result()
+            except XlprofitError as exc:
+                failures[name] = str(exc)
     return fits, failures
 
 
