@@ -546,8 +546,10 @@ def _ending(analysis: Any, model: _CostModel, out: _Rows, chosen: np.ndarray, id
     years = ((end - start).days + 1) / _DAYS_PER_CALENDAR_YEAR
     clv = pnl["clv"].to_numpy(dtype="float64") if "clv" in pnl.columns else np.full(len(pnl), np.nan)
     referral = acq["referral_value"].fillna(0.0).to_numpy(dtype="float64") if "referral_value" in acq else 0.0
-    life = (analysis.clv["expected_lifetime_years"].reindex(pnl.index).to_numpy(dtype="float64")
-            if "expected_lifetime_years" in analysis.clv.columns else np.full(len(pnl), np.nan))
+    lifetimes = analysis.clv if isinstance(analysis.clv, pd.DataFrame) else None  # None: no discount rate given
+    life = (lifetimes["expected_lifetime_years"].reindex(pnl.index).to_numpy(dtype="float64")
+            if lifetimes is not None and "expected_lifetime_years" in lifetimes.columns
+            else np.full(len(pnl), np.nan))
     profit = pnl["profit"].to_numpy(dtype="float64")
     contribution = pnl["contribution"].to_numpy(dtype="float64")
     cts = pnl["cost_to_serve"].to_numpy(dtype="float64")

@@ -59,7 +59,11 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
     "text_top": {"alignment": Alignment(vertical="top")},
     "fail_top": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="C00000"),
                  "alignment": Alignment(vertical="top")},
-    "wrap_indent": {"alignment": Alignment(wrap_text=True, vertical="bottom", indent=1)},
+    "wrap_indent": {"alignment": Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1)},
+    # Beside wrapped text on the Actions sheet: every cell of a row aligned to its top line.
+    "money_top": {"number_format": MONEY, "alignment": Alignment(vertical="top")},
+    "count_top": {"number_format": COUNT, "alignment": Alignment(horizontal="center", vertical="top")},
+    "wrap_top_indent": {"alignment": Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)},
 }
 _FORMAT_STYLE = {MONEY: "money", PERCENT: "percent", COUNT: "count", NUMBER: "number", RATE: "rate",
                  DATE: "date"}

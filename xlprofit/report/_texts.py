@@ -645,6 +645,97 @@ _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
     "driver_units": ("units", "enheter", "enheter", "sztuk"),
     "driver_returns": ("returns", "returer", "returer", "zwrotów"),
     "checks_heading": ("Checks", "Kontroller", "Kontroller", "Kontrole"),
+    # The Actions sheet and the Summary's block of the actions worth most (xlprofit.core.actions). Lever
+    # names, the sentences of what changes and the formulas come from the core and stay English.
+    "top_actions_heading": ("The {count} actions worth most", "De {count} mest verdifulle tiltakene",
+                            "De {count} mest värdefulla åtgärderna", "{count} najcenniejszych działań"),
+    "top_actions_note": (
+        "Each lever alone, ranked by its effect on the customer's profit; freed cost-to-serve is saved only once "
+        "the capacity is cut ('Effect on the period result'). Every lever and the ones left out: Actions sheet.",
+        "Hvert tiltak alene, rangert etter effekten på kundens resultat; frigjort kundebetjeningskostnad spares "
+        "først når kapasiteten kuttes ('Effect on the period result'). Alle tiltak og de utelatte: arket Actions.",
+        "Varje åtgärd för sig, rangordnad efter effekten på kundens resultat; frigjord kostnad att betjäna sparas "
+        "först när kapaciteten minskas ('Effect on the period result'). Alla åtgärder och de utelämnade: bladet "
+        "Actions.",
+        "Każde działanie osobno, według wpływu na zysk klienta; zwolniony koszt obsługi to oszczędność dopiero "
+        "po zmniejszeniu zdolności ('Effect on the period result'). Wszystkie działania i pominięte: arkusz "
+        "Actions.",
+    ),
+    "actions_title": ("Actions", "Tiltak", "Åtgärder", "Zalecane działania"),
+    "actions_subtitle": (
+        "For every customer losing money or flagged, the levers that would fix it and what each is worth, "
+        "estimated from the customer's own drivers and the activities' rates.",
+        "For hver kunde som taper penger eller er flagget: tiltakene som kan rette det opp, og hva hvert er verdt, "
+        "beregnet fra kundens egne drivere og aktivitetenes satser.",
+        "För varje kund som går med förlust eller är flaggad: åtgärderna som kan rätta till det och vad var och en "
+        "är värd, beräknat från kundens egna drivare och aktiviteternas satser.",
+        "Dla każdego klienta przynoszącego stratę lub oflagowanego: działania, które mogą to naprawić, i ich "
+        "wartość, oszacowane z czynników klienta i stawek działań.",
+    ),
+    "actions_note_rank": (
+        "Ranked by the effect on the customer's profit in the period, largest first. Each lever is estimated "
+        "alone; ending the relationship replaces the others.",
+        "Rangert etter effekten på kundens resultat i perioden, størst først. Hvert tiltak er beregnet alene; å "
+        "avslutte kundeforholdet erstatter de andre.",
+        "Rangordnat efter effekten på kundens resultat under perioden, störst först. Varje åtgärd är beräknad för "
+        "sig; att avsluta kundrelationen ersätter de andra.",
+        "Według wpływu na zysk klienta w okresie, od największego. Każde działanie oszacowano osobno; "
+        "zakończenie współpracy zastępuje pozostałe.",
+    ),
+    "actions_note_capacity": (
+        "Cost-to-serve freed becomes unused capacity unless the capacity (people, vehicles) is reduced: "
+        "'Effect on the period result' is the change with the capacity as it is.",
+        "Frigjort kundebetjeningskostnad blir ubrukt kapasitet med mindre kapasiteten (folk, kjøretøy) reduseres: "
+        "'Effect on the period result' er endringen med kapasiteten slik den er.",
+        "Frigjord kostnad att betjäna blir outnyttjad kapacitet om inte kapaciteten (personal, fordon) minskas: "
+        "'Effect on the period result' är förändringen med kapaciteten som den är.",
+        "Zwolniony koszt obsługi staje się niewykorzystaną zdolnością, chyba że zdolność (ludzie, pojazdy) "
+        "zostanie zmniejszona: 'Effect on the period result' to zmiana przy obecnej zdolności.",
+    ),
+    "actions_note_ending": (
+        "'Consider ending the relationship' where the lifetime value incl. referral value stays negative after "
+        "the other levers (repricing not counted); its effect is minus the customer's contribution.",
+        "'Consider ending the relationship' der kundelevetidsverdien inkl. henvisningsverdi forblir negativ etter "
+        "de andre tiltakene (uten prisøkning); effekten er minus kundens dekningsbidrag.",
+        "'Consider ending the relationship' där kundlivstidsvärdet inkl. värdet av rekommendationer förblir "
+        "negativt efter de andra åtgärderna (utan prishöjning); effekten är minus kundens täckningsbidrag.",
+        "'Consider ending the relationship' tam, gdzie wartość klienta wraz z wartością poleceń pozostaje ujemna "
+        "po pozostałych działaniach (bez podwyżki cen); efekt to minus marża na pokryciu klienta.",
+    ),
+    "actions_heading": ("Levers per customer ({count})", "Tiltak per kunde ({count})", "Åtgärder per kund ({count})",
+                        "Działania dla klientów ({count})"),
+    "actions_none": (
+        "No customer loses money or is flagged: nothing to act on.",
+        "Ingen kunde taper penger eller er flagget: ingenting å gjøre.",
+        "Ingen kund går med förlust eller är flaggad: inget att åtgärda.",
+        "Żaden klient nie przynosi straty ani nie jest oflagowany: nie ma czego naprawiać.",
+    ),
+    "actions_pilot": (
+        "Not estimated for a product pilot: the levers change a customer's whole business, not its share on the "
+        "products analysed. Analyse all products for the actions.",
+        "Ikke beregnet for en produktpilot: tiltakene endrer hele kundeforholdet, ikke bare andelen på de "
+        "analyserte produktene. Analyser alle produkter for å få tiltakene.",
+        "Inte beräknat för en produktpilot: åtgärderna ändrar hela kundrelationen, inte bara andelen på de "
+        "analyserade produkterna. Analysera alla produkter för att få åtgärderna.",
+        "Nie szacuje się dla pilotażu produktowego: działania zmieniają całą współpracę z klientem, nie tylko "
+        "udział analizowanych produktów. Przeanalizuj wszystkie produkty, aby otrzymać działania.",
+    ),
+    "actions_cut": (
+        "The first {shown} of {count} rows: a worksheet holds no more. All of them: Analysis.actions and "
+        "xlprofit.core.actions.actions_left_out in Python.",
+        "De første {shown} av {count} radene: et regneark har ikke plass til flere. Alle: Analysis.actions og "
+        "xlprofit.core.actions.actions_left_out i Python.",
+        "De första {shown} av {count} raderna: ett kalkylblad rymmer inte fler. Alla: Analysis.actions och "
+        "xlprofit.core.actions.actions_left_out i Python.",
+        "Pierwsze {shown} z {count} wierszy: arkusz nie mieści więcej. Wszystkie: Analysis.actions i "
+        "xlprofit.core.actions.actions_left_out w Pythonie.",
+    ),
+    "left_out_heading": (
+        "Levers considered and left out, with the reason ({count})",
+        "Tiltak som ble vurdert og utelatt, med begrunnelse ({count})",
+        "Åtgärder som prövades och utelämnades, med skäl ({count})",
+        "Działania rozważone i pominięte, z uzasadnieniem ({count})",
+    ),
     "waterfall_chart_data": (
         "Chart data of the waterfall (hidden rows): invisible base, bar above zero, bar below zero",
         "Diagramdata for fossefallet (skjulte rader): usynlig basis, søyle over null, søyle under null",

@@ -8,6 +8,7 @@ memory stays bounded by the analysis itself for reports of any size a worksheet 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -32,6 +33,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.writer.excel import ExcelWriter
 
+from xlprofit.core.actions import ACTION_COLUMNS, actions_left_out, top_actions
 from xlprofit.core.analysis import Analysis
 from xlprofit.core.money import to_cents
 from xlprofit.core.reconciliation import BRIDGE_STEPS
@@ -48,11 +50,11 @@ __all__ = ["write_report", "report_sheets", "sheet_layouts", "REPORT_SHEETS", "R
 #: The sheets of the report, in order (README, *Workbooks*).
 REPORT_SHEETS: tuple[str, ...] = (
     "Summary", "Customer P&L", "Cost-to-serve", "Activities", "Whale curve", "Matrix", "Segments", "Products",
-    "Trend", "CLV", "Reconciliation", "Exceptions", "Assumptions",
+    "Trend", "CLV", "Actions", "Reconciliation", "Exceptions", "Assumptions",
 )
 #: Excel Tables every report holds, by sheet (more may appear, e.g. ``Resources``, ``CLV``).
 REPORT_TABLES: dict[str, tuple[str, ...]] = {
-    "Summary": ("Waterfall", "KPIs", "TopCustomers", "BottomCustomers", "Checks"),
+    "Summary": ("Waterfall", "KPIs", "TopCustomers", "BottomCustomers", "TopActions", "Checks"),
     "Customer P&L": ("CustomerPnL",),
     "Cost-to-serve": ("CostToServe",),
     "Activities": ("Activities",),
@@ -62,6 +64,7 @@ REPORT_TABLES: dict[str, tuple[str, ...]] = {
     "Products": ("Products",),
     "Trend": ("PeriodTotals", "FlaggedCustomers"),
     "CLV": ("Acquisition",),
+    "Actions": ("Actions",),
     "Reconciliation": ("Reconciliation",),
     "Exceptions": ("Exceptions",),
     "Assumptions": ("Parameters", "Sources"),
@@ -155,6 +158,7 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
                 lay.row_heights[row] = ROW_HEIGHT * lines
         lay.skip()
         lay.keep_together(top, lay.next_row - 2)
+    _top_actions(lay, a, taken, language)
     # The checks: one block, never split over two pages (unless longer than a page).
     top = lay.heading(report_text("checks_heading", language))
     lay.note(_rejected_rows_text(a, language))
@@ -172,6 +176,39 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
     data = _waterfall_chart_data(lay, steps, language)
     _summary_charts(lay, a, steps, waterfall, data, detail, language)
     return lay
+
+
+#: Actions listed on the Summary (the rest on the Actions sheet).
+TOP_ACTIONS = 10
+
+
+def _top_actions(lay: SheetLayout, a: Analysis, taken: set[str], language: str) -> None:
+    """The Summary's block of the actions worth most (:func:`~xlprofit.core.actions.top_actions`), kept whole.
+
+    Under the columns of the customers above: customer, name and segment, then the amounts, and
+    the lever with what changes in the wide column of the reasons.
+    """
+    table = _action_table(a)
+    rows = top_actions(table, TOP_ACTIONS)
+    top = lay.heading(report_text("top_actions_heading", language, count=str(TOP_ACTIONS)))
+    lay.note(report_text("top_actions_note", language))
+    if _is_pilot(a):
+        lay.note(report_text("actions_pilot", language))
+    elif not len(rows):
+        lay.note(report_text("actions_none", language))
+    frame = rows[["customer_id", "name", "segment", "effect", "profit_before", "profit_after", "cost_to_serve_freed",
+                  "result_effect"]].assign(action=[f"{lever[:1].upper()}{lever[1:]}: {change}" for lever, change
+                                                   in zip(rows["lever"], rows["change"], strict=True)])
+    spot = lay.table(frame, "TopActions", taken, max_width=34, labels=_ACTION_LABELS,
+                     styles={**{c: "money" for c in _ACTION_MONEY}, "action": "wrap_indent"})
+    lay.fit(spot.col("action"), REASON_WIDTH)
+    width = lay.widths[spot.col("action")]
+    for row, text in zip(range(spot.first_row, spot.last_row + 1), frame["action"], strict=False):
+        lines = _wrapped_lines(text, _text_chars(width) - 2)  # less the indent
+        if lines > 1:
+            lay.row_heights[row] = ROW_HEIGHT * lines
+    lay.skip()
+    lay.keep_together(top, lay.next_row - 2)
 
 
 #: Rows of the chart of the waterfall's steps from the gross margin on and of the whale curve beside it.
@@ -883,6 +920,108 @@ def _acquisition(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
+#: Headers of the columns of :func:`xlprofit.core.actions.actions` as the report shows them.
+_ACTION_LABELS = {"rank": "Rank", "customer_id": "Customer", "name": "Name", "segment": "Segment", "lever": "Lever",
+                  "change": "What changes", "effect": "Effect on profit", "profit_before": "Profit before",
+                  "profit_after": "Profit after", "cost_to_serve_freed": "Cost-to-serve freed",
+                  "result_effect": "Effect on the period result", "formula": "Formula", "action": "Action",
+                  "reason": "Why left out"}
+_ACTION_MONEY = ("effect", "profit_before", "profit_after", "cost_to_serve_freed", "result_effect")
+#: Widths of the wrapped text columns of the Actions sheet (characters).
+ACTION_TEXT_WIDTH = 52
+ACTION_LEVER_WIDTH = 18
+
+
+def _is_pilot(a: Analysis) -> bool:
+    """Whether ``a`` analyses some products only (``analyze(products=…)``): then no actions are estimated."""
+    return bool(a.parameters.get("products"))
+
+
+def _action_source(a: Analysis) -> Analysis:
+    """``a``, or a copy of it with an empty lifetime-value table when it has none (``clv=None``).
+
+    The actions then judge the ending of a relationship on the period's profit and referral
+    value (:func:`~xlprofit.core.actions.actions`), as they do without lifetime values.
+    """
+    if getattr(a, "clv", None) is None:
+        return dataclasses.replace(a, clv=pd.DataFrame(index=a.customers.index))
+    return a
+
+
+def _action_table(a: Analysis) -> pd.DataFrame:
+    """:attr:`Analysis.actions`, or none for a product pilot (the levers change a customer's whole business)."""
+    return pd.DataFrame(columns=ACTION_COLUMNS) if _is_pilot(a) else _action_source(a).actions
+
+
+def _actions(a: Analysis, taken: set[str], language: str = "en") -> SheetLayout:
+    """The Actions sheet: every lever of every customer losing money or flagged, ranked; below, those left out."""
+    lay = SheetLayout("Actions")
+    lay.title(report_text("actions_title", language), report_text("actions_subtitle", language))
+    for key in ("actions_note_rank", "actions_note_capacity", "actions_note_ending"):
+        lay.note(report_text(key, language))
+    lay.skip()
+    table = _action_table(a)
+    lay.heading(report_text("actions_heading", language, count=f"{len(table):,}"))
+    if _is_pilot(a):
+        lay.note(report_text("actions_pilot", language))
+    elif not len(table):
+        lay.note(report_text("actions_none", language))
+    room = MAX_SHEET_ROWS - lay.next_row - 10  # a worksheet's rows: the highest ranks, the rest said
+    if len(table) > room:
+        lay.note(report_text("actions_cut", language, shown=f"{room - 1:,}", count=f"{len(table):,}"))
+        table = table.head(room - 1)
+    columns = ["rank", "customer_id", "name", "segment", "lever", "change", *_ACTION_MONEY, "formula"]
+    wrapped = ("lever", "change", "formula")
+    styles = {"rank": "count_top", **{c: "money_top" for c in _ACTION_MONEY}, "lever": "wrap",
+              "change": "wrap_top_indent", "formula": "wrap_top_indent",
+              **{c: "text_top" for c in ("customer_id", "name", "segment")}}
+    frame = table[columns]
+    spot = lay.table(frame, "Actions", taken, max_width=34, labels=_ACTION_LABELS, styles=styles, main=True)
+    lay.widths[spot.col("lever")] = ACTION_LEVER_WIDTH
+    for c in ("change", "formula"):
+        lay.widths[spot.col(c)] = ACTION_TEXT_WIDTH
+    _wrap_heights(lay, spot, frame, wrapped)
+    lay.freeze = f"D{spot.first_row}"
+    if _is_pilot(a):
+        return lay
+    left = actions_left_out(_action_source(a))
+    room = MAX_SHEET_ROWS - lay.next_row - 6
+    if room < 2:
+        return lay
+    pnl = a.customers
+    ids = left["customer_id"]
+    left = left.assign(name=pnl["name"].reindex(ids).to_numpy() if "name" in pnl.columns else None,
+                       segment=pnl["segment"].reindex(ids).to_numpy() if "segment" in pnl.columns else None)
+    left = left[["customer_id", "name", "segment", "lever", "reason"]]
+    lay.skip()
+    lay.heading(report_text("left_out_heading", language, count=f"{len(left):,}"))
+    if len(left) > room:
+        lay.note(report_text("actions_cut", language, shown=f"{room - 1:,}", count=f"{len(left):,}"))
+        left = left.head(room - 1)
+    # Under the columns of the levers: customer, name, segment and lever, the reason under what changes.
+    spot = lay.table(left, "ActionsLeftOut", taken, left=spot.col("customer_id"), max_width=34,
+                     labels=_ACTION_LABELS, header_height=18,
+                     styles={**{c: "text_top" for c in ("customer_id", "name", "segment")}, "lever": "wrap",
+                             "reason": "wrap_top_indent"})
+    lay.widths[spot.col("lever")] = ACTION_LEVER_WIDTH
+    lay.widths[spot.col("reason")] = ACTION_TEXT_WIDTH
+    _wrap_heights(lay, spot, left, ("lever", "reason"))
+    return lay
+
+
+def _wrap_heights(lay: SheetLayout, spot: TableSpot, frame: pd.DataFrame, wrapped: tuple[str, ...]) -> None:
+    """Rows of ``spot`` as tall as their longest wrapped text (columns ``wrapped``, at their layout widths)."""
+    if not len(frame):
+        return
+    lines = np.ones(len(frame), dtype=int)
+    for c in wrapped:
+        chars = _text_chars(lay.widths[spot.col(c)]) - 2  # less an indent
+        lines = np.maximum(lines, [_wrapped_lines(str(t), chars) for t in frame[c]])
+    for row, k in zip(range(spot.first_row, spot.last_row + 1), lines, strict=True):
+        if k > 1:
+            lay.row_heights[row] = ROW_HEIGHT * int(k)
+
+
 def report_sheets(analysis: Analysis) -> list[str]:
     """The sheets of the report of ``analysis``, in order.
 
@@ -1172,6 +1311,7 @@ def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version:
         "Trend": lambda: _trend(a, taken),
         "CLV": lambda: _clv(a, taken, not split),
         **({"Acquisition": lambda: _acquisition(a, taken)} if split else {}),
+        "Actions": lambda: _actions(a, taken),
         "Reconciliation": lambda: _reconciliation(a, taken),
         "Exceptions": lambda: _exceptions(a, taken),
         "Assumptions": lambda: _assumptions(a, taken, generated, version),
