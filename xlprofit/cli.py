@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any
 
 from xlprofit._version import __version__
-from xlprofit.errors import OutputError, ValidationError, XlprofitError
+from xlprofit.errors import InputError, OutputError, ValidationError, XlprofitError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 #: A run stopped by a signal exits with 128 + its number (the shells' convention: 130 for Ctrl-C).
@@ -98,15 +98,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 print(f"xlprofit: {exc}\n{_INCOMPLETE_HINT}", file=sys.stderr)
                 return EXIT_INPUT
             check_unchanged(ds.sources)  # the files an engine read are those whose hashes the report shows
+            scenarios = _scenarios(args, ds, result, overrides, bar)
             bar.update()
-            bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result))  # a sheet more for millions
+            # a sheet more for millions of customers, and one for scenarios
+            bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result, scenarios))
             bar.refresh()
 
             def progress(sheet: str) -> None:
                 bar.set_postfix_str(f"sheet {sheet}")
                 bar.update()
 
-            xlprofit.write_report(result, out, progress=progress)
+            xlprofit.write_report(result, out, progress=progress, scenarios=scenarios)
             args.written = out
             bar.update()
         except BaseException:
@@ -128,6 +130,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for check in failing["check"]:
         print(f"check fails: {check}", file=sys.stderr)
     return EXIT_OK
+
+
+def _scenarios(args: argparse.Namespace, ds: Any, result: Any, overrides: dict[str, Any], bar: Any) -> Any:
+    """The scenarios of the input's ``scenarios`` table (the demo's without INPUT) run beside the base, or None.
+
+    Every scenario by default; ``--scenario NAME`` (repeatable) only those, ``--scenario none`` none.
+    """
+    from xlprofit.core.scenarios import parse_scenarios, run_scenarios
+    from xlprofit.data import demo_scenarios
+    from xlprofit.io import read_scenarios
+
+    wanted = args.scenario or []
+    if wanted == ["none"]:
+        return None
+    table = demo_scenarios() if args.input is None else read_scenarios(args.input, encoding=args.encoding,
+                                                                        delimiter=args.delimiter)
+    if table is None or not len(table):
+        if wanted:
+            raise InputError(f"--scenario {wanted[0]}: the input has no scenarios table (a 'scenarios' sheet, "
+                             "or scenarios.csv in the folder)")
+        return None
+    first = int(table.index[0]) if pd_is_integer(table.index[0]) else 2
+    changes = parse_scenarios(table.reset_index(drop=True), ds, first_row=first)
+    if wanted:
+        unknown = [name for name in wanted if name not in changes]
+        if unknown:
+            raise InputError(f"--scenario {unknown[0]}: no such scenario; the scenarios table holds "
+                             + ", ".join(f"'{name}'" for name in changes))
+        changes = {name: changes[name] for name in wanted}
+    bar.set_postfix_str(f"{len(changes)} scenario(s)")
+    return run_scenarios(ds, changes, base=result, products=args.product or None,
+                         allow_incomplete=args.allow_incomplete, **overrides)
+
+
+def pd_is_integer(value: Any) -> bool:
+    """Whether ``value`` is a whole number (a row number of a table's index)."""
+    import numbers
+
+    return isinstance(value, numbers.Integral)
 
 
 _INCOMPLETE_HINT = ("xlprofit: correct the rows above, or write the report without them with --allow-incomplete "
@@ -290,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--allow-incomplete", action="store_true",
                      help="write the report even when cost pools (resource or activity rows) were rejected: "
                           "their cost is left out, the report says so on its first lines and a check fails")
+    rep.add_argument("--scenario", action="append", metavar="NAME",
+                     help="run only this scenario of the input's scenarios table (repeatable; 'none' for none); "
+                          "by default every scenario is run and set beside the base on the Scenarios sheet")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--engine", choices=ENGINES, default="auto",
                      help="where the invoice lines of a folder input are summed: pandas, duckdb (in-process, "

@@ -250,8 +250,9 @@ def _rows_of(ws: Any, ref: str | None, table: str, book: str) -> tuple[list[Any]
     return [header[i] for i in keep], data, rows
 
 
-def _read_workbook(path: Path, book: IO[bytes]) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
-    """The tables of the workbook ``path``, parsed from ``book``: the bytes read once and hashed."""
+def _read_workbook(path: Path, book: IO[bytes], names: Sequence[str] = INPUT_TABLES
+                   ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """The tables ``names`` of the workbook ``path``, parsed from ``book``: the bytes read once and hashed."""
     check_xlsx(path, book)
     import openpyxl  # only needed for workbooks
     from defusedxml import DefusedXmlException
@@ -270,7 +271,7 @@ def _read_workbook(path: Path, book: IO[bytes]) -> tuple[dict[str, pd.DataFrame]
         titles = {ws.title: ws for ws in wb.worksheets}
         tables: dict[str, pd.DataFrame] = {}
         first_rows: dict[str, int] = {}
-        for table in INPUT_TABLES:
+        for table in names:
             if table in excel_tables and excel_tables[table][0] in titles:
                 title, ref = excel_tables[table]
                 header, data, rows = _rows_of(titles[title], ref, table, path.name)
@@ -325,6 +326,28 @@ def read_tables(path: str | os.PathLike[str], *, encoding: str | None = None, de
     if p.suffix.lower() == ".xls":
         raise InputError(f"'{p.name}' is an old .xls workbook; save it as .xlsx")
     raise InputError(f"'{p.name}' is neither an .xlsx workbook nor a folder of CSV/Parquet files")
+
+
+def read_scenarios(path: str | os.PathLike[str], *, encoding: str | None = None, delimiter: str | None = None
+                   ) -> pd.DataFrame | None:
+    """The ``scenarios`` table of a workbook (a sheet or Excel Table) or a folder (``scenarios.csv``), or None.
+
+    The rows keep the numbers the user sees (header = row 1); the table is checked by
+    :func:`xlprofit.core.scenarios.parse_scenarios`.
+    """
+    p = Path(path)
+    if p.is_dir():
+        found = table_file(p, "scenarios")
+        if found is None:
+            return None
+        frame = read_table("scenarios", found, encoding=encoding, delimiter=delimiter)[0]
+        frame.index = pd.RangeIndex(2, 2 + len(frame))
+        return frame
+    if p.suffix.lower() in _XLSX_SUFFIXES:
+        data, _ = read_source("workbook", p, MAX_UNCOMPRESSED_BYTES)
+        tables, _ = _read_workbook(p, BytesIO(data), ("scenarios",))
+        return tables.get("scenarios")
+    return None
 
 
 def read(path: str | os.PathLike[str], *, engine: str = "auto", encoding: str | None = None,

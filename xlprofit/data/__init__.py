@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DEMO_DIR", "DEMO_FILES", "demo_tables"]
+__all__ = ["DEMO_DIR", "DEMO_FILES", "DEMO_SCENARIOS", "demo_tables", "demo_scenarios"]
 
 #: Directory holding the demo dataset files.
 DEMO_DIR: Path = Path(str(resources.files(__name__).joinpath("demo")))
@@ -28,6 +28,9 @@ DEMO_FILES: dict[str, str] = {
     "usage": "usage.csv.gz",
     "parameters": "parameters.csv",
 }
+#: File name of the demo's scenarios table (see :mod:`xlprofit.core.scenarios`): not an input of
+#: the analysis itself, so not among :data:`DEMO_FILES`.
+DEMO_SCENARIOS = "scenarios.csv"
 
 
 def demo_tables() -> dict[str, pd.DataFrame]:
@@ -50,3 +53,10 @@ def demo_tables() -> dict[str, pd.DataFrame]:
         else:
             tables[table] = pd.read_csv(path, encoding="utf-8")
     return tables
+
+
+def demo_scenarios() -> pd.DataFrame:
+    """The demo's scenarios table (three what-ifs), as read from its CSV file, row numbers as in the file."""
+    frame = pd.read_csv(DEMO_DIR / DEMO_SCENARIOS, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame

@@ -1009,6 +1009,65 @@ def _actions(a: Analysis, taken: set[str], language: str = "en") -> SheetLayout:
     return lay
 
 
+def _scenarios(results: Any, taken: set[str]) -> SheetLayout:
+    """The Scenarios sheet: the base and every scenario side by side, their changes, each customer's change.
+
+    One row per scenario and one column per measure, so that scenario names (text from the input)
+    are cells, never headers; then the change against the base, the changes each scenario makes,
+    and the customers whose profit moves most in each scenario.
+    """
+    lay = SheetLayout("Scenarios")
+    lay.title("Scenarios", "The base and every scenario of the scenarios table, each analysed in full (every "
+              "cost traced, every check run) and set side by side.")
+    lay.note("Minutes freed by a rate or volume change become unused capacity: customer profit moves at once, the "
+             "period's result only once a capacity change cuts the capacity.")
+    lay.skip()
+    summary = results.summary
+    names = list(results.analyses)
+    keys = [f"measure_{i}" for i in range(len(summary))]
+    labels = {"scenario": "Scenario", **dict(zip(keys, summary["measure"], strict=True))}
+    styles = {k: "money" if unit == "money" else "count" for k, unit in zip(keys, summary["unit"], strict=True)}
+    styles["scenario"] = "text"
+
+    def rows(columns: list[str], first: list[str]) -> pd.DataFrame:
+        money = summary["unit"].eq("money").to_numpy()
+        frame = pd.DataFrame({k: [round(float(summary[c].iloc[i]), 2) if money[i] else float(summary[c].iloc[i])
+                                  for c in columns] for i, k in enumerate(keys)})
+        frame.insert(0, "scenario", first)
+        return frame
+
+    lay.heading("Side by side")
+    # Not a main table: its header is not repeated on the pages of the tables below it.
+    lay.table(rows(["base", *names], ["Base", *names]), "Scenarios", taken, labels=labels, styles=styles,
+              max_width=22)
+    lay.freeze = "B1"
+    lay.skip()
+    lay.heading("Change against the base")
+    lay.table(rows([f"{n} vs base" for n in names], names), "ScenarioChanges", taken, labels=labels, styles=styles,
+              max_width=22)
+    lay.skip()
+    lay.heading("What each scenario changes (rows of the scenarios table)")
+    changes = pd.DataFrame([{"scenario": name, "row": change.row, "change": change.describe()}
+                            for name, listed in results.changes.items() for change in listed])
+    lay.table(changes, "ScenarioInput", taken, labels={"scenario": "Scenario", "row": "Row", "change": "Change"},
+              styles={"scenario": "text", "row": "count_top", "change": "wrap_indent"}, max_width=60)
+    lay.skip()
+    per = results.customers.groupby("scenario", sort=False, group_keys=False).head(SCENARIO_CUSTOMERS)
+    lay.heading(f"The {SCENARIO_CUSTOMERS} customers whose profit moves most in each scenario")
+    columns = [c for c in ("scenario", "customer_id", "name", "segment", "channel", "base_profit",
+                           "scenario_profit", "change") if c in per.columns]
+    lay.table(per[columns], "ScenarioCustomers", taken,
+              labels={"scenario": "Scenario", "base_profit": "Profit (base)", "scenario_profit": "Profit (scenario)",
+                      "change": "Change"},
+              styles={"scenario": "text", "base_profit": "money", "scenario_profit": "money", "change": "money"},
+              max_width=30)
+    return lay
+
+
+#: Customers listed per scenario on the Scenarios sheet (the largest changes of profit).
+SCENARIO_CUSTOMERS = 20
+
+
 def _wrap_heights(lay: SheetLayout, spot: TableSpot, frame: pd.DataFrame, wrapped: tuple[str, ...]) -> None:
     """Rows of ``spot`` as tall as their longest wrapped text (columns ``wrapped``, at their layout widths)."""
     if not len(frame):
@@ -1022,13 +1081,14 @@ def _wrap_heights(lay: SheetLayout, spot: TableSpot, frame: pd.DataFrame, wrappe
             lay.row_heights[row] = ROW_HEIGHT * int(k)
 
 
-def report_sheets(analysis: Analysis) -> list[str]:
+def report_sheets(analysis: Analysis, scenarios: Any = None) -> list[str]:
     """The sheets of the report of ``analysis``, in order.
 
-    :data:`REPORT_SHEETS`, and ``Acquisition`` after ``CLV`` when the CLV sheet cannot hold
-    both of its per-customer tables (more than about 524,000 customers).
+    :data:`REPORT_SHEETS`, ``Acquisition`` after ``CLV`` when the CLV sheet cannot hold both of
+    its per-customer tables (more than about 524,000 customers), and ``Scenarios`` after
+    ``Actions`` when scenarios are given.
     """
-    return list(sheet_layouts(analysis, set(), dt.datetime.min, ""))  # the names only: no sheet is laid out
+    return list(sheet_layouts(analysis, set(), dt.datetime.min, "", scenarios))  # names only: nothing laid out
 
 
 def _split_acquisition(a: Analysis) -> bool:
@@ -1291,12 +1351,13 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str
+def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str, scenarios: Any = None
                   ) -> dict[str, Callable[[], SheetLayout]]:
     """Each report sheet's name and the function laying it out (called when the sheet is written).
 
     ``taken`` collects the defined names used so far; ``generated`` and ``version`` are the
-    Summary's stamp. The benchmark of the writers lays out the same sheets through this.
+    Summary's stamp; ``scenarios`` (:class:`~xlprofit.core.scenarios.ScenarioResults`) adds the
+    Scenarios sheet after Actions. The benchmark of the writers lays out the same sheets through this.
     """
     split = _split_acquisition(a)
     return {
@@ -1312,6 +1373,7 @@ def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version:
         "CLV": lambda: _clv(a, taken, not split),
         **({"Acquisition": lambda: _acquisition(a, taken)} if split else {}),
         "Actions": lambda: _actions(a, taken),
+        **({"Scenarios": lambda: _scenarios(scenarios, taken)} if scenarios is not None else {}),
         "Reconciliation": lambda: _reconciliation(a, taken),
         "Exceptions": lambda: _exceptions(a, taken),
         "Assumptions": lambda: _assumptions(a, taken, generated, version),
@@ -1319,7 +1381,7 @@ def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version:
 
 
 def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: Callable[[str], Any] | None = None,
-                 generated: dt.datetime | None = None) -> None:
+                 generated: dt.datetime | None = None, scenarios: Any = None) -> None:
     """Write the report workbook for ``analysis`` to ``path`` (atomically).
 
     Parameters
@@ -1332,6 +1394,9 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
         Called with the name of each sheet as it is written (:func:`report_sheets`).
     generated:
         Time stamp shown on the Summary and Assumptions sheets (default: now).
+    scenarios:
+        :func:`xlprofit.core.scenarios.run_scenarios` of the same analysis: the Scenarios sheet
+        sets them beside the base (none by default).
 
     Raises
     ------
@@ -1352,7 +1417,7 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     taken: set[str] = set()
     with saving():  # the sheets stream into temporary files: removed on a signal too
         try:
-            for name, build in sheet_layouts(analysis, taken, generated, __version__).items():
+            for name, build in sheet_layouts(analysis, taken, generated, __version__, scenarios).items():
                 if progress:
                     progress(name)
                 layout = build()
