@@ -678,8 +678,16 @@ def actions_left_out(analysis: Any, *, service_drivers: Sequence[str] | None = N
     return pd.DataFrame(_levers(analysis, service_drivers).left_out, columns=LEFT_OUT_COLUMNS)
 
 
-def top_actions(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` actions with the largest value at stake (rank 1 … n) of an :func:`actions` table."""
+def top_actions(table: pd.DataFrame, n: int = 10, *, per_customer: bool = True) -> pd.DataFrame:
+    """The ``n`` actions with the largest value at stake of an :func:`actions` table, best first.
+
+    With ``per_customer`` (the default) each customer appears once, with its best lever: a
+    losing customer's "reprice" and "consider ending the relationship" are worth the same (its
+    loss) and would otherwise fill the list in pairs. ``per_customer=False``: ranks 1 … n.
+    """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise ArgumentError("n", n, "a whole number of actions, at least 0")
-    return table.sort_values("rank", kind="stable").head(int(n)).reset_index(drop=True)
+    ranked = table.sort_values("rank", kind="stable")
+    if per_customer:
+        ranked = ranked.drop_duplicates("customer_id", keep="first")
+    return ranked.head(int(n)).reset_index(drop=True)
