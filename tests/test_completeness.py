@@ -217,6 +217,7 @@ def test_incomplete_report_says_so_first_and_fails_in_red(warehouse_workbook, tm
     captured = capsys.readouterr()
     assert "10/11 checks hold" in captured.out
     assert "INCOMPLETE" in captured.err and f"check fails: {POOLS_CHECK}" in captured.err
+    assert "scenarios not run: cost pool rows were rejected" in captured.err  # the demo workbook's scenarios
     wb = openpyxl.load_workbook(out)
     ws = wb["Summary"]
     first = [ws.cell(row=r, column=1).value for r in range(1, 5)]

@@ -37,6 +37,7 @@ from xlprofit.report.template import (
     OFFICEJS_PREFIX,
     PARAMETER_NAMES,
     RUNTIMES,
+    SCENARIOS_SHEET,
     formula_name,
     template_tables,
     write_demo,
@@ -118,7 +119,9 @@ def test_report_formatting(demo_report):
     assert ws.freeze_panes == f"C{header_row + 1}"
     assert ws.print_title_rows.replace("$", "") == f"{header_row}:{header_row}"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    # As wide as it must be to print at 7 pt or more, the customer columns repeated on each page.
+    assert ws.page_setup.fitToWidth >= 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 or (ws.print_title_cols or "").replace("$", "") == "A:B"
     heads = [c.value for c in ws[header_row]]
     profit = ws.cell(row=header_row + 1, column=heads.index("Profit") + 1)
     assert "[Red]" in profit.number_format
@@ -218,7 +221,7 @@ def test_committed_template_is_what_the_command_writes(tmp_path):
 
 def test_template_names_tables_headers_and_validation():
     wb = openpyxl.load_workbook(ROOT / "workbook_template.xlsx")
-    assert wb.sheetnames == ["Start here", *INPUT_SHEETS.values(), *LIVE_SHEETS]
+    assert wb.sheetnames == ["Start here", *INPUT_SHEETS.values(), SCENARIOS_SHEET, *LIVE_SHEETS]
     for table, sheet in INPUT_SHEETS.items():
         ws = wb[sheet]
         assert sheet in ws.tables, sheet

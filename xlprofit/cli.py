@@ -151,6 +151,12 @@ def _scenarios(args: argparse.Namespace, ds: Any, result: Any, overrides: dict[s
             raise InputError(f"--scenario {wanted[0]}: the input has no scenarios table (a 'scenarios' sheet, "
                              "or scenarios.csv in the folder)")
         return None
+    from xlprofit.core.reconciliation import rejected_cost_pools
+
+    if len(rejected_cost_pools(ds)):  # --allow-incomplete: a scenario's copy of the tables would lose them
+        print("xlprofit: scenarios not run: cost pool rows were rejected (see the report's first lines); "
+              "correct them to compare scenarios", file=sys.stderr)
+        return None
     first = int(table.index[0]) if pd_is_integer(table.index[0]) else 2
     changes = parse_scenarios(table.reset_index(drop=True), ds, first_row=first)
     if wanted:

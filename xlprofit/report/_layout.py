@@ -28,11 +28,11 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from xlprofit.core.parsing import shown_text
 from xlprofit.report._openpyxl_private import StreamSheet, new_sheet
 from xlprofit.report._rows import TableRows, column_values
-from xlprofit.report._styles import Styles, label_for, style_for
+from xlprofit.report._styles import NUMBER_STYLES, Styles, label_for, style_for
 from xlprofit.report._values import SpillFormula
 
-__all__ = ["A3_ABOVE_WIDTH", "MAX_SHEET_ROWS", "ROW_HEIGHT", "SheetLayout", "TableSpot", "add_table",
-           "column_points", "page_breaks", "table_name", "write_layout"]
+__all__ = ["A3_ABOVE_WIDTH", "MAX_SHEET_ROWS", "MIN_PRINT_SCALE", "ROW_HEIGHT", "SheetLayout", "TableSpot", "add_table",
+           "column_points", "page_breaks", "print_pages_wide", "table_name", "write_layout"]
 
 #: Most rows a worksheet can hold (Excel's limit).
 MAX_SHEET_ROWS = 1_048_576
@@ -170,12 +170,17 @@ class SheetLayout:
         columns = [str(c) for c in frame.columns]
         headers = _unique_headers([labels.get(c, label_for(c)) for c in columns])
         col_styles = [(styles or {}).get(c) or style_for(c, frame[c]) for c in columns]
+        # Text right of a column of numbers starts one indent in, or the two read as one ("1C0120").
+        col_styles = [("text_indent" if s == "text" and j and col_styles[j - 1] in NUMBER_STYLES else s)
+                      for j, s in enumerate(col_styles)]
+        header_styles = ["header_right" if s in NUMBER_STYLES else "header" for s in col_styles]
         if captions is not None:
             self.line([None] * (left - 1) + list(captions), [""] * (left - 1) + ["caption"] * len(captions),
                       height=42)
         header_row = self.next_row
         n = len(frame)
         self._add("table", 1 + max(n, 1), frame=frame, headers=headers, styles=col_styles, left=left,
+                  header_styles=header_styles,
                   cell_styles=dict(cell_styles or {}), table_style=style)
         self.row_heights[header_row] = header_height
         spot = TableSpot(table_name(name, taken), header_row, header_row + 1, header_row + max(n, 1), left,
@@ -285,6 +290,8 @@ def write_layout(wb: Workbook, layout: SheetLayout, styles: Styles, *, print_set
         ws.sheet_properties.tabColor = layout.tab_color
     if print_setup:
         _print_setup(ws, layout.print_rows, sum(layout.widths.values()))
+        if not layout.keep:
+            _split_columns(ws, layout)
         if layout.keep:
             _paginate(ws, layout)
     for dv in layout.validations:
@@ -312,7 +319,7 @@ def _stream_table(ws: StreamSheet, block: _Block, styles: Styles) -> None:
     spot: TableSpot = p["spot"]
     pad = [None] * (spot.left - 1)
     pad_styles = [0] * (spot.left - 1)
-    ws.put(pad + list(p["headers"]), pad_styles + [styles["header"]] * len(p["headers"]))
+    ws.put(pad + list(p["headers"]), pad_styles + [styles[s] for s in p["header_styles"]])
     col_styles = [styles[s] for s in p["styles"]]
     row_styles = {frame.columns.get_loc(c): [styles[s] for s in v] for c, v in p["cell_styles"].items()}
     n = len(frame)
@@ -356,6 +363,48 @@ def _print_setup(ws: StreamSheet, header_row: int | None, total_width: float = 0
     if header_row:
         ws.print_title_rows = f"{header_row}:{header_row}"
 
+
+#: Smallest print scale (per cent) of a sheet fitted to the page width: body text (11 pt) prints at 7 pt or
+#: larger. A sheet too wide for it prints its columns over several pages side by side, each page repeating
+#: the sheet's frozen first columns (the customer).
+MIN_PRINT_SCALE = 64
+
+
+def print_pages_wide(layout: SheetLayout, paper: str) -> int:
+    """Pages side by side a sheet prints across so that its scale stays at least :data:`MIN_PRINT_SCALE`.
+
+    Each page after the first repeats the frozen columns left of ``layout.freeze`` (none: 1 page).
+    """
+    titles = _title_columns(layout)
+    if not titles:
+        return 1
+    short, long = _PAPER.get(paper, _PAPER["9"])
+    usable = _SAFETY * (long - 2 * 0.4 * 72)
+    total = sum(column_points(w) for w in layout.widths.values())
+    repeated = sum(column_points(layout.widths.get(c, 0.0)) for c in range(1, titles + 1))
+    for pages in range(1, 11):
+        if 100 * pages * usable / (total + (pages - 1) * repeated) >= MIN_PRINT_SCALE:
+            return pages
+    return 10
+
+
+def _title_columns(layout: SheetLayout) -> int:
+    """How many columns, from A, are frozen (0: none)."""
+    if not layout.freeze:
+        return 0
+    letters = re.match(r"[A-Z]+", layout.freeze)
+    if letters is None:
+        return 0
+    return sum((ord(ch) - 64) * 26 ** k for k, ch in enumerate(reversed(letters.group()))) - 1
+
+
+def _split_columns(ws: StreamSheet, layout: SheetLayout) -> None:
+    """A sheet too wide to print legibly on one page width: over several, the frozen columns on each."""
+    pages = print_pages_wide(layout, str(ws.page_setup.paperSize or "9"))
+    if pages > 1:
+        ws.page_setup.fitToWidth = pages
+        ws.page_setup.pageOrder = "overThenDown"  # a row's pages one after the other
+        ws.print_title_cols = f"A:{get_column_letter(_title_columns(layout))}"
 
 
 #: Height of a row without a height of its own, in points (Excel's for Calibri 11; set on paginated sheets).

@@ -16,7 +16,7 @@ from openpyxl.workbook import Workbook
 
 from xlprofit.report._openpyxl_private import cell_style_id
 
-__all__ = ["MONEY", "PERCENT", "COUNT", "NUMBER", "RATE", "DATE", "Styles", "format_for", "label_for",
+__all__ = ["NUMBER_STYLES", "MONEY", "PERCENT", "COUNT", "NUMBER", "RATE", "DATE", "Styles", "format_for", "label_for",
            "style_for"]
 
 MONEY = "#,##0.00;[Red]-#,##0.00"
@@ -37,6 +37,9 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
     "note": {"font": Font(color="595959")},
     "header": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=_NAVY),
                "alignment": Alignment(wrap_text=True, vertical="center")},
+    # The header over a column of numbers, aligned with its numbers.
+    "header_right": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=_NAVY),
+                     "alignment": Alignment(horizontal="right", wrap_text=True, vertical="center")},
     "caption": {"font": Font(italic=True, size=9, color="595959"),
                 "alignment": Alignment(wrap_text=True, vertical="bottom")},
     "label": {"font": Font(bold=True)},
@@ -59,12 +62,17 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
     "text_top": {"alignment": Alignment(vertical="top")},
     "fail_top": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="C00000"),
                  "alignment": Alignment(vertical="top")},
+    "text_indent": {"alignment": Alignment(horizontal="left", indent=1)},
     "wrap_indent": {"alignment": Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1)},
     # Beside wrapped text on the Actions sheet: every cell of a row aligned to its top line.
     "money_top": {"number_format": MONEY, "alignment": Alignment(vertical="top")},
     "count_top": {"number_format": COUNT, "alignment": Alignment(horizontal="center", vertical="top")},
     "wrap_top_indent": {"alignment": Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)},
 }
+#: Styles of cells that hold numbers (right-aligned, or centred): their header is right-aligned, and text
+#: in the column to their right is indented so that a number never touches it ("1C0120", "7.3%passive").
+NUMBER_STYLES = frozenset({"money", "percent", "count", "number", "rate", "date", "input_percent", "input_date",
+                           "money_top", "count_top"})
 _FORMAT_STYLE = {MONEY: "money", PERCENT: "percent", COUNT: "count", NUMBER: "number", RATE: "rate",
                  DATE: "date"}
 

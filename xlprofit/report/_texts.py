@@ -285,6 +285,84 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "Jedna wartość na nazwę. Puste oznacza 'nie podano'. Komórki wartości mają nazwy (DiscountRate, "
         "PaymentDays, …) do użycia w formułach.",
     ),
+    "scenarios_title": ("Scenarios (what-if)", "Scenarier (hva om)", "Scenarier (tänk om)",
+                        "Scenariusze (co jeśli)"),
+    "scenarios_intro": (
+        "Optional. One row per change; rows with the same scenario name make one scenario, which the report "
+        "sets beside the base (Scenarios sheet). Leave the Table empty for none.",
+        "Valgfritt. Én rad per endring; rader med samme scenarionavn utgjør ett scenario, som rapporten "
+        "setter ved siden av basis (arket Scenarios). La tabellen stå tom for ingen.",
+        "Valfritt. En rad per ändring; rader med samma scenarionamn bildar ett scenario, som rapporten "
+        "ställer bredvid basen (bladet Scenarios). Lämna tabellen tom för inga.",
+        "Opcjonalne. Jeden wiersz na zmianę; wiersze o tej samej nazwie scenariusza tworzą jeden scenariusz, "
+        "który raport zestawia z bazą (arkusz Scenarios). Pozostaw tabelę pustą, jeśli nie ma scenariuszy.",
+    ),
+    "scenarios_parameter": (
+        "parameter — target: a parameter (discount_rate, payment_days, …); value: its new value.",
+        "parameter — target: en parameter (discount_rate, payment_days, …); value: den nye verdien.",
+        "parameter — target: en parameter (discount_rate, payment_days, …); value: det nya värdet.",
+        "parameter — target: parametr (discount_rate, payment_days, …); value: jego nowa wartość.",
+    ),
+    "scenarios_rate": (
+        "rate — target: an activity; value scales its cost per driver unit (0.8 = 20 % cheaper). "
+        "For everyone.",
+        "rate — target: en aktivitet; value skalerer kostnaden per driverenhet (0,8 = 20 % billigere). "
+        "For alle.",
+        "rate — target: en aktivitet; value skalar kostnaden per drivarenhet (0,8 = 20 % billigare). "
+        "För alla.",
+        "rate — target: działanie; value skaluje jego koszt na jednostkę nośnika (0,8 = 20% taniej). "
+        "Dla wszystkich.",
+    ),
+    "scenarios_volume": (
+        "volume — target: a driver (visits, manual_orders, orders, …); value scales the volume of the "
+        "customers in applies_to (0.5 = half, 0 = none).",
+        "volume — target: en driver (visits, manual_orders, orders, …); value skalerer volumet til kundene "
+        "i applies_to (0,5 = halvparten, 0 = ingen).",
+        "volume — target: en drivare (visits, manual_orders, orders, …); value skalar volymen för kunderna "
+        "i applies_to (0,5 = hälften, 0 = ingen).",
+        "volume — target: nośnik (visits, manual_orders, orders, …); value skaluje wolumen klientów "
+        "z applies_to (0,5 = połowa, 0 = brak).",
+    ),
+    "scenarios_price": (
+        "price — value: the price change (0.03 = +3 %, -0.05 = −5 %) of the customers in applies_to; "
+        "target: a product_id, or blank for every product.",
+        "price — value: prisendringen (0,03 = +3 %, -0,05 = −5 %) for kundene i applies_to; "
+        "target: en product_id, eller tom for alle produkter.",
+        "price — value: prisändringen (0,03 = +3 %, -0,05 = −5 %) för kunderna i applies_to; "
+        "target: ett product_id, eller tomt för alla produkter.",
+        "price — value: zmiana ceny (0,03 = +3%, -0,05 = −5%) dla klientów z applies_to; "
+        "target: product_id albo puste dla wszystkich produktów.",
+    ),
+    "scenarios_capacity": (
+        "capacity — target: a resource; value scales its capacity and its cost together (0.94 = 6 % fewer "
+        "minutes paid for). For everyone.",
+        "capacity — target: en ressurs; value skalerer kapasiteten og kostnaden sammen (0,94 = 6 % færre "
+        "betalte minutter). For alle.",
+        "capacity — target: en resurs; value skalar kapaciteten och kostnaden tillsammans (0,94 = 6 % färre "
+        "betalda minuter). För alla.",
+        "capacity — target: zasób; value skaluje jednocześnie jego zdolność i koszt (0,94 = o 6% mniej "
+        "opłacanych minut). Dla wszystkich.",
+    ),
+    "scenarios_applies_to": (
+        "applies_to: blank for every customer, or segment:Retail, channel:Web/EDI, region:North, "
+        "customer:C0007.",
+        "applies_to: tom for alle kunder, eller segment:Retail, channel:Web/EDI, region:North, "
+        "customer:C0007.",
+        "applies_to: tomt för alla kunder, eller segment:Retail, channel:Web/EDI, region:North, "
+        "customer:C0007.",
+        "applies_to: puste dla wszystkich klientów albo segment:Retail, channel:Web/EDI, region:North, "
+        "customer:C0007.",
+    ),
+    "scenarios_unused": (
+        "Minutes freed by a rate or volume change stay unused capacity (the resource costs the same) until a "
+        "capacity row cuts them.",
+        "Minutter som frigjøres av en rate- eller volume-endring, blir ubrukt kapasitet (ressursen koster det "
+        "samme) til en capacity-rad kutter dem.",
+        "Minuter som frigörs av en rate- eller volume-ändring förblir outnyttjad kapacitet (resursen kostar "
+        "lika mycket) tills en capacity-rad skär bort dem.",
+        "Minuty zwolnione zmianą rate lub volume pozostają niewykorzystaną zdolnością (zasób kosztuje tyle "
+        "samo), dopóki wiersz capacity ich nie zredukuje.",
+    ),
     "live_note_classic": (
         "Live formulas: they need the classic xlwings add-in with the xlprofit functions imported (see Start "
         "here). Without it (or in LibreOffice) they show #NAME?.",
@@ -426,6 +504,14 @@ _CAPTIONS: dict[str, tuple[str, str, str, str]] = {
                  "(minuter)", "Praktyczna zdolność (minuty)"),
     "period": ("Period (e.g. 2025Q1, 2025-03)", "Periode (f.eks. 2025Q1, 2025-03)", "Period (t.ex. 2025Q1, "
                "2025-03)", "Okres (np. 2025Q1, 2025-03)"),
+    "scenario": ("Scenario name", "Scenarionavn", "Scenarionamn", "Nazwa scenariusza"),
+    # The template appends the kinds (CHANGE_KINDS of xlprofit.core.scenarios) to this caption.
+    "change": ("Kind of change", "Type endring", "Typ av ändring", "Rodzaj zmiany"),
+    "target": ("Parameter, activity, driver, resource or product", "Parameter, aktivitet, driver, ressurs "
+               "eller produkt", "Parameter, aktivitet, drivare, resurs eller produkt", "Parametr, działanie, "
+               "nośnik, zasób lub produkt"),
+    "applies_to": ("Whose data (blank: everyone)", "Hvem sine data (tom: alle)", "Vems data (tomt: alla)",
+                   "Czyje dane (puste: wszyscy)"),
     "value": ("Value", "Verdi", "Värde", "Wartość"),
     "meaning": ("Meaning", "Betydning", "Betydelse", "Znaczenie"),
 }

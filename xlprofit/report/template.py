@@ -5,7 +5,12 @@ input table of the README's *Input tables*, named after it (``Customers``, ``Tra
 of the same name, with the snake_case column headers :func:`xlprofit.read` expects. Those
 names and headers stay in English in every language; the titles, instructions and the caption
 row above each header are translated. The demo workbook is the same template filled with the
-embedded demo data.
+embedded demo data, its what-if scenarios included.
+
+The optional Scenarios sheet after Parameters holds the Excel Table ``Scenarios`` of
+:mod:`xlprofit.core.scenarios` (columns :data:`~xlprofit.core.scenarios.SCENARIO_COLUMNS`,
+the ``change`` column offering :data:`~xlprofit.core.scenarios.CHANGE_KINDS`) under a short
+help text; left empty, the report has no Scenarios sheet.
 
 The live sheets call the add-in's functions on those Tables, in one of two flavours
 (:data:`RUNTIMES`), because the two xlwings runtimes name the functions differently:
@@ -34,6 +39,7 @@ The Start here sheet gives the setup steps of the chosen runtime.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,6 +50,7 @@ from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from xlprofit.core.scenarios import CHANGE_KINDS, SCENARIO_COLUMNS
 from xlprofit.core.schema import PARAMETERS, SCHEMAS, TABLES, Column
 from xlprofit.errors import ArgumentError
 from xlprofit.excel.catalogue import by_name
@@ -54,11 +61,13 @@ from xlprofit.report._texts import LANGUAGES, caption, meaning, table_text, text
 from xlprofit.report._values import Formula, SpillFormula
 from xlprofit.report.workbook import atomic_save, check_target
 
-__all__ = ["INPUT_SHEETS", "PARAMETER_NAMES", "LIVE_SHEETS", "LANGUAGES", "RUNTIMES", "OFFICEJS_PREFIX",
-           "formula_name", "write_template", "write_demo", "template_tables"]
+__all__ = ["INPUT_SHEETS", "SCENARIOS_SHEET", "PARAMETER_NAMES", "LIVE_SHEETS", "LANGUAGES", "RUNTIMES",
+           "OFFICEJS_PREFIX", "formula_name", "write_template", "write_demo", "template_tables"]
 
 #: Sheet (and Excel Table) name of every input table.
 INPUT_SHEETS: dict[str, str] = {t: t.capitalize() for t in TABLES}
+#: Sheet (and Excel Table) name of the optional scenarios table, placed after the Parameters sheet.
+SCENARIOS_SHEET = "Scenarios"
 #: Defined name of every parameter's value cell on the Parameters sheet.
 PARAMETER_NAMES: dict[str, str] = {p: "".join(w.capitalize() for w in p.split("_")) for p in PARAMETERS}
 #: The calculation sheets that call the XLP_* functions.
@@ -268,6 +277,54 @@ def _parameters_sheet(data: pd.DataFrame | Mapping[str, Any] | None, language: s
     return lay
 
 
+def _scenario_value(value: Any) -> Any:
+    """A scenario's value as a spreadsheet holds it: a number where the text is one, else as given."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        number = pd.to_numeric(pd.Series([value.strip()]), errors="coerce").iloc[0]
+        return float(number) if pd.notna(number) and math.isfinite(number) else value
+    return value
+
+
+def _scenarios_sheet(data: pd.DataFrame | None, language: str, taken: set[str]) -> SheetLayout:
+    """The Scenarios sheet: help on each kind of change, then the (empty or filled) ``Scenarios`` Table."""
+    columns = list(SCENARIO_COLUMNS)
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    if data is not None:
+        extra = [c for c in data.columns if c not in columns]
+        frame = data.reindex(columns=[*columns, *extra]).astype(object).reset_index(drop=True)
+        frame = frame.where(frame.notna(), None)
+        for c in ("scenario", "change", "target", "applies_to"):
+            frame[c] = [None if isinstance(v, str) and not v.strip() else v for v in frame[c]]
+        frame["value"] = [_scenario_value(v) for v in frame["value"]]
+    lay = SheetLayout(SCENARIOS_SHEET)
+    lay.tab_color = "FFC000"
+    lay.title(text("scenarios_title", language), text("scenarios_intro", language))
+    for kind in CHANGE_KINDS:
+        lay.note(text(f"scenarios_{kind}", language), style="text")
+    lay.note(text("scenarios_applies_to", language), style="text")
+    lay.note(text("scenarios_unused", language), style="text")
+    lay.skip()
+    captions = [caption(c, language) + (f": {', '.join(CHANGE_KINDS)}" if c == "change" else "")
+                for c in frame.columns]
+    spot = lay.table(frame, SCENARIOS_SHEET, taken, labels={c: c for c in frame.columns},
+                     styles={c: "text" for c in frame.columns}, captions=captions, max_width=30,
+                     style="TableStyleLight9", header_height=18)
+    for c in frame.columns:
+        lay.fit(spot.col(c), 16)
+    lay.fit(spot.col("scenario"), 24)
+    lay.fit(spot.col("applies_to"), 22)
+    last = max(spot.last_row, spot.first_row + _VALIDATION_ROWS - 1)
+    letter = _letter(spot.col("change"))
+    dv = _list_validation(f'"{",".join(CHANGE_KINDS)}"', language, strict=True)
+    dv.add(f"{letter}{spot.first_row}:{letter}{last}")
+    lay.validations.append(dv)
+    return lay
+
+
 #: The Start here sheet's setup section per runtime (keys of :mod:`._texts`): the numbered steps
 #: (a key ending in ``b`` continues the step above it), then the notes below them.
 _SETUP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -301,6 +358,9 @@ def _start_sheet(language: str, runtime: str) -> SheetLayout:
         title, intro = table_text(table, language) if table != "parameters" else (
             text("parameters_title", language), text("parameters_intro", language))
         lay.line([INPUT_SHEETS[table], f"{title}: {intro}"], ["label", "text"])
+        if table == "parameters":
+            lay.line([SCENARIOS_SHEET, f"{text('scenarios_title', language)}: {text('scenarios_intro', language)}"],
+                     ["label", "text"])
     for sheet, key in zip(LIVE_SHEETS, ("pnl_live", "rates_live", "whale_live", "clv_live"), strict=True):
         lay.line([sheet, text(key, language)], ["label", "text"])
     lay.widths[1] = 16
@@ -367,8 +427,8 @@ def template_tables(data: Mapping[str, Any] | None = None, *, language: str = "e
     Parameters
     ----------
     data:
-        Optional input tables (``customers``, ``transactions``, …) to fill the Tables with;
-        ``parameters`` may be a ``name, value`` table or a mapping.
+        Optional input tables (``customers``, ``transactions``, …, and ``scenarios``) to fill
+        the Tables with; ``parameters`` may be a ``name, value`` table or a mapping.
     language:
         ``en``, ``nb``, ``sv`` or ``pl``: the language of titles, instructions and captions.
     runtime:
@@ -398,6 +458,7 @@ def _build(data: Mapping[str, Any] | None, language: str, runtime: str) -> tuple
     for table in TABLES:
         if table == "parameters":
             layouts.append(_parameters_sheet(data.get("parameters"), language, taken, names))
+            layouts.append(_scenarios_sheet(data.get("scenarios"), language, taken))
         else:
             layouts.append(_input_sheet(table, data.get(table), language, taken, spots))
     layouts.extend(_live_sheets(language, runtime))
@@ -452,12 +513,12 @@ def write_template(path: str | os.PathLike[str], *, language: str = "en",
 
 
 def write_demo(path: str | os.PathLike[str], *, language: str = "en", runtime: str = "classic") -> None:
-    """Write the template filled with the embedded demo data (``xlprofit demo``).
+    """Write the template filled with the embedded demo data and its scenarios (``xlprofit demo``).
 
     ``language`` and ``runtime`` are those of :func:`write_template`.
     """
     _check_language(language)
     _check_runtime(runtime)
-    from xlprofit.data import demo_tables
+    from xlprofit.data import demo_scenarios, demo_tables
 
-    write_template(path, language=language, data=demo_tables(), runtime=runtime)
+    write_template(path, language=language, data={**demo_tables(), "scenarios": demo_scenarios()}, runtime=runtime)

@@ -35,6 +35,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from xlprofit.core.actions import ACTION_COLUMNS, actions_left_out, top_actions
 from xlprofit.core.analysis import Analysis
+from xlprofit.core.matrix import NOT_CLASSIFIED
 from xlprofit.core.money import to_cents
 from xlprofit.core.reconciliation import BRIDGE_STEPS
 from xlprofit.core.sale import SALE_GROUPS
@@ -215,6 +216,8 @@ def _top_actions(lay: SheetLayout, a: Analysis, taken: set[str], language: str) 
 DETAIL_CHART_ROWS = 17
 #: Widest reason column on the Summary, and the narrowest width at which the check names wrap (characters).
 REASON_WIDTH = 64
+#: Widest column of the CLV sheet's model notes (they wrap), in characters.
+MODEL_NOTE_WIDTH = 40
 CHECK_WIDTH = 44
 #: Characters of text a column holds per character of its width (a width counts digits; letters are narrower:
 #: Calibri holds about 1.3, DejaVu Sans (LibreOffice without Calibri or Carlito) a little over 1.2).
@@ -688,11 +691,20 @@ def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
     lay = SheetLayout("Matrix")
     lay.title("Profitability matrix", "Net price (net revenue as % of gross) against cost-to-serve (% of net "
               "revenue): passive, carriage trade, bargain basement and aggressive customers.")
+    price, cost = a.matrix.attrs.get("price_threshold"), a.matrix.attrs.get("cost_threshold")
+    if price is not None and cost is not None:
+        lay.note(f"Thresholds: net price {price:.1%} of gross revenue (at or above: high price), cost-to-serve "
+                 f"{cost:.1%} of net revenue (at or above: high cost).")
+        lay.skip()
     lay.heading("Customers per quadrant")
-    quadrants = lay.table(a.quadrants, "Quadrants", taken, max_width=22, header_height=18)
+    shown = a.quadrants
+    if "quadrant" in shown and "customers" in shown:  # the row of unclassified customers only when there are some
+        shown = shown[(shown["quadrant"] != NOT_CLASSIFIED) | (shown["customers"] > 0)].reset_index(drop=True)
+    quadrants = lay.table(shown, "Quadrants", taken, max_width=22, header_height=18)
+    matrix = a.matrix.reset_index()
+    x_max, y_min, beyond = _matrix_axes(matrix)
     lay.skip(2)
     order = {q: i for i, q in enumerate(_QUADRANT_COLOURS)}
-    matrix = a.matrix.reset_index()
     matrix = matrix.assign(_order=matrix["quadrant"].map(order).fillna(len(order))).sort_values(
         ["_order", "customer_id"], kind="stable").drop(columns="_order")
     groups = matrix["quadrant"].fillna("").to_numpy()
@@ -705,7 +717,6 @@ def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
     anchor = f"J{quadrants.header_row}"
     if points is not None:
         spot, groups = points, groups[positions]
-    x_max, y_min, beyond = _matrix_axes(matrix)
     if beyond:
         lay.blocks[1].payload["values"][0] += (f" The chart's cost-to-serve axis ends at {x_max:.0%}; "
                                                f"{beyond:,} customer(s) beyond it are in the table.")
@@ -836,6 +847,8 @@ def _trend(a: Analysis, taken: set[str]) -> SheetLayout:
     lay.table(frame, "FlaggedCustomers", taken, max_width=22, main=True, styles=styles,
               labels={c: c.replace("contribution ", "Contribution ") for c in wide.columns})
     lay.widths[len(frame.columns)] = 90.0
+    if "name" in frame:  # customer and name on every printed page
+        lay.freeze = f"C{lay.freeze[1:]}" if lay.freeze else None
 
     def make(ws: Any) -> BarChart:
         chart = BarChart()
@@ -861,7 +874,13 @@ def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLa
     models = getattr(a, "clv_models", None)
     if models is not None and len(models):
         lay.heading("Models")
-        lay.table(models, "CLVModels", taken, max_width=60, styles={"value": "rate"}, header_height=18)
+        shown_models = models.reset_index(drop=True)
+        mspot = lay.table(shown_models, "CLVModels", taken, max_width=MODEL_NOTE_WIDTH, styles={"value": "rate"},
+                          header_height=18, cell_styles={c: ["wrap_top_indent" if c == "note" else "text_top"]
+                                                         * len(shown_models) for c in shown_models.columns
+                                                         if c != "value"})
+        if "note" in shown_models:
+            _wrap_heights(lay, mspot, shown_models, ("note",))
         lay.skip()
     if clv is not None and len(clv) and clv.notna().any().any():
         frame = clv.reset_index()
@@ -1095,13 +1114,24 @@ def _split_acquisition(a: Analysis) -> bool:
     return 2 * len(a.customers) + 40 > MAX_SHEET_ROWS
 
 
+#: Start of the reconciliation checks that count rows (the others tie amounts of money).
+_COUNT_CHECKS = ("Invoice lines:",)
+
+
+def _counts_rows(check: str) -> bool:
+    """Whether the reconciliation check named ``check`` counts rows (its figures then print without decimals)."""
+    return check.startswith(_COUNT_CHECKS)
+
+
 def _reconciliation(a: Analysis, taken: set[str], language: str = "en") -> SheetLayout:
     lay = SheetLayout("Reconciliation")
     lay.title("Reconciliation", "Every cost and every revenue line is accounted for, to the cent.")
     rec = a.reconciliation.copy()
     rec["holds"] = rec["holds"].map({True: "✓ holds", False: "✗ FAILS"})
+    kinds = ["count" if _counts_rows(str(check)) else "money" for check in rec["check"]]
     lay.table(rec, "Reconciliation", taken, max_width=70, main=True,
-              cell_styles={"holds": _holds_styles(a.reconciliation)})
+              cell_styles={"holds": _holds_styles(a.reconciliation),
+                           **{c: kinds for c in ("expected", "actual", "difference") if c in rec}})
     if not a.complete:
         lay.skip()
         lay.heading(report_text("excluded_heading", language))
