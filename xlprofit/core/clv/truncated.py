@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln
+from scipy.special import betaln, digamma, gammaln
 
 from xlprofit.errors import ArgumentError, ConvergenceError, DegenerateDataError, NotAvailableError
 
@@ -48,6 +48,9 @@ NODES = 24
 _NAMES = ("r", "alpha", "a", "b")
 _PNBD_NAMES = ("r", "alpha", "s", "beta")
 _LOG_BOUND = 25.0
+#: Step of the forward differences in log a and log b (relative beyond 1): the square root of
+#: the objective's rounding, as scipy's own differences take.
+_STEP = 1.49e-8
 
 
 def _nodes(shift: np.ndarray, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
@@ -110,14 +113,33 @@ class _Terms:
     log_start: np.ndarray
     p: np.ndarray  # nodes of the alive term, shape (n, NODES)
     log_w: np.ndarray  # their log-weights including the beta factor, shape (n, NODES)
+    #: With ``gradient``: d log_total and d log_start by (r, alpha), shape (n, 2) each.
+    d_total: np.ndarray | None = None
+    d_start: np.ndarray | None = None
+
+
+def _gamma_slopes(r: float, alpha: float, x: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d/dr and d/dalpha of :func:`_log_gamma_part` (``x`` per row, ``c`` per row or per row and node)."""
+    xx = x if c.ndim == 1 else x[:, None]
+    d_r = digamma(r + xx) - digamma(r) + np.log(alpha) - np.log(alpha + c)
+    d_alpha = r / alpha - (r + xx) / (alpha + c)
+    return d_r, d_alpha
+
+
+def _weighted(values: np.ndarray, total: np.ndarray, *slopes: np.ndarray) -> list[np.ndarray]:
+    """The slopes of ``log Σ_j exp(values_j)`` (= ``total``): each slope averaged with weights exp(values − total)."""
+    share = np.exp(values - total[:, None])
+    return [np.sum(share * d, axis=1) for d in slopes]
 
 
 def _terms(params: tuple[float, float, float, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
-           u: np.ndarray, *, nodes: bool = False) -> _Terms:
+           u: np.ndarray, *, nodes: bool = False, gradient: bool = False) -> _Terms:
     """Return the likelihood's terms of every customer.
 
     The quadrature runs only where ``u > 0`` (closed form elsewhere) unless ``nodes`` asks for
-    the alive term's nodes of every customer (for forecasts).
+    the alive term's nodes of every customer (for forecasts). With ``gradient``, the slopes of
+    ``log_total`` and ``log_start`` in ``r`` and ``alpha`` too, exactly: the nodes depend on
+    ``a`` and ``b`` only, so each term's slope is its integrand's averaged over the nodes.
     """
     r, alpha, a, b = params
     log_b = betaln(a, b)
@@ -125,6 +147,8 @@ def _terms(params: tuple[float, float, float, float], x: np.ndarray, t_x: np.nda
     old = u > 0
     # alive at the end: weight p^(a-1) (1-p)^(b+x-1), integrand exp(gamma part at T + p·u)
     log_alive = betaln(a, b + x) - log_b + gamma_const - (r + x) * np.log(alpha + T)
+    if gradient:
+        alive_r, alive_alpha = _gamma_slopes(r, alpha, x, T)
     p = np.zeros((x.size, NODES))
     log_w = np.full((x.size, NODES), -np.inf)
     quad = np.ones(x.size, dtype=bool) if nodes else old
@@ -132,28 +156,51 @@ def _terms(params: tuple[float, float, float, float], x: np.ndarray, t_x: np.nda
         pq, wq = _nodes(x[quad], a, b)
         wq = wq + (betaln(a, b + x[quad]) - log_b)[:, None]
         p[quad], log_w[quad] = pq, wq
-        log_alive[quad] = _log_sum_exp(
-            wq + _log_gamma_part(r, alpha, x[quad], T[quad][:, None] + pq * u[quad][:, None]), axis=1)
+        c = T[quad][:, None] + pq * u[quad][:, None]
+        values = wq + _log_gamma_part(r, alpha, x[quad], c)
+        log_alive[quad] = _log_sum_exp(values, axis=1)
+        if gradient:
+            alive_r[quad], alive_alpha[quad] = _weighted(values, log_alive[quad], *_gamma_slopes(r, alpha, x[quad], c))
     parts = [log_alive]
+    slopes = [(alive_r, alive_alpha)] if gradient else []
     repeat = x > 0
     if repeat.any():  # dropped out after the last purchase: weight p^a (1-p)^(b+x-2)
         dead = np.full(x.size, -np.inf)
         xr = np.maximum(x, 1.0)
         closed = betaln(a + 1.0, b + xr - 1.0) - log_b + gamma_const - (r + x) * np.log(alpha + t_x)
         dead[repeat] = closed[repeat]
+        if gradient:
+            dead_r, dead_alpha = _gamma_slopes(r, alpha, x, t_x)
         both = repeat & old
         if both.any():
             p2, w2 = _nodes(x[both] - 1.0, a + 1.0, b)
             w2 = w2 + (betaln(a + 1.0, b + x[both] - 1.0) - log_b)[:, None]
-            dead[both] = _log_sum_exp(
-                w2 + _log_gamma_part(r, alpha, x[both], t_x[both][:, None] + p2 * u[both][:, None]), axis=1)
+            c = t_x[both][:, None] + p2 * u[both][:, None]
+            values = w2 + _log_gamma_part(r, alpha, x[both], c)
+            dead[both] = _log_sum_exp(values, axis=1)
+            if gradient:
+                dead_r[both], dead_alpha[both] = _weighted(values, dead[both],
+                                                           *_gamma_slopes(r, alpha, x[both], c))
         parts.append(dead)
-    log_total = _log_sum_exp(np.vstack(parts), axis=0)
+        if gradient:
+            slopes.append((np.where(repeat, dead_r, 0.0), np.where(repeat, dead_alpha, 0.0)))
+    stacked = np.vstack(parts)
+    log_total = _log_sum_exp(stacked, axis=0)
     log_start = np.zeros(x.size)
+    d_total = d_start = None
+    if gradient:
+        share = np.exp(stacked - log_total[None, :])  # each part's share of the total
+        d_total = np.column_stack([sum(share[k] * slopes[k][j] for k in range(len(parts))) for j in (0, 1)])
+        d_start = np.zeros((x.size, 2))
     if old.any():  # active when the window opened: log E[exp(−lambda·p·u)]
         p0, w0 = _nodes(np.zeros(int(old.sum())), a, b)
-        log_start[old] = _log_sum_exp(w0 - r * np.log1p(p0 * u[old][:, None] / alpha), axis=1)
-    return _Terms(log_alive, log_total, log_start, p, log_w)
+        ratio = p0 * u[old][:, None] / alpha
+        values = w0 - r * np.log1p(ratio)
+        log_start[old] = _log_sum_exp(values, axis=1)
+        if gradient and d_start is not None:
+            d_r, d_alpha = _weighted(values, log_start[old], -np.log1p(ratio), r * ratio / (alpha * (1.0 + ratio)))
+            d_start[old, 0], d_start[old, 1] = d_r, d_alpha
+    return _Terms(log_alive, log_total, log_start, p, log_w, d_total, d_start)
 
 
 def _history(frequency: object, recency: object, T: object, age: object
@@ -237,9 +284,34 @@ class TruncatedBetaGeo:
             value = float(weights @ (terms.log_total - terms.log_start)) / total
             return -value if np.isfinite(value) else 1e300
 
+        def negative_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            """The objective and its gradient.
+
+            Exact in log r and log alpha; forward differences in log a and log b, whose quadrature
+            nodes move with them: three evaluations per gradient, where differences alone take five.
+            """
+            clipped = np.clip(theta, -_LOG_BOUND, _LOG_BOUND)
+            r, alpha, a, b = np.exp(clipped)
+            terms = _terms((r, alpha, a, b), ux, utx, uT, uu, gradient=True)
+            value = float(weights @ (terms.log_total - terms.log_start)) / total
+            if not np.isfinite(value):
+                return 1e300, np.zeros(4)
+            assert terms.d_total is not None and terms.d_start is not None
+            slope = weights @ (terms.d_total - terms.d_start) / total  # by r and alpha
+            gradient = np.empty(4)
+            gradient[:2] = -slope * np.array([r, alpha])  # by log r and log alpha
+            for k in (2, 3):
+                step = _STEP * max(1.0, abs(float(theta[k])))
+                moved = theta.copy()
+                moved[k] += step
+                gradient[k] = (negative(moved) + value) / step
+            inside = (theta > -_LOG_BOUND) & (theta < _LOG_BOUND)
+            return -value, np.where(inside, gradient, 0.0)
+
         rate = float(ux.sum() / max(uT.sum(), 1e-9))
         start = np.array([0.0, np.log(1.0 / max(rate, 1e-6)), 0.0, np.log(2.0)])
-        result = minimize(negative, start, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
+        result = minimize(negative_and_gradient, start, jac=True, method="L-BFGS-B",
+                          bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
                           options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9})
         if not result.success:  # a line search stalled on the differenced gradient: restart with a coarser one
             result = minimize(negative, result.x, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
