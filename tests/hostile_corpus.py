@@ -182,24 +182,24 @@ def malformed_sheet_xml(root: Path) -> Built:
     return Built(path, "refused", "transactions")
 
 
+def _code_page_csv(root: Path, case: str, names: list[str], codec: str) -> Built:
+    """customers.csv with ``names`` saved in the Windows code page ``codec`` (Excel's "CSV" there)."""
+    t = base_tables()
+    t["customers"]["name"] = names
+    folder = write_folder(root / case, t)
+    text = (folder / "customers.csv").read_text(encoding="utf-8")
+    (folder / "customers.csv").write_bytes(text.encode(codec))
+    return Built(folder, "report", "")
+
+
 def latin1_csv(root: Path) -> Built:
     """customers.csv saved as Windows-1252 (Excel's "CSV" on a Western Windows), with Nordic letters."""
-    t = base_tables()
-    t["customers"]["name"] = ["Ærø Øl AS", "Malmö Åkeri AB", "Gamma Señor €"]
-    folder = write_folder(root / "latin1_csv", t)
-    text = (folder / "customers.csv").read_text(encoding="utf-8")
-    (folder / "customers.csv").write_bytes(text.encode("cp1252"))
-    return Built(folder, "report", "")
+    return _code_page_csv(root, "latin1_csv", ["Ærø Øl AS", "Malmö Åkeri AB", "Gamma Señor €"], "cp1252")
 
 
 def cp1250_csv(root: Path) -> Built:
     """customers.csv saved as Windows-1250 (Excel's "CSV" on a Polish Windows)."""
-    t = base_tables()
-    t["customers"]["name"] = ["Łódź Spółka z o.o.", "Żółw Śląski", "Gęś Kraków"]
-    folder = write_folder(root / "cp1250_csv", t)
-    text = (folder / "customers.csv").read_text(encoding="utf-8")
-    (folder / "customers.csv").write_bytes(text.encode("cp1250"))
-    return Built(folder, "report", "")
+    return _code_page_csv(root, "cp1250_csv", ["Łódź Spółka z o.o.", "Żółw Śląski", "Gęś Kraków"], "cp1250")
 
 
 def empty_transactions(root: Path) -> Built:

@@ -332,20 +332,14 @@ def _check_change(kind: str, target: str, applies_to: tuple[str, str] | None, ra
     if kind in ("rate", "capacity") and applies_to is not None:
         fail("applies_to", f"a {kind} change applies to everyone; leave applies_to blank")
         return None
-    if kind == "rate":
-        names = [str(a) for a in dataset.activities["activity"]]
+    if kind in ("rate", "capacity"):  # an activity's rate, a resource's capacity: by its name
+        table, column, noun = ("activities", "activity", "an activity") if kind == "rate" else \
+            ("resources", "resource", "a resource")
+        names = [str(n) for n in getattr(dataset, table)[column]]
         canonical = _canonical(target, names)
         if canonical is None:
-            fail("target", ("is blank; name an activity" if not target else "is not an activity of the activities "
-                            "table") + (_near(target, names) if target else f" (known: {', '.join(names)})"))
-            return None
-        target = canonical
-    elif kind == "capacity":
-        names = [str(r) for r in dataset.resources["resource"]]
-        canonical = _canonical(target, names)
-        if canonical is None:
-            fail("target", ("is blank; name a resource" if not target else "is not a resource of the resources "
-                            "table") + (_near(target, names) if target else f" (known: {', '.join(names)})"))
+            fail("target", (f"is blank; name {noun}" if not target else f"is not {noun} of the {table} table")
+                 + (_near(target, names) if target else f" (known: {', '.join(names)})"))
             return None
         target = canonical
     elif kind == "volume":

@@ -151,12 +151,8 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
         top = lay.heading(report_text(key, language, count=str(len(rows))))
         frame = rows[cols].assign(reason=[customer_reason(r, drivers, language) for _, r in rows.iterrows()])
         spot = lay.table(frame, name, taken, max_width=34, styles={"reason": "wrap_indent"})
-        width = min(REASON_WIDTH, max((len(t) + 3 for t in frame["reason"]), default=8))
-        lay.fit(spot.col("reason"), width)
-        for row, text in zip(range(spot.first_row, spot.last_row + 1), frame["reason"], strict=False):
-            lines = _wrapped_lines(text, _text_chars(width) - 2)  # less the indent
-            if lines > 1:
-                lay.row_heights[row] = ROW_HEIGHT * lines
+        lay.fit(spot.col("reason"), min(REASON_WIDTH, max((len(t) + 3 for t in frame["reason"]), default=8)))
+        _wrap_heights(lay, spot, frame, ("reason",))
         lay.skip()
         lay.keep_together(top, lay.next_row - 2)
     _top_actions(lay, a, taken, language)
@@ -203,11 +199,7 @@ def _top_actions(lay: SheetLayout, a: Analysis, taken: set[str], language: str) 
     spot = lay.table(frame, "TopActions", taken, max_width=34, labels=_ACTION_LABELS,
                      styles={**{c: "money" for c in _ACTION_MONEY}, "action": "wrap_indent"})
     lay.fit(spot.col("action"), REASON_WIDTH)
-    width = lay.widths[spot.col("action")]
-    for row, text in zip(range(spot.first_row, spot.last_row + 1), frame["action"], strict=False):
-        lines = _wrapped_lines(text, _text_chars(width) - 2)  # less the indent
-        if lines > 1:
-            lay.row_heights[row] = ROW_HEIGHT * lines
+    _wrap_heights(lay, spot, frame, ("action",))
     lay.skip()
     lay.keep_together(top, lay.next_row - 2)
 
