@@ -578,14 +578,14 @@ def test_trend_flags_worked_example(trend: pd.DataFrame) -> None:
     assert flags.loc["falling", "net_revenue_change"] == pytest.approx(6_200 / 10_200 - 1, rel=EXACT)
     assert flags.loc["falling", "lines_change"] == pytest.approx(16 / 30 - 1, rel=EXACT)
     assert flags.loc["falling", "reasons"] == (
-        f"net revenue fell 39 % (10,200{ARROW}6,200 per quarter), lines fell 47 % (30{ARROW}16)")
+        f"net revenue fell 39% (10,200{ARROW}6,200 per quarter), lines fell 47% (30{ARROW}16)")
     assert flags.loc["falling", WARNING_COLUMNS].tolist() == [True, False, False, False, False]
     # turning: net revenue 5,000 -> 2,700 (-46 %), lines 20 -> 11 (-45 %); cost-to-serve 400 -> 950
     # (+138 %, +550 ≥ 300); contribution 800 -> -250 fell 1,050 ≥ 300 and ≥ 10 % of 5,000, but
     # -250 is not below -300: not "turned unprofitable".
     assert flags.loc["turning", "reasons"] == (
-        f"net revenue fell 46 % (5,000{ARROW}2,700 per quarter), lines fell 45 % (20{ARROW}11); "
-        f"cost-to-serve rose 138 % (400{ARROW}950 per quarter); "
+        f"net revenue fell 46% (5,000{ARROW}2,700 per quarter), lines fell 45% (20{ARROW}11); "
+        f"cost-to-serve rose 138% (400{ARROW}950 per quarter); "
         f"contribution fell 1,050 per quarter (800{ARROW}{MINUS}250)")
     assert flags.loc["turning", WARNING_COLUMNS].tolist() == [True, True, False, True, False]
     # lumpy: cost-to-serve 100 -> 227.5 (+128 %) but +127.5 a quarter is below 300.
@@ -593,7 +593,7 @@ def test_trend_flags_worked_example(trend: pd.DataFrame) -> None:
     assert flags.loc["lumpy", "reasons"] == "" and not flags.loc["lumpy", WARNING_COLUMNS].any()
     # sour: bad debt 0 -> 700 a quarter, 23 % of 3,000; contribution 600 -> -500: turned unprofitable.
     assert flags.loc["sour", "reasons"] == (
-        f"bad debt rose (0{ARROW}700 per quarter, 23 % of net revenue); "
+        f"bad debt rose (0{ARROW}700 per quarter, 23% of net revenue); "
         f"turned unprofitable (contribution 600{ARROW}{MINUS}500 per quarter)")
     assert flags.loc["sour", WARNING_COLUMNS].tolist() == [False, False, True, True, True]
     # small: contribution 40 -> -25 and cost-to-serve 50 -> 110: not material.
@@ -626,7 +626,7 @@ def test_materiality_and_period_length(trend: pd.DataFrame) -> None:
     # ... and monthly periods: 1,200 a year is 100 a month, and the reasons say "per month".
     monthly = tr.trend_flags(trend, periods_per_year=12)
     assert monthly.loc["lumpy", "rising_cost_to_serve"]  # +127.5 ≥ 100
-    assert monthly.loc["turning", "reasons"].startswith(f"net revenue fell 46 % (5,000{ARROW}2,700 per month)")
+    assert monthly.loc["turning", "reasons"].startswith(f"net revenue fell 46% (5,000{ARROW}2,700 per month)")
     # a stricter relative threshold: a 46 % fall is not 50 %
     assert not tr.trend_flags(trend, volume_drop=0.5).loc["turning", "falling_volume"]
 

@@ -108,7 +108,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 bar.set_postfix_str(f"sheet {sheet}")
                 bar.update()
 
-            xlprofit.write_report(result, out, progress=progress, scenarios=scenarios)
+            xlprofit.write_report(result, out, progress=progress, scenarios=scenarios, language=args.language)
             args.written = out
             bar.update()
         except BaseException:
@@ -319,6 +319,11 @@ def _cmd_functions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The choices of xlprofit.report.template (LANGUAGES, RUNTIMES), spelled out so that parsing does
+# not import the workbook writer; tests/test_workbooks.py proves that they agree.
+_LANGUAGES = ("en", "nb", "sv", "pl")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``xlprofit`` command."""
     parser = _Parser(prog="xlprofit", description="Customer profitability, cost-to-serve and lifetime value.")
@@ -340,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--scenario", action="append", metavar="NAME",
                      help="run only this scenario of the input's scenarios table (repeatable; 'none' for none); "
                           "by default every scenario is run and set beside the base on the Scenarios sheet")
+    rep.add_argument("--language", choices=_LANGUAGES, default="en",
+                     help="language of the report's sheet names, titles, headings, column headers and texts: "
+                          "en, nb (Norwegian), sv (Swedish) or pl (Polish); numbers keep Excel's formats")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--engine", choices=ENGINES, default="auto",
                      help="where the invoice lines of a folder input are summed: pandas, duckdb (in-process, "
@@ -362,9 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--delimiter", help="field delimiter of the folder's CSV files: , ; tab | (default: "
                                                  "detected from the header; with ; numbers have a decimal comma)")
 
-    # The choices of xlprofit.report.template (LANGUAGES, RUNTIMES), spelled out so that parsing does
-    # not import the workbook writer; tests/test_workbooks.py proves that they agree.
-    languages = ("en", "nb", "sv", "pl")
+    languages = _LANGUAGES
     runtimes = ("classic", "office")
     runtime_help = ("classic: =XLP_CLV(…) for the classic xlwings add-in (Excel on Windows); office: =XLP.CLV(…) "
                     "for Office.js, i.e. xlwings Lite and xlwings Server (default: classic)")

@@ -207,11 +207,11 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _percent_text(values: pd.Series) -> pd.Series:
-    """``0.19`` -> ``"19 %"``, ``-0.35`` -> ``"−35 %"``; NA where the value is NaN."""
+    """``0.19`` -> ``"19%"``, ``-0.35`` -> ``"−35%"`` (as every percentage of the report); NA where NaN."""
     rounded = (values * 100).round()
     digits = rounded.abs().astype("Int64").astype("string")
     sign = pd.Series(np.where(rounded < 0, _MINUS, ""), index=values.index, dtype="string")
-    return sign + digits + " %"
+    return sign + digits + "%"
 
 
 def _money_text(values: pd.Series) -> pd.Series:
@@ -410,8 +410,8 @@ def trend_flags(
         (length of the window), ``periods_active``, ``assessed``, ``lapsed``, the warnings
         ``falling_volume, rising_cost_to_serve, growing_bad_debt, falling_contribution,
         turned_unprofitable``, ``flagged``, ``reasons`` (text for every customer with a
-        warning or lapsed, e.g. "net revenue fell 38 % (12,400 → 7,690 per quarter), lines
-        fell 40 % (31 → 19); cost-to-serve rose 45 % (1,020 → 1,480 per quarter)"),
+        warning or lapsed, e.g. "net revenue fell 38% (12,400 → 7,690 per quarter), lines
+        fell 40% (31 → 19); cost-to-serve rose 45% (1,020 → 1,480 per quarter)"),
         ``last_active_period`` (label of the last period with activity; NA without any) and
         the figures behind the flags: ``net_revenue_earlier, net_revenue_recent,
         lines_earlier, lines_recent, cost_to_serve_earlier, cost_to_serve_recent,

@@ -32,7 +32,8 @@ from xlprofit.report._styles import NUMBER_STYLES, Styles, label_for, style_for
 from xlprofit.report._values import SpillFormula
 
 __all__ = ["A3_ABOVE_WIDTH", "MAX_SHEET_ROWS", "MIN_PRINT_SCALE", "ROW_HEIGHT", "SheetLayout", "TableSpot", "add_table",
-           "column_points", "page_breaks", "print_pages_wide", "table_name", "write_layout"]
+           "column_points", "fit_table", "page_breaks", "print_pages_wide", "table_name", "text_chars",
+           "unique_headers", "wrapped_lines", "write_layout"]
 
 #: Most rows a worksheet can hold (Excel's limit).
 MAX_SHEET_ROWS = 1_048_576
@@ -94,6 +95,8 @@ class SheetLayout:
         self.validations: list[Any] = []
         self.defined_names: list[tuple[str, str]] = []
         self.tab_color: str | None = None
+        #: The printed pages' footer, in Excel's codes (&A sheet name, &P page, &N pages).
+        self.footer = "&A — page &P of &N"
         self.row_heights: dict[int, float] = {}
         self.hidden_rows: set[int] = set()
         #: Row ranges (first, last) each printed on one page (see :meth:`keep_together`).
@@ -168,19 +171,21 @@ class SheetLayout:
         """
         labels = dict(labels or {})
         columns = [str(c) for c in frame.columns]
-        headers = _unique_headers([labels.get(c, label_for(c)) for c in columns])
+        headers = unique_headers([labels.get(c, label_for(c)) for c in columns])
         col_styles = [(styles or {}).get(c) or style_for(c, frame[c]) for c in columns]
         # Text right of a column of numbers starts one indent in, or the two read as one ("1C0120").
         col_styles = [("text_indent" if s == "text" and j and col_styles[j - 1] in NUMBER_STYLES else s)
                       for j, s in enumerate(col_styles)]
-        header_styles = ["header_right" if s in NUMBER_STYLES else "header" for s in col_styles]
+        header_styles = ["header_right" if s in NUMBER_STYLES else
+                         "header_indent" if j and col_styles[j - 1] in NUMBER_STYLES else "header"
+                         for j, s in enumerate(col_styles)]
         if captions is not None:
             self.line([None] * (left - 1) + list(captions), [""] * (left - 1) + ["caption"] * len(captions),
                       height=42)
         header_row = self.next_row
         n = len(frame)
         self._add("table", 1 + max(n, 1), frame=frame, headers=headers, styles=col_styles, left=left,
-                  header_styles=header_styles,
+                  header_styles=header_styles, max_width=max_width,
                   cell_styles=dict(cell_styles or {}), table_style=style)
         self.row_heights[header_row] = header_height
         spot = TableSpot(table_name(name, taken), header_row, header_row + 1, header_row + max(n, 1), left,
@@ -209,7 +214,7 @@ class SheetLayout:
             self.keep.append((first_row, last_row))
 
 
-def _unique_headers(headers: Sequence[str]) -> list[str]:
+def unique_headers(headers: Sequence[str]) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for h in headers:
@@ -221,6 +226,51 @@ def _unique_headers(headers: Sequence[str]) -> list[str]:
         seen.add(h.lower())
         out.append(h)
     return out
+
+
+#: Characters of text a column holds per character of its width (a width counts digits; letters are narrower:
+#: Calibri holds about 1.3, DejaVu Sans (LibreOffice without Calibri or Carlito) a little over 1.2).
+TEXT_PER_WIDTH = 1.2
+
+
+def text_chars(width: float) -> float:
+    """Characters of text a layout column ``width`` wide holds on one line (see :func:`column_points`)."""
+    return round(width * 1.1 + 1, 1) * TEXT_PER_WIDTH
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` characters wide (words kept whole)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
+def fit_table(lay: SheetLayout, payload: dict[str, Any]) -> None:
+    """Widen a laid-out table's columns to its headers and texts as they are now, rows of wrapped text as tall.
+
+    A translated text can be longer than the English one the table was laid out for.
+    """
+    frame: pd.DataFrame = payload["frame"]
+    spot: TableSpot = payload["spot"]
+    styles: list[str] = payload["styles"]
+    for j, (c, header, style) in enumerate(zip(spot.columns, payload["headers"], styles, strict=True)):
+        lay.fit(spot.left + j, min(payload["max_width"], max(_header_width(header), _column_width(frame[c], style))))
+    wrapped = [j for j, style in enumerate(styles) if style.startswith("wrap")]
+    if not wrapped or not len(frame):
+        return
+    lines = np.ones(len(frame), dtype=np.int64)
+    for j in wrapped:
+        chars = text_chars(lay.widths[spot.left + j]) - (2 if "indent" in styles[j] else 0)
+        lines = np.maximum(lines, [wrapped_lines(str(t), chars) for t in frame.iloc[:, j]])
+    for row, k in zip(range(spot.first_row, spot.last_row + 1), lines.tolist(), strict=True):
+        if k > 1:
+            lay.row_heights[row] = ROW_HEIGHT * k
+        else:
+            lay.row_heights.pop(row, None)
 
 
 def _header_width(header: str) -> float:
@@ -289,7 +339,7 @@ def write_layout(wb: Workbook, layout: SheetLayout, styles: Styles, *, print_set
     if layout.tab_color:
         ws.sheet_properties.tabColor = layout.tab_color
     if print_setup:
-        _print_setup(ws, layout.print_rows, sum(layout.widths.values()))
+        _print_setup(ws, layout.print_rows, sum(layout.widths.values()), layout.footer)
         if not layout.keep:
             _split_columns(ws, layout)
         if layout.keep:
@@ -350,7 +400,8 @@ def add_table(ws: StreamSheet, table: Table, headers: Sequence[str]) -> None:
 A3_ABOVE_WIDTH = 220
 
 
-def _print_setup(ws: StreamSheet, header_row: int | None, total_width: float = 0.0) -> None:
+def _print_setup(ws: StreamSheet, header_row: int | None, total_width: float = 0.0,
+                 footer: str = "&A — page &P of &N") -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = "8" if total_width > A3_ABOVE_WIDTH else "9"  # A3 for wide sheets, else A4
     ws.page_setup.fitToWidth = 1
@@ -359,7 +410,10 @@ def _print_setup(ws: StreamSheet, header_row: int | None, total_width: float = 0
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "&A — page &P of &N"
+    # The footer's text sits this far from the paper's edge, in the 0.35 in below the bottom margin
+    # (openpyxl's default of 0.5 in leaves it 0.1 in, and LibreOffice cuts the footer off).
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    ws.oddFooter.center.text = footer
     if header_row:
         ws.print_title_rows = f"{header_row}:{header_row}"
 

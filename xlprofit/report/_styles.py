@@ -40,6 +40,9 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
     # The header over a column of numbers, aligned with its numbers.
     "header_right": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=_NAVY),
                      "alignment": Alignment(horizontal="right", wrap_text=True, vertical="center")},
+    # The header over a column of text right of a column of numbers, one indent in as its text.
+    "header_indent": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor=_NAVY),
+                      "alignment": Alignment(horizontal="left", indent=1, wrap_text=True, vertical="center")},
     "caption": {"font": Font(italic=True, size=9, color="595959"),
                 "alignment": Alignment(wrap_text=True, vertical="bottom")},
     "label": {"font": Font(bold=True)},
@@ -67,12 +70,17 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
     # Beside wrapped text on the Actions sheet: every cell of a row aligned to its top line.
     "money_top": {"number_format": MONEY, "alignment": Alignment(vertical="top")},
     "count_top": {"number_format": COUNT, "alignment": Alignment(horizontal="center", vertical="top")},
+    # Beside wrapped text on the Reconciliation and Assumptions sheets.
+    "integer_top": {"number_format": COUNT, "alignment": Alignment(vertical="top")},
+    "percent_top": {"number_format": PERCENT, "alignment": Alignment(vertical="top")},
+    "number_top": {"number_format": NUMBER, "alignment": Alignment(vertical="top")},
+    "date_top": {"number_format": DATE, "alignment": Alignment(vertical="top")},
     "wrap_top_indent": {"alignment": Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)},
 }
 #: Styles of cells that hold numbers (right-aligned, or centred): their header is right-aligned, and text
 #: in the column to their right is indented so that a number never touches it ("1C0120", "7.3%passive").
 NUMBER_STYLES = frozenset({"money", "percent", "count", "number", "rate", "date", "input_percent", "input_date",
-                           "money_top", "count_top"})
+                           "money_top", "count_top", "integer_top", "percent_top", "number_top", "date_top"})
 _FORMAT_STYLE = {MONEY: "money", PERCENT: "percent", COUNT: "count", NUMBER: "number", RATE: "rate",
                  DATE: "date"}
 

@@ -11,7 +11,9 @@ module names and the xlwings ribbon's own words (UDF Modules, Import Functions) 
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "text", "caption", "meaning", "report_text"]
+import re
+
+__all__ = ["LANGUAGES", "text", "caption", "meaning", "report_text", "local_number"]
 
 #: Languages of the template: code -> name.
 LANGUAGES: dict[str, str] = {"en": "English", "nb": "Norsk bokmål", "sv": "Svenska", "pl": "Polski"}
@@ -580,7 +582,7 @@ def meaning(parameter: str, english: str, language: str) -> str:
 
 
 # The report's words about completeness: what was left out of the figures and how profit bridges
-# to the period's result. Amounts arrive formatted; reasons from the input checks stay English.
+# to the period's result. Amounts arrive formatted (English style; report_text rewrites them in the language's).
 _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
     "incomplete": (
         "✗ INCOMPLETE REPORT — cost excluded: {amount}. The {count} rejected cost pool row(s) below are in none "
@@ -615,14 +617,14 @@ _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
                       "koszt odrzucony (nieznany)"),
     "pools_more": (
         "… and {count} more: see the Reconciliation and Exceptions sheets",
-        "… og {count} til: se arkene Reconciliation og Exceptions",
-        "… och {count} till: se bladen Reconciliation och Exceptions",
-        "… i {count} więcej: zob. arkusze Reconciliation i Exceptions",
+        "… og {count} til: se arkene Avstemming og Avvik",
+        "… och {count} till: se bladen Avstämning och Avvikelser",
+        "… i {count} więcej: zob. arkusze Uzgodnienie i Wyjątki",
     ),
     "rejected_rows": ("Rejected input rows: {parts} — see the Exceptions sheet",
-                      "Avviste inndatarader: {parts} — se arket Exceptions",
-                      "Avvisade indatarader: {parts} — se bladet Exceptions",
-                      "Odrzucone wiersze danych: {parts} — zob. arkusz Exceptions"),
+                      "Avviste inndatarader: {parts} — se arket Avvik",
+                      "Avvisade indatarader: {parts} — se bladet Avvikelser",
+                      "Odrzucone wiersze danych: {parts} — zob. arkusz Wyjątki"),
     "rejected_none": ("Rejected input rows: none", "Avviste inndatarader: ingen", "Avvisade indatarader: inga",
                       "Odrzucone wiersze danych: brak"),
     "rejected_lines": ("{count} invoice line(s), net revenue {amount}",
@@ -638,13 +640,13 @@ _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
         "of credit − bad debt − acquisition cost; its figures are on the Reconciliation sheet.",
         "Periodens resultat = nettoomsetning − varekostnad − alle aktivitets- og ressurskostnader i inndataene − "
         "provisjoner − kredittkostnad − tap på fordringer − anskaffelseskostnad; tallene står på arket "
-        "Reconciliation.",
+        "Avstemming.",
         "Periodens resultat = nettoomsättning − varukostnad − alla aktivitets- och resurskostnader i indata − "
         "provisioner − kreditkostnad − kundförluster − anskaffningskostnad; siffrorna finns på bladet "
-        "Reconciliation.",
+        "Avstämning.",
         "Wynik okresu = przychód netto − koszt sprzedanych towarów − wszystkie koszty działań i zasobów z danych "
         "wejściowych − prowizje − koszt kredytu kupieckiego − złe długi − koszt pozyskania; liczby na arkuszu "
-        "Reconciliation.",
+        "Uzgodnienie.",
     ),
     "excluded_heading": (
         "Excluded cost pools (rejected input rows; their cost is in no figure of this report)",
@@ -732,20 +734,21 @@ _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
     "driver_returns": ("returns", "returer", "returer", "zwrotów"),
     "checks_heading": ("Checks", "Kontroller", "Kontroller", "Kontrole"),
     # The Actions sheet and the Summary's block of the actions worth most (xlprofit.core.actions). Lever
-    # names, the sentences of what changes and the formulas come from the core and stay English.
+    # names, the sentences of what changes and the formulas come from the core, in English; the report
+    # translates them with the rest of its texts (xlprofit.report._words).
     "top_actions_heading": ("The {count} actions worth most", "De {count} mest verdifulle tiltakene",
                             "De {count} mest värdefulla åtgärderna", "{count} najcenniejszych działań"),
     "top_actions_note": (
         "Each lever alone, ranked by its effect on the customer's profit; freed cost-to-serve is saved only once "
         "the capacity is cut ('Effect on the period result'). Every lever and the ones left out: Actions sheet.",
         "Hvert tiltak alene, rangert etter effekten på kundens resultat; frigjort kundebetjeningskostnad spares "
-        "først når kapasiteten kuttes ('Effect on the period result'). Alle tiltak og de utelatte: arket Actions.",
+        "først når kapasiteten kuttes ('Effekt på periodens resultat'). Alle tiltak og de utelatte: arket Tiltak.",
         "Varje åtgärd för sig, rangordnad efter effekten på kundens resultat; frigjord kostnad att betjäna sparas "
-        "först när kapaciteten minskas ('Effect on the period result'). Alla åtgärder och de utelämnade: bladet "
-        "Actions.",
+        "först när kapaciteten minskas ('Effekt på periodens resultat'). Alla åtgärder och de utelämnade: bladet "
+        "Åtgärder.",
         "Każde działanie osobno, według wpływu na zysk klienta; zwolniony koszt obsługi to oszczędność dopiero "
-        "po zmniejszeniu zdolności ('Effect on the period result'). Wszystkie działania i pominięte: arkusz "
-        "Actions.",
+        "po zmniejszeniu zdolności ('Wpływ na wynik okresu'). Wszystkie działania i pominięte: arkusz "
+        "Zalecenia.",
     ),
     "actions_title": ("Actions", "Tiltak", "Åtgärder", "Zalecane działania"),
     "actions_subtitle": (
@@ -772,20 +775,20 @@ _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
         "Cost-to-serve freed becomes unused capacity unless the capacity (people, vehicles) is reduced: "
         "'Effect on the period result' is the change with the capacity as it is.",
         "Frigjort kundebetjeningskostnad blir ubrukt kapasitet med mindre kapasiteten (folk, kjøretøy) reduseres: "
-        "'Effect on the period result' er endringen med kapasiteten slik den er.",
+        "'Effekt på periodens resultat' er endringen med kapasiteten slik den er.",
         "Frigjord kostnad att betjäna blir outnyttjad kapacitet om inte kapaciteten (personal, fordon) minskas: "
-        "'Effect on the period result' är förändringen med kapaciteten som den är.",
+        "'Effekt på periodens resultat' är förändringen med kapaciteten som den är.",
         "Zwolniony koszt obsługi staje się niewykorzystaną zdolnością, chyba że zdolność (ludzie, pojazdy) "
-        "zostanie zmniejszona: 'Effect on the period result' to zmiana przy obecnej zdolności.",
+        "zostanie zmniejszona: 'Wpływ na wynik okresu' to zmiana przy obecnej zdolności.",
     ),
     "actions_note_ending": (
         "'Consider ending the relationship' where the lifetime value incl. referral value stays negative after "
         "the other levers (repricing not counted); its effect is minus the customer's contribution.",
-        "'Consider ending the relationship' der kundelevetidsverdien inkl. henvisningsverdi forblir negativ etter "
+        "'Vurder å avslutte kundeforholdet' der kundelevetidsverdien inkl. henvisningsverdi forblir negativ etter "
         "de andre tiltakene (uten prisøkning); effekten er minus kundens dekningsbidrag.",
-        "'Consider ending the relationship' där kundlivstidsvärdet inkl. värdet av rekommendationer förblir "
+        "'Överväg att avsluta kundrelationen' där kundlivstidsvärdet inkl. värdet av rekommendationer förblir "
         "negativt efter de andra åtgärderna (utan prishöjning); effekten är minus kundens täckningsbidrag.",
-        "'Consider ending the relationship' tam, gdzie wartość klienta wraz z wartością poleceń pozostaje ujemna "
+        "'Rozważ zakończenie współpracy' tam, gdzie wartość klienta wraz z wartością poleceń pozostaje ujemna "
         "po pozostałych działaniach (bez podwyżki cen); efekt to minus marża na pokryciu klienta.",
     ),
     "actions_heading": ("Levers per customer ({count})", "Tiltak per kunde ({count})", "Åtgärder per kund ({count})",
@@ -831,7 +834,20 @@ _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+_NUMBER = re.compile(r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?: ?%)?")
+
+
+def local_number(text: str, language: str) -> str:
+    """``text`` as ``language`` writes a number, if it is one as English writes it; else unchanged.
+
+    English ``1,234.56``, ``−42 %``, ``+18.8%`` become ``1 234,56`` (no-break space), ``−42 %``, ``+18,8%``.
+    """
+    if language == "en" or not _NUMBER.fullmatch(text):
+        return text
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
 def report_text(key: str, language: str = "en", **fields: str) -> str:
-    """The report text ``key`` in ``language``, with ``fields`` filled into its ``{name}`` places."""
+    """The report text ``key`` in ``language``, with ``fields`` (numbers in the language's style) filled in."""
     chosen = _pick(_REPORT_TEXTS[key], language)
-    return chosen.format(**fields) if fields else chosen
+    return chosen.format(**{k: local_number(v, language) for k, v in fields.items()}) if fields else chosen

@@ -40,10 +40,20 @@ from xlprofit.core.money import to_cents
 from xlprofit.core.reconciliation import BRIDGE_STEPS
 from xlprofit.core.sale import SALE_GROUPS
 from xlprofit.errors import OutputError
-from xlprofit.report._layout import MAX_SHEET_ROWS, ROW_HEIGHT, SheetLayout, TableSpot, column_points, write_layout
+from xlprofit.report._layout import (
+    MAX_SHEET_ROWS,
+    ROW_HEIGHT,
+    SheetLayout,
+    TableSpot,
+    column_points,
+    text_chars,
+    wrapped_lines,
+    write_layout,
+)
 from xlprofit.report._openpyxl_private import discard_streams
 from xlprofit.report._styles import Styles, label_for
-from xlprofit.report._texts import report_text
+from xlprofit.report._texts import local_number, report_text
+from xlprofit.report._words import Words
 
 __all__ = ["write_report", "report_sheets", "sheet_layouts", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save",
            "check_target", "Interrupted", "saving", "remove_stale_temporaries", "STALE_TEMPORARY_SECONDS"]
@@ -165,7 +175,7 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
     spot = lay.table(rec, "Checks", taken, max_width=CHECK_WIDTH, header_height=18, styles={"check": "wrap"},
                      cell_styles={"holds": [f"{s}_top" for s in _holds_styles(checks)]})
     for row, text in zip(range(spot.first_row, spot.last_row + 1), rec["check"], strict=False):
-        lines = _wrapped_lines(str(text), _text_chars(wrap))
+        lines = wrapped_lines(str(text), text_chars(wrap))
         if lines > 1:
             lay.row_heights[row] = ROW_HEIGHT * lines
     lay.keep_together(top, spot.last_row)
@@ -197,7 +207,8 @@ def _top_actions(lay: SheetLayout, a: Analysis, taken: set[str], language: str) 
                   "result_effect"]].assign(action=[f"{lever[:1].upper()}{lever[1:]}: {change}" for lever, change
                                                    in zip(rows["lever"], rows["change"], strict=True)])
     spot = lay.table(frame, "TopActions", taken, max_width=34, labels=_ACTION_LABELS,
-                     styles={**{c: "money" for c in _ACTION_MONEY}, "action": "wrap_indent"})
+                     styles={"customer_id": "text_top", "name": "text_top", "segment": "text_top",
+                             **{c: "money_top" for c in _ACTION_MONEY}, "action": "wrap_top_indent"})
     lay.fit(spot.col("action"), REASON_WIDTH)
     _wrap_heights(lay, spot, frame, ("action",))
     lay.skip()
@@ -211,26 +222,7 @@ REASON_WIDTH = 64
 #: Widest column of the CLV sheet's model notes (they wrap), in characters.
 MODEL_NOTE_WIDTH = 40
 CHECK_WIDTH = 44
-#: Characters of text a column holds per character of its width (a width counts digits; letters are narrower:
-#: Calibri holds about 1.3, DejaVu Sans (LibreOffice without Calibri or Carlito) a little over 1.2).
-TEXT_PER_WIDTH = 1.2
 _CHART_COLOURS = {"total": "1F3864", "up": "548235", "down": "C00000"}
-
-
-def _text_chars(width: float) -> float:
-    """Characters of text a layout column ``width`` wide holds on one line (see :func:`column_points`)."""
-    return round(width * 1.1 + 1, 1) * TEXT_PER_WIDTH
-
-
-def _wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes in a wrapping cell ``width`` characters wide (words kept whole)."""
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > width:
-            lines, used = lines + 1, len(word)
-        else:
-            used += len(word) + (1 if used else 0)
-    return lines
 
 
 def _cents_sum(values: pd.Series) -> int:
@@ -483,7 +475,8 @@ def customer_reason(row: pd.Series, drivers: dict[str, str], language: str = "en
                                activity_amount=_money_text(activities[col]))
             driver = drivers[col]
             if driver in _COUNTED_DRIVERS and driver in row.index and pd.notna(row[driver]):
-                text += f" ({float(row[driver]):,.0f} {report_text(f'driver_{driver}', language)})"
+                count = local_number(f"{float(row[driver]):,.0f}", language)
+                text += f" ({count} {report_text(f'driver_{driver}', language)})"
             return text
     return report_text("reason_cost", language, cost=cost, amount=amount,
                        revenue=_money_text(float(row.get("net_revenue", np.nan))))
@@ -712,6 +705,7 @@ def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
     if beyond:
         lay.blocks[1].payload["values"][0] += (f" The chart's cost-to-serve axis ends at {x_max:.0%}; "
                                                f"{beyond:,} customer(s) beyond it are in the table.")
+    lines = _threshold_lines(lay, price, cost, x_max, y_min) if price is not None and cost is not None else None
 
     def make(ws: Any) -> ScatterChart:
         chart = ScatterChart(scatterStyle="lineMarker")
@@ -730,6 +724,18 @@ def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
             series.marker.graphicalProperties.line.solidFill = colour
             series.graphicalProperties.line.noFill = True
             chart.series.append(series)
+        if lines is not None:  # the thresholds that part the quadrants, dashed
+            for k, name in enumerate(("Cost-to-serve threshold", "Net price threshold")):
+                lo = lines + 2 * k
+                series = Series(Reference(ws, min_col=3, min_row=lo, max_row=lo + 1),
+                                Reference(ws, min_col=2, min_row=lo, max_row=lo + 1), title=name)
+                series.marker = Marker(symbol="none")
+                series.smooth = False
+                series.graphicalProperties.line.solidFill = "7F7F7F"
+                series.graphicalProperties.line.prstDash = "dash"
+                series.graphicalProperties.line.width = 12700
+                chart.series.append(series)
+            chart.visible_cells_only = False  # the lines' points are in hidden rows
         _axes(chart, "Cost-to-serve (% of net revenue)", "Net price (% of gross revenue)", "0%", "0%")
         chart.x_axis.scaling.min = 0
         chart.x_axis.scaling.max = x_max
@@ -741,6 +747,20 @@ def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
 
     lay.chart(make, anchor)
     return lay
+
+
+def _threshold_lines(lay: SheetLayout, price: float, cost: float, x_max: float, y_min: float) -> int:
+    """The matrix chart's two threshold lines, two points each, in hidden rows at the foot; their first row."""
+    lay.skip()
+    first = lay.note("Chart data of the threshold lines (hidden rows)")
+    lay.line(["line", "cost-to-serve %", "net price %"], ["header"] * 3)
+    points = (("Cost-to-serve threshold", cost, y_min), ("Cost-to-serve threshold", cost, 1.0),
+              ("Net price threshold", 0.0, price), ("Net price threshold", x_max, price))
+    top = lay.next_row
+    for values in points:
+        lay.line(list(values), ["text", "percent", "percent"])
+    lay.hidden_rows.update(range(first, lay.next_row))
+    return top
 
 
 def _matrix_axes(matrix: pd.DataFrame) -> tuple[float, float, int]:
@@ -836,7 +856,7 @@ def _trend(a: Analysis, taken: set[str]) -> SheetLayout:
         frame["reasons"] = reasons
     styles = {c: "money" for c in wide.columns}
     lay.heading(f"Flagged customers ({len(frame):,})")
-    lay.table(frame, "FlaggedCustomers", taken, max_width=22, main=True, styles=styles,
+    lay.table(frame, "FlaggedCustomers", taken, max_width=30, main=True, styles=styles,
               labels={c: c.replace("contribution ", "Contribution ") for c in wide.columns})
     lay.widths[len(frame.columns)] = 90.0
     if "name" in frame:  # customer and name on every printed page
@@ -1085,8 +1105,8 @@ def _wrap_heights(lay: SheetLayout, spot: TableSpot, frame: pd.DataFrame, wrappe
         return
     lines = np.ones(len(frame), dtype=int)
     for c in wrapped:
-        chars = _text_chars(lay.widths[spot.col(c)]) - 2  # less an indent
-        lines = np.maximum(lines, [_wrapped_lines(str(t), chars) for t in frame[c]])
+        chars = text_chars(lay.widths[spot.col(c)]) - 2  # less an indent
+        lines = np.maximum(lines, [wrapped_lines(str(t), chars) for t in frame[c]])
     for row, k in zip(range(spot.first_row, spot.last_row + 1), lines, strict=True):
         if k > 1:
             lay.row_heights[row] = ROW_HEIGHT * int(k)
@@ -1120,10 +1140,14 @@ def _reconciliation(a: Analysis, taken: set[str], language: str = "en") -> Sheet
     lay.title("Reconciliation", "Every cost and every revenue line is accounted for, to the cent.")
     rec = a.reconciliation.copy()
     rec["holds"] = rec["holds"].map({True: "✓ holds", False: "✗ FAILS"})
-    kinds = ["count" if _counts_rows(str(check)) else "money" for check in rec["check"]]
-    lay.table(rec, "Reconciliation", taken, max_width=70, main=True,
-              cell_styles={"holds": _holds_styles(a.reconciliation),
-                           **{c: kinds for c in ("expected", "actual", "difference") if c in rec}})
+    kinds = ["integer_top" if _counts_rows(str(check)) else "money_top" for check in rec["check"]]
+    # The check and its detail wrap in their columns (a long detail would otherwise run across the page
+    # and shrink the printed sheet to fit it); every cell of a row sits at its top.
+    wrapped = tuple(c for c in ("check", "detail") if c in rec)
+    spot = lay.table(rec, "Reconciliation", taken, max_width=70, main=True, styles=dict.fromkeys(wrapped, "wrap"),
+                     cell_styles={"holds": [f"{s}_top" for s in _holds_styles(a.reconciliation)],
+                                  **{c: kinds for c in ("expected", "actual", "difference") if c in rec}})
+    _wrap_heights(lay, spot, rec, wrapped)
     if not a.complete:
         lay.skip()
         lay.heading(report_text("excluded_heading", language))
@@ -1151,9 +1175,12 @@ def _assumptions(a: Analysis, taken: set[str], generated: dt.datetime, version: 
                     ("Customers analysed", float(len(a.customers)), "count")], label_width=22)
     lay.heading("Parameters")
     params = a.assumptions
-    lay.table(params, "Parameters", taken, max_width=50, main=True,
-              cell_styles={"value": [_assumption_style(p, v) for p, v in zip(params["parameter"], params["value"],
-                                                                              strict=True)]})
+    # Texts wrap in their columns, so that a long one neither runs into the next column nor widens the print.
+    spot = lay.table(params, "Parameters", taken, max_width=50, main=True,
+                     styles={"parameter": "text_top", **{c: "wrap" for c in ("source", "meaning") if c in params}},
+                     cell_styles={"value": [_assumption_style(p, v)
+                                            for p, v in zip(params["parameter"], params["value"], strict=True)]})
+    _wrap_heights(lay, spot, params, tuple(c for c in ("value", "source", "meaning") if c in params))
     lay.skip()
     lay.heading("Input files")
     sources = pd.DataFrame([(s.table, s.path, s.sha256) for s in a.sources], columns=["table", "file", "sha256"])
@@ -1162,13 +1189,14 @@ def _assumptions(a: Analysis, taken: set[str], generated: dt.datetime, version: 
 
 
 def _assumption_style(parameter: str, value: Any) -> str:
+    """The style of a parameter's value on the Assumptions sheet (at the top of its row; a text wraps)."""
     if isinstance(value, (pd.Timestamp, dt.date)):
-        return "date"
+        return "date_top"
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        return "text"
+        return "wrap"
     if parameter in ("discount_rate", "cost_of_capital", "commission_rate"):
-        return "percent"
-    return "number" if isinstance(value, float) and not float(value).is_integer() else "count"
+        return "percent_top"
+    return "number_top" if isinstance(value, float) and not float(value).is_integer() else "integer_top"
 
 
 def _folder_of(target: Path) -> Path:
@@ -1373,17 +1401,19 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str, scenarios: Any = None
-                  ) -> dict[str, Callable[[], SheetLayout]]:
-    """Each report sheet's name and the function laying it out (called when the sheet is written).
+def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str, scenarios: Any = None,
+                  language: str = "en") -> dict[str, Callable[[], SheetLayout]]:
+    """Each report sheet's (English) name and the function laying it out (called when the sheet is written).
 
     ``taken`` collects the defined names used so far; ``generated`` and ``version`` are the
     Summary's stamp; ``scenarios`` (:class:`~xlprofit.core.scenarios.ScenarioResults`) adds the
-    Scenarios sheet after Actions. The benchmark of the writers lays out the same sheets through this.
+    Scenarios sheet after Actions; ``language`` is that of the sheets' texts (:class:`Words`).
+    The benchmark of the writers lays out the same sheets through this.
     """
     split = _split_acquisition(a)
-    return {
-        "Summary": lambda: _summary(a, taken, generated, version),
+    words = Words(language)
+    sheets: dict[str, Callable[[], SheetLayout]] = {
+        "Summary": lambda: _summary(a, taken, generated, version, language),
         "Customer P&L": lambda: _pnl(a, taken),
         "Cost-to-serve": lambda: _cost_to_serve(a, taken),
         "Activities": lambda: _activities(a, taken),
@@ -1394,16 +1424,17 @@ def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version:
         "Trend": lambda: _trend(a, taken),
         "CLV": lambda: _clv(a, taken, not split),
         **({"Acquisition": lambda: _acquisition(a, taken)} if split else {}),
-        "Actions": lambda: _actions(a, taken),
+        "Actions": lambda: _actions(a, taken, language),
         **({"Scenarios": lambda: _scenarios(scenarios, taken)} if scenarios is not None else {}),
-        "Reconciliation": lambda: _reconciliation(a, taken),
+        "Reconciliation": lambda: _reconciliation(a, taken, language),
         "Exceptions": lambda: _exceptions(a, taken),
         "Assumptions": lambda: _assumptions(a, taken, generated, version),
     }
+    return {name: (lambda build=build: words.layout(build())) for name, build in sheets.items()}
 
 
 def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: Callable[[str], Any] | None = None,
-                 generated: dt.datetime | None = None, scenarios: Any = None) -> None:
+                 generated: dt.datetime | None = None, scenarios: Any = None, language: str = "en") -> None:
     """Write the report workbook for ``analysis`` to ``path`` (atomically).
 
     Parameters
@@ -1419,6 +1450,10 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     scenarios:
         :func:`xlprofit.core.scenarios.run_scenarios` of the same analysis: the Scenarios sheet
         sets them beside the base (none by default).
+    language:
+        Language of the sheet names, titles, headings, notes, column headers and the analysis'
+        texts in the cells: ``en`` (default), ``nb``, ``sv`` or ``pl``. Numbers keep their
+        formats, which Excel shows in the reader's locale; user data is never translated.
 
     Raises
     ------
@@ -1429,6 +1464,7 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     from xlprofit._version import __version__
 
     generated = generated or dt.datetime.now().replace(microsecond=0)
+    words = Words(language)  # refuses an unknown language before any work
     check_target(path)
     # The whale curve sheet holds every customer, its deciles and its chart points.
     if len(analysis.customers) + CHART_POINTS + 100 > MAX_SHEET_ROWS:
@@ -1439,7 +1475,7 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
     taken: set[str] = set()
     with saving():  # the sheets stream into temporary files: removed on a signal too
         try:
-            for name, build in sheet_layouts(analysis, taken, generated, __version__, scenarios).items():
+            for name, build in sheet_layouts(analysis, taken, generated, __version__, scenarios, language).items():
                 if progress:
                     progress(name)
                 layout = build()
@@ -1458,7 +1494,7 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
             discard_streams(wb)
             raise
         wb.properties.creator = f"xlprofit {__version__}"
-        wb.properties.title = "Customer profitability report"
+        wb.properties.title = words("Customer profitability report")
         atomic_save(lambda p: _save(wb, p), path, workbook=wb)
 
 
