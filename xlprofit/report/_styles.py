@@ -66,6 +66,7 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
     "fail_top": {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="C00000"),
                  "alignment": Alignment(vertical="top")},
     "text_indent": {"alignment": Alignment(horizontal="left", indent=1)},
+    "text_top_indent": {"alignment": Alignment(horizontal="left", vertical="top", indent=1)},
     "wrap_indent": {"alignment": Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1)},
     # Beside wrapped text on the Actions sheet: every cell of a row aligned to its top line.
     "money_top": {"number_format": MONEY, "alignment": Alignment(vertical="top")},

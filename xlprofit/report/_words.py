@@ -171,8 +171,15 @@ class Words:
         return [self(v) if isinstance(v, str) else v for v in items]
 
     def layout(self, lay: SheetLayout) -> SheetLayout:
-        """Translate the sheet ``lay`` in place (before it is written); return it."""
+        """Translate the sheet ``lay`` in place (before it is written); return it.
+
+        Its tables' columns are then as wide, and their rows of wrapped text as tall, as their texts need
+        at the sheet's final column widths (in English too).
+        """
         if self.english:
+            for block in lay.blocks:
+                if block.kind == "table":
+                    fit_table(lay, block.payload)
             return lay
         lay.name = self(lay.name)
         lay.footer = self(lay.footer)

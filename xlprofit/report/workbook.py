@@ -1145,7 +1145,8 @@ def _reconciliation(a: Analysis, taken: set[str], language: str = "en") -> Sheet
     # and shrink the printed sheet to fit it); every cell of a row sits at its top.
     wrapped = tuple(c for c in ("check", "detail") if c in rec)
     spot = lay.table(rec, "Reconciliation", taken, max_width=70, main=True, styles=dict.fromkeys(wrapped, "wrap"),
-                     cell_styles={"holds": [f"{s}_top" for s in _holds_styles(a.reconciliation)],
+                     cell_styles={"holds": [f"{s}_top_indent" if s == "text" else f"{s}_top"
+                                            for s in _holds_styles(a.reconciliation)],
                                   **{c: kinds for c in ("expected", "actual", "difference") if c in rec}})
     _wrap_heights(lay, spot, rec, wrapped)
     if not a.complete:
@@ -1177,7 +1178,7 @@ def _assumptions(a: Analysis, taken: set[str], generated: dt.datetime, version: 
     params = a.assumptions
     # Texts wrap in their columns, so that a long one neither runs into the next column nor widens the print.
     spot = lay.table(params, "Parameters", taken, max_width=50, main=True,
-                     styles={"parameter": "text_top", **{c: "wrap" for c in ("source", "meaning") if c in params}},
+                     styles={"parameter": "text_top", "source": "wrap_top_indent", "meaning": "wrap"},
                      cell_styles={"value": [_assumption_style(p, v)
                                             for p, v in zip(params["parameter"], params["value"], strict=True)]})
     _wrap_heights(lay, spot, params, tuple(c for c in ("value", "source", "meaning") if c in params))
