@@ -34,9 +34,14 @@ _DEFINED_IN = {"Analysis": "xlprofit.core.analysis", "analyze": "xlprofit.core.a
 
 
 def __getattr__(name: str) -> Any:
-    """The API's names, imported from their modules when first asked for."""
+    """The API's names, imported from their modules when first asked for; a subpackage (``xlprofit.io``) too."""
     if name not in _DEFINED_IN:
-        raise AttributeError(f"module 'xlprofit' has no attribute '{name}'")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'xlprofit' has no attribute '{name}'") from None
     value = getattr(importlib.import_module(_DEFINED_IN[name]), name)
     globals()[name] = value
     return value
