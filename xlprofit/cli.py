@@ -67,7 +67,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import xlprofit
     from xlprofit.files import check_unchanged
     from xlprofit.report import REPORT_SHEETS, report_sheets
-    from xlprofit.report.workbook import check_target
+    from xlprofit.report.workbook import check_tables_folder, check_target, table_mode, tables_folder
 
     out = _xlsx_output(args.output)
     if args.input is not None:
@@ -76,6 +76,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                     and out.stem in {"customers", "transactions", "activities"}):
             raise OutputError(f"refusing to write the report over the input '{args.input}'")
     check_target(out)  # a folder that cannot be written is found now, not after the analysis
+    if args.tables in ("parquet", "csv"):  # "auto" knows only after the analysis whether it writes them
+        check_tables_folder(out)
     overrides = _overrides(args.set or [])
     steps = ["read", "analyse", *REPORT_SHEETS, "save"]
     with tqdm(total=len(steps), desc="xlprofit", unit="step", disable=args.quiet or None,
@@ -101,14 +103,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
             scenarios = _scenarios(args, ds, result, overrides, bar)
             bar.update()
             # a sheet more for millions of customers, and one for scenarios
-            bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result, scenarios))
+            bar.total = len(steps) - len(REPORT_SHEETS) + len(report_sheets(result, scenarios, args.tables))
             bar.refresh()
 
             def progress(sheet: str) -> None:
                 bar.set_postfix_str(f"sheet {sheet}")
                 bar.update()
 
-            xlprofit.write_report(result, out, progress=progress, scenarios=scenarios, language=args.language)
+            xlprofit.write_report(result, out, progress=progress, scenarios=scenarios, language=args.language,
+                                  tables=args.tables)
             args.written = out
             bar.update()
         except BaseException:
@@ -117,7 +120,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     failing = result.reconciliation[~result.reconciliation["holds"]]
     customers = len(result.customers)
     losers = int((result.customers["profit"] < 0).sum())
-    print(f"wrote {out} — {customers} customers, {losers} unprofitable, "
+    mode = table_mode(result, args.tables)
+    beside = "" if mode == "workbook" else f" and its tables in {tables_folder(out)}{os.sep} ({mode})"
+    print(f"wrote {out}{beside} — {customers:,} customers, {losers:,} unprofitable, "
           f"{len(result.exceptions)} exception(s), "
           f"{len(result.reconciliation) - len(failing)}/{len(result.reconciliation)} checks hold")
     if not result.complete:
@@ -322,6 +327,9 @@ def _cmd_functions(args: argparse.Namespace) -> int:
 # The choices of xlprofit.report.template (LANGUAGES, RUNTIMES), spelled out so that parsing does
 # not import the workbook writer; tests/test_workbooks.py proves that they agree.
 _LANGUAGES = ("en", "nb", "sv", "pl")
+# xlprofit.report.workbook.TABLE_MODES and SIDE_TABLES_ABOVE, likewise (tests/test_side_tables.py).
+_TABLE_MODES = ("auto", "workbook", "parquet", "csv")
+_SIDE_TABLES_ABOVE = 100_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -348,6 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--language", choices=_LANGUAGES, default="en",
                      help="language of the report's sheet names, titles, headings, column headers and texts: "
                           "en, nb (Norwegian), sv (Swedish) or pl (Polish); numbers keep Excel's formats")
+    rep.add_argument("--tables", choices=_TABLE_MODES, default="auto",
+                     help="where the full per-customer tables go (Customer P&L, cost-to-serve, whale curve, matrix, "
+                          "CLV, acquisition, actions, flagged customers): 'workbook' (all in the report), "
+                          "'parquet' or 'csv' (one file per table in the folder <report>_tables beside it; the "
+                          "sheets keep their summaries and charts), or 'auto' (default): in the workbook up to "
+                          f"{_SIDE_TABLES_ABOVE:,} customers, Parquet files above")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--engine", choices=ENGINES, default="auto",
                      help="where the invoice lines of a folder input are summed: pandas, duckdb (in-process, "

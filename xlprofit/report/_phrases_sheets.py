@@ -505,4 +505,44 @@ PHRASES: tuple[tuple[str, str, str, str], ...] = (
     ("product", "produkt", "produkt", "produkt"),
     # The printed pages' footer, in Excel's codes: &A the sheet's name, &P the page, &N the pages.
     ("&A — page &P of &N", "&A — side &P av &N", "&A — sida &P av &N", "&A — strona &P z &N"),
+    # --- The full per-customer tables written beside the workbook (write_report(…, tables="parquet"|"csv")).
+    ("The full table, {n_rows} rows: in the file {file} beside this workbook (its folder and SHA-256 on the "
+     "Assumptions sheet).",
+     "Hele tabellen, {n_rows} rader: i filen {file} ved siden av denne arbeidsboken (mappen og SHA-256 på arket "
+     "Forutsetninger).",
+     "Hela tabellen, {n_rows} rader: i filen {file} bredvid den här arbetsboken (mappen och SHA-256 på bladet "
+     "Antaganden).",
+     "Pełna tabela (liczba wierszy: {n_rows}) jest w pliku {file} obok tego skoroszytu (folder i SHA-256 w "
+     "arkuszu Założenia)."),
+    ("Chart points: {shown} of the {count} customers, spread evenly",
+     "Diagrampunkter: {shown} av de {count} kundene, jevnt fordelt",
+     "Diagrampunkter: {shown} av de {count} kunderna, jämnt fördelade",
+     "Punkty wykresu: {shown} z {count} klientów, rozłożone równomiernie"),
+    ("The {n_shown} highest-ranked of the {n_count} actions; all of them in the file {file} beside this workbook "
+     "(its folder and SHA-256 on the Assumptions sheet).",
+     "De {n_shown} høyest rangerte av de {n_count} tiltakene; alle i filen {file} ved siden av denne arbeidsboken "
+     "(mappen og SHA-256 på arket Forutsetninger).",
+     "De {n_shown} högst rankade av de {n_count} åtgärderna; alla i filen {file} bredvid den här arbetsboken "
+     "(mappen och SHA-256 på bladet Antaganden).",
+     "Najwyżej ocenione zalecenia: {n_shown} z {n_count}; wszystkie są w pliku {file} obok tego skoroszytu "
+     "(folder i SHA-256 w arkuszu Założenia)."),
+    ("All {n_count} actions, also in the file {file} beside this workbook (its folder and SHA-256 on the "
+     "Assumptions sheet).",
+     "Alle {n_count} tiltakene, også i filen {file} ved siden av denne arbeidsboken (mappen og SHA-256 på arket "
+     "Forutsetninger).",
+     "Alla {n_count} åtgärderna, även i filen {file} bredvid den här arbetsboken (mappen och SHA-256 på bladet "
+     "Antaganden).",
+     "Wszystkie zalecenia (liczba: {n_count}), także w pliku {file} obok tego skoroszytu (folder i SHA-256 w "
+     "arkuszu Założenia)."),
+    ("Tables beside this workbook", "Tabeller ved siden av denne arbeidsboken", "Tabeller bredvid den här arbetsboken",
+     "Tabele obok tego skoroszytu"),
+    ("The full per-customer tables, written with this workbook: a file whose SHA-256 differs is not the one written "
+     "with it.",
+     "De fullstendige tabellene per kunde, skrevet sammen med denne arbeidsboken: en fil med en annen SHA-256 er ikke "
+     "den som ble skrevet med den.",
+     "De fullständiga tabellerna per kund, skrivna tillsammans med den här arbetsboken: en fil med en annan SHA-256 är "
+     "inte den som skrevs med den.",
+     "Pełne tabele dla poszczególnych klientów, zapisane razem z tym skoroszytem: plik o innym SHA-256 nie jest tym, "
+     "który z nim zapisano."),
+    ("Rows", "Rader", "Rader", "Wiersze"),
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
+import importlib.util
 import os
 import re
 import signal
@@ -56,14 +58,17 @@ from xlprofit.report._texts import local_number, report_text
 from xlprofit.report._words import Words
 
 __all__ = ["write_report", "report_sheets", "sheet_layouts", "REPORT_SHEETS", "REPORT_TABLES", "atomic_save",
-           "check_target", "Interrupted", "saving", "remove_stale_temporaries", "STALE_TEMPORARY_SECONDS"]
+           "check_target", "Interrupted", "saving", "remove_stale_temporaries", "STALE_TEMPORARY_SECONDS",
+           "SIDE_TABLES_ABOVE", "TABLE_MODES", "SIDE_TABLES", "SideTable", "table_mode", "tables_folder",
+           "check_tables_folder", "side_table_frames"]
 
 #: The sheets of the report, in order (README, *Workbooks*).
 REPORT_SHEETS: tuple[str, ...] = (
     "Summary", "Customer P&L", "Cost-to-serve", "Activities", "Whale curve", "Matrix", "Segments", "Products",
     "Trend", "CLV", "Actions", "Reconciliation", "Exceptions", "Assumptions",
 )
-#: Excel Tables every report holds, by sheet (more may appear, e.g. ``Resources``, ``CLV``).
+#: Excel Tables every report holds, by sheet (more may appear, e.g. ``Resources``, ``CLV``), when its tables are
+#: in the workbook (``tables="workbook"``); with the tables beside it the per-customer ones are in files instead.
 REPORT_TABLES: dict[str, tuple[str, ...]] = {
     "Summary": ("Waterfall", "KPIs", "TopCustomers", "BottomCustomers", "TopActions", "Checks"),
     "Customer P&L": ("CustomerPnL",),
@@ -95,6 +100,37 @@ _QUADRANT_COLOURS = {"passive": "548235", "carriage trade": "2E75B6", "bargain b
                      "aggressive": "C00000"}
 _UNIT_STYLE = {"money": "money", "percent": "percent", "count": "count"}
 
+#: Above this many customers ``write_report(…, tables="auto")`` (the default) writes the full per-customer
+#: tables beside the workbook, as Parquet files (CSV where pyarrow is missing), and keeps in the workbook what
+#: people read: summaries, charts, the highest-ranked actions. Up to it everything stays in the workbook. At a
+#: million customers the workbook would hold several tables of a million rows each, which Excel and
+#: LibreOffice take minutes to open, and a worksheet holds 1,048,576 rows.
+SIDE_TABLES_ABOVE = 100_000
+#: The values of ``write_report(…, tables=…)``: ``auto`` (see :data:`SIDE_TABLES_ABOVE`), ``workbook`` (every
+#: table in the workbook), ``parquet`` or ``csv`` (the per-customer tables beside it, in ``<stem>_tables/``).
+TABLE_MODES: tuple[str, ...] = ("auto", "workbook", "parquet", "csv")
+#: The files written beside the workbook, one per full per-customer table, in order (without the suffix).
+SIDE_TABLES: tuple[str, ...] = ("customer_pnl", "cost_to_serve", "whale_curve", "matrix", "clv", "acquisition",
+                                "actions", "actions_left_out", "flagged_customers")
+#: Rows the Actions sheet keeps (the highest ranks) when the actions are written beside the workbook.
+SIDE_ACTIONS = 1_000
+
+
+@dataclasses.dataclass(frozen=True)
+class SideTable:
+    """A table written beside the workbook: ``folder/file``, its rows and the SHA-256 of the file's bytes."""
+
+    name: str
+    file: str
+    folder: str
+    rows: int
+    sha256: str
+
+    @property
+    def path(self) -> str:
+        """The file as the Assumptions sheet names it: relative to the workbook's folder, with ``/``."""
+        return f"{self.folder}/{self.file}"
+
 
 def _present(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     return [c for c in columns if c in frame.columns]
@@ -116,7 +152,8 @@ def _period_text(a: Analysis) -> str:
     return text + (f" · amounts in {cur}" if cur else "")
 
 
-def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str, language: str = "en") -> SheetLayout:
+def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str, language: str = "en",
+             side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("Summary")
     if not a.complete:  # before anything else: what these figures leave out
         _incomplete_lines(lay, a, language)
@@ -181,7 +218,7 @@ def _summary(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
     lay.keep_together(top, spot.last_row)
     # The bars of the waterfall chart, in hidden rows at the foot.
     data = _waterfall_chart_data(lay, steps, language)
-    _summary_charts(lay, a, steps, waterfall, data, detail, language)
+    _summary_charts(lay, a, steps, waterfall, data, detail, language, side)
     return lay
 
 
@@ -329,7 +366,7 @@ def _columns_cm(lay: SheetLayout, first: int, last: int | None = None) -> float:
 
 
 def _summary_charts(lay: SheetLayout, a: Analysis, steps: pd.DataFrame, waterfall: TableSpot, data: TableSpot,
-                    detail: int, language: str) -> None:
+                    detail: int, language: str, side: dict[str, SideTable] | None = None) -> None:
     """The waterfall chart beside its table; below, its steps from the gross margin on and the whale curve.
 
     Each chart starts a row below its block's first row (the heading): a chart anchored on the
@@ -359,7 +396,7 @@ def _summary_charts(lay: SheetLayout, a: Analysis, steps: pd.DataFrame, waterfal
         lay.chart(make_detail, f"A{detail}")
     if not len(a.whale):
         return
-    whale = _whale_points(a)
+    whale = _whale_points(a, side)
 
     def make_whale(ws: Any) -> ScatterChart:
         chart = ScatterChart(scatterStyle="line")
@@ -424,9 +461,9 @@ def _waterfall_chart(ws: Any, steps: pd.DataFrame, waterfall: TableSpot, data: T
     return chart
 
 
-def _whale_points(a: Analysis) -> TableSpot:
+def _whale_points(a: Analysis, side: dict[str, SideTable] | None = None) -> TableSpot:
     """Where the Whale curve sheet holds the points its chart plots (its chart-points table, else its data)."""
-    spots = {s.name: s for s in table_spots(_whale(a, set()))}
+    spots = {s.name: s for s in table_spots(_whale(a, set(), side))}
     return spots.get("WhaleCurvePoints") or spots["WhaleCurve"]
 
 
@@ -532,14 +569,30 @@ def _rejected_rows_text(a: Analysis, language: str) -> str:
     return report_text("rejected_rows", language, parts="; ".join(parts))
 
 
-def _pnl(a: Analysis, taken: set[str]) -> SheetLayout:
+def _pnl_frame(a: Analysis, *, activities: bool = False) -> pd.DataFrame:
+    """The Customer P&L, most profitable first; with each activity's cost-to-serve (``cts_…``) if ``activities``."""
     pnl = _by_profit(a.customers.reset_index())
-    cols = _present(pnl, [*_PNL_HEAD, *_PNL_MID, *_PNL_TAIL])
+    cts = [c for c in pnl.columns if c.startswith("cts_")] if activities else []
+    return pnl[_present(pnl, [*_PNL_HEAD, *_PNL_MID, *cts, *_PNL_TAIL])].reset_index(drop=True)
+
+
+def _side_note(lay: SheetLayout, side: dict[str, SideTable], name: str) -> None:
+    """In place of a full table written beside the workbook: the file that holds it and its rows."""
+    table = side.get(name)
+    if table is not None:
+        lay.note(f"The full table, {table.rows:,} rows: in the file {table.file} beside this workbook (its folder "
+                 "and SHA-256 on the Assumptions sheet).")
+
+
+def _pnl(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("Customer P&L")
     lay.title("Customer P&L", "One row per customer, most profitable first: revenue waterfall, cost-to-serve "
               "(by activity on the Cost-to-serve sheet), contribution and profit. Negative figures in red; "
               "reasons for flags on the Trend sheet.")
-    frame = pnl[cols].copy()
+    if side is not None:
+        _side_note(lay, side, "customer_pnl")
+        return lay
+    frame = _pnl_frame(a)
     if "flagged" in frame:
         frame["flagged"] = frame["flagged"].map({True: "flagged", False: ""})
     spot = lay.table(frame, "CustomerPnL", taken, max_width=26, main=True)
@@ -547,17 +600,25 @@ def _pnl(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
-def _cost_to_serve(a: Analysis, taken: set[str]) -> SheetLayout:
+def _cost_to_serve_frame(a: Analysis) -> pd.DataFrame:
+    """Each customer's cost-to-serve by activity, highest first."""
     pnl = a.customers.reset_index()
     cts = [c for c in pnl.columns if c.startswith("cts_")]
     frame = pnl[_present(pnl, ["customer_id", "name", "net_revenue", *cts, "cost_to_serve"])]
     share = a.matrix["cost_to_serve_pct"].reindex(pnl["customer_id"]).to_numpy()
-    frame = frame.assign(cost_to_serve_pct=share).sort_values(["cost_to_serve", "customer_id"],
-                                                              ascending=[False, True], kind="stable")
+    return frame.assign(cost_to_serve_pct=share).sort_values(["cost_to_serve", "customer_id"],
+                                                             ascending=[False, True], kind="stable"
+                                                             ).reset_index(drop=True)
+
+
+def _cost_to_serve(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("Cost-to-serve")
     lay.title("Cost-to-serve by customer and activity",
               "Activity costs assigned to each customer by its driver volumes; highest cost-to-serve first.")
-    spot = lay.table(frame, "CostToServe", taken, max_width=24, main=True)
+    if side is not None:
+        _side_note(lay, side, "cost_to_serve")
+        return lay
+    spot = lay.table(_cost_to_serve_frame(a), "CostToServe", taken, max_width=24, main=True)
     lay.freeze = f"C{spot.first_row}"
     return lay
 
@@ -583,7 +644,7 @@ def _activities(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
-def _whale(a: Analysis, taken: set[str]) -> SheetLayout:
+def _whale(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("Whale curve")
     peak = a.kpis.set_index("kpi")["value"]
     lay.title("Whale curve", "Customers ranked by profit (most profitable first) against cumulative profit as "
@@ -596,12 +657,16 @@ def _whale(a: Analysis, taken: set[str]) -> SheetLayout:
     lay.skip()
     whale = a.whale
     peak_row = [int(np.argmax(whale["cumulative_profit_pct"].to_numpy()))] if len(whale) else []
-    spot = _chart_points(lay, whale, _spread_positions(len(whale), peak_row),
-                         ["rank", "customer_id", "cumulative_customers_pct", "cumulative_profit_pct"],
-                         "WhaleCurvePoints", taken)
+    points = _chart_points(lay, whale, _spread_positions(len(whale), peak_row),
+                           ["rank", "customer_id", "cumulative_customers_pct", "cumulative_profit_pct"],
+                           "WhaleCurvePoints", taken, beside=side is not None)
     lay.heading("Whale curve data")
-    table = lay.table(whale, "WhaleCurve", taken, max_width=22, main=True)
-    spot = spot or table
+    if side is not None and points is not None:
+        _side_note(lay, side, "whale_curve")
+        spot = points
+    else:
+        table = lay.table(whale, "WhaleCurve", taken, max_width=22, main=True)
+        spot = points or table
     anchor = f"J{deciles.header_row}"
 
     def make(ws: Any) -> ScatterChart:
@@ -646,15 +711,20 @@ def _spread_positions(n: int, keep: list[int]) -> np.ndarray:
 
 
 def _chart_points(lay: SheetLayout, frame: pd.DataFrame, positions: np.ndarray, columns: list[str], name: str,
-                  taken: set[str]) -> TableSpot | None:
+                  taken: set[str], *, beside: bool = False) -> TableSpot | None:
     """For a table too long to chart, a table of the rows the chart plots (``None``: it plots them all).
 
     Charts cannot reach rows beyond the millionth and would carry a point per customer; the
-    points table comes before the full table, which stays complete below it.
+    points table comes before the full table, which stays complete below it. With the full
+    table ``beside`` the workbook (in a file), the points table is written even when it holds
+    every row (unless there is none): the chart plots it.
     """
-    if len(positions) == len(frame):
+    if beside and len(frame):
+        lay.heading(f"Chart points: {len(positions):,} of the {len(frame):,} customers, spread evenly")
+    elif len(positions) == len(frame):
         return None
-    lay.heading(f"Chart points: {len(positions):,} of the {len(frame):,} rows below, spread evenly")
+    else:
+        lay.heading(f"Chart points: {len(positions):,} of the {len(frame):,} rows below, spread evenly")
     spot = lay.table(frame.iloc[positions][columns].reset_index(drop=True), name, taken, max_width=22)
     lay.skip()
     return spot
@@ -672,7 +742,15 @@ def _axes(chart: Any, x_title: str, y_title: str, x_format: str, y_format: str) 
     chart.y_axis.tickLblPos = "low"
 
 
-def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
+def _matrix_frame(a: Analysis) -> pd.DataFrame:
+    """The matrix per customer, grouped by quadrant (in the order of the chart's colours), then by customer."""
+    matrix = a.matrix.reset_index()
+    order = {q: i for i, q in enumerate(_QUADRANT_COLOURS)}
+    return matrix.assign(_order=matrix["quadrant"].map(order).fillna(len(order))).sort_values(
+        ["_order", "customer_id"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _matrix(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("Matrix")
     lay.title("Profitability matrix", "Net price (net revenue as % of gross) against cost-to-serve (% of net "
               "revenue): passive, carriage trade, bargain basement and aggressive customers.")
@@ -686,19 +764,20 @@ def _matrix(a: Analysis, taken: set[str]) -> SheetLayout:
     if "quadrant" in shown and "customers" in shown:  # the row of unclassified customers only when there are some
         shown = shown[(shown["quadrant"] != NOT_CLASSIFIED) | (shown["customers"] > 0)].reset_index(drop=True)
     quadrants = lay.table(shown, "Quadrants", taken, max_width=22, header_height=18)
-    matrix = a.matrix.reset_index()
+    matrix = _matrix_frame(a)
     x_max, y_min, beyond = _matrix_axes(matrix)
     lay.skip(2)
-    order = {q: i for i, q in enumerate(_QUADRANT_COLOURS)}
-    matrix = matrix.assign(_order=matrix["quadrant"].map(order).fillna(len(order))).sort_values(
-        ["_order", "customer_id"], kind="stable").drop(columns="_order")
     groups = matrix["quadrant"].fillna("").to_numpy()
     firsts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.zeros(0, dtype=int)
     positions = _spread_positions(len(matrix), list(firsts))
     points = _chart_points(lay, matrix, positions, ["customer_id", "quadrant", "cost_to_serve_pct", "net_price_pct"],
-                           "MatrixPoints", taken)
+                           "MatrixPoints", taken, beside=side is not None)
     lay.heading("Customers (grouped by quadrant)")
-    spot = lay.table(matrix, "Matrix", taken, max_width=24, main=True)
+    if side is not None and points is not None:
+        _side_note(lay, side, "matrix")
+        spot = points
+    else:
+        spot = lay.table(matrix, "Matrix", taken, max_width=24, main=True)
     anchor = f"J{quadrants.header_row}"
     if points is not None:
         spot, groups = points, groups[positions]
@@ -831,7 +910,27 @@ def _products(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
-def _trend(a: Analysis, taken: set[str]) -> SheetLayout:
+def _flagged_frame(a: Analysis) -> pd.DataFrame:
+    """The customers flagged as turning unprofitable, most profitable first.
+
+    Their flags (True/False), their contribution per period (``contribution <period>``) and the reasons.
+    """
+    pnl = a.customers.reset_index()
+    flagged = pnl[pnl["flagged"].astype(bool)] if "flagged" in pnl else pnl.iloc[:0]
+    flagged = _by_profit(flagged)
+    flags = _present(flagged, _FLAGS)
+    frame = flagged[_present(flagged, ["customer_id", "name", "segment", "profit", *flags, "reasons"])]
+    wide = a.trend.pivot(index="customer_id", columns="period", values="contribution")
+    wide = wide.reindex(index=frame["customer_id"], columns=list(a.period_totals["period"]))
+    wide.columns = [f"contribution {p}" for p in wide.columns]
+    frame = pd.concat([frame.reset_index(drop=True), wide.reset_index(drop=True)], axis=1)
+    reasons = frame.pop("reasons") if "reasons" in frame else None
+    if reasons is not None:
+        frame["reasons"] = reasons
+    return frame
+
+
+def _trend(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("Trend")
     lay.title("Trend", "Totals per period, and customers flagged as turning unprofitable with their "
               "contribution per period.")
@@ -840,27 +939,19 @@ def _trend(a: Analysis, taken: set[str]) -> SheetLayout:
     tspot = lay.table(totals, "PeriodTotals", taken, max_width=22)
     # The chart beside the totals is about 16 rows tall: the flagged customers start below it.
     lay.skip(max(1, tspot.header_row + 17 - lay.next_row))
-    pnl = a.customers.reset_index()
-    flagged = pnl[pnl["flagged"].astype(bool)] if "flagged" in pnl else pnl.iloc[:0]
-    flagged = _by_profit(flagged)
-    flags = _present(flagged, _FLAGS)
-    frame = flagged[_present(flagged, ["customer_id", "name", "segment", "profit", *flags, "reasons"])].copy()
-    for c in flags:
-        frame[c] = frame[c].map({True: "yes", False: ""})
-    wide = a.trend.pivot(index="customer_id", columns="period", values="contribution")
-    wide = wide.reindex(index=frame["customer_id"], columns=list(totals["period"]))
-    wide.columns = [f"contribution {p}" for p in wide.columns]
-    frame = pd.concat([frame.reset_index(drop=True), wide.reset_index(drop=True)], axis=1)
-    reasons = frame.pop("reasons") if "reasons" in frame else None
-    if reasons is not None:
-        frame["reasons"] = reasons
-    styles = {c: "money" for c in wide.columns}
+    frame = _flagged_frame(a)
     lay.heading(f"Flagged customers ({len(frame):,})")
-    lay.table(frame, "FlaggedCustomers", taken, max_width=30, main=True, styles=styles,
-              labels={c: c.replace("contribution ", "Contribution ") for c in wide.columns})
-    lay.widths[len(frame.columns)] = 90.0
-    if "name" in frame:  # customer and name on every printed page
-        lay.freeze = f"C{lay.freeze[1:]}" if lay.freeze else None
+    if side is not None:
+        _side_note(lay, side, "flagged_customers")
+    else:
+        for c in _present(frame, _FLAGS):
+            frame[c] = frame[c].map({True: "yes", False: ""})
+        wide = [c for c in frame.columns if c.startswith("contribution ")]
+        lay.table(frame, "FlaggedCustomers", taken, max_width=30, main=True, styles=dict.fromkeys(wide, "money"),
+                  labels={c: c.replace("contribution ", "Contribution ") for c in wide})
+        lay.widths[len(frame.columns)] = 90.0
+        if "name" in frame:  # customer and name on every printed page
+            lay.freeze = f"C{lay.freeze[1:]}" if lay.freeze else None
 
     def make(ws: Any) -> BarChart:
         chart = BarChart()
@@ -878,7 +969,22 @@ def _trend(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
-def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLayout:
+def _has_clv(a: Analysis) -> bool:
+    """Whether the analysis holds lifetime values (its CLV sheet then lists them per customer)."""
+    clv = getattr(a, "clv", None)
+    return clv is not None and bool(len(clv)) and bool(clv.notna().any().any())
+
+
+def _clv_frame(a: Analysis) -> pd.DataFrame:
+    """The lifetime value per customer, highest first (customers without one last)."""
+    frame = a.clv.reset_index()
+    if "clv" in frame:
+        frame = frame.sort_values(["clv", "customer_id"], ascending=[False, True], kind="stable", na_position="last")
+    return frame.reset_index(drop=True)
+
+
+def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True,
+         side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("CLV")
     lay.title("Customer lifetime value and acquisition", "Lifetime value on contribution after cost-to-serve; "
               "acquisition cost, payback and referral value per customer.")
@@ -894,11 +1000,7 @@ def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLa
         if "note" in shown_models:
             _wrap_heights(lay, mspot, shown_models, ("note",))
         lay.skip()
-    if clv is not None and len(clv) and clv.notna().any().any():
-        frame = clv.reset_index()
-        if "clv" in frame:
-            frame = frame.sort_values(["clv", "customer_id"], ascending=[False, True], kind="stable",
-                                      na_position="last")
+    if _has_clv(a):
         backtest = getattr(a, "clv_backtest", None)
         if backtest is not None and len(backtest):
             lay.heading("Backtest: the model fitted on the early periods, against what happened after")
@@ -907,12 +1009,15 @@ def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLa
             lay.table(shown[["measure", "value"]], "CLVBacktest", taken, max_width=44)
             lay.skip()
         lay.heading("Lifetime value per customer (highest first)")
-        lay.table(frame, "CLV", taken, max_width=20, main=True,
-                  styles={"frequency": "number", "recency": "number", "T": "number", "age": "number",
-                          "purchases": "count", "expected_purchases": "number", "discounted_purchases": "number",
-                          "expected_spend": "money", "margin_ratio": "percent", "cost_per_purchase": "money",
-                          "customer_cost_per_year": "money", "expected_lifetime_years": "number",
-                          "p_alive": "percent"})
+        if side is not None:
+            _side_note(lay, side, "clv")
+        else:
+            lay.table(_clv_frame(a), "CLV", taken, max_width=20, main=True,
+                      styles={"frequency": "number", "recency": "number", "T": "number", "age": "number",
+                              "purchases": "count", "expected_purchases": "number", "discounted_purchases": "number",
+                              "expected_spend": "money", "margin_ratio": "percent", "cost_per_purchase": "money",
+                              "customer_cost_per_year": "money", "expected_lifetime_years": "number",
+                              "p_alive": "percent"})
         lay.skip()
     else:
         lay.note("Lifetime values were not computed for this analysis"
@@ -921,6 +1026,10 @@ def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True) -> SheetLa
     if not with_acquisition:
         lay.note("Acquisition and referral value per customer: on the Acquisition sheet (one sheet cannot "
                  f"hold both tables of {len(a.customers):,} customers).")
+        return lay
+    if side is not None:
+        lay.heading("Acquisition and referral value per customer")
+        _side_note(lay, side, "acquisition")
         return lay
     _acquisition_table(lay, a, taken, main=clv is None or not len(clv))
     return lay
@@ -984,8 +1093,23 @@ def _action_table(a: Analysis) -> pd.DataFrame:
     return pd.DataFrame(columns=ACTION_COLUMNS) if _is_pilot(a) else _action_source(a).actions
 
 
-def _actions(a: Analysis, taken: set[str], language: str = "en") -> SheetLayout:
-    """The Actions sheet: every lever of every customer losing money or flagged, ranked; below, those left out."""
+def _left_out_frame(a: Analysis) -> pd.DataFrame:
+    """The levers left out (:func:`~xlprofit.core.actions.actions_left_out`) with each customer's name and segment."""
+    left = actions_left_out(_action_source(a))
+    pnl = a.customers
+    ids = left["customer_id"]
+    left = left.assign(name=pnl["name"].reindex(ids).to_numpy() if "name" in pnl.columns else None,
+                       segment=pnl["segment"].reindex(ids).to_numpy() if "segment" in pnl.columns else None)
+    return left[["customer_id", "name", "segment", "lever", "reason"]].reset_index(drop=True)
+
+
+def _actions(a: Analysis, taken: set[str], language: str = "en",
+             side: dict[str, SideTable] | None = None) -> SheetLayout:
+    """The Actions sheet: every lever of every customer losing money or flagged, ranked; below, those left out.
+
+    With the tables ``side`` the workbook, the sheet keeps the :data:`SIDE_ACTIONS` highest-ranked levers and
+    names the files that hold them all and those left out.
+    """
     lay = SheetLayout("Actions")
     lay.title(report_text("actions_title", language), report_text("actions_subtitle", language))
     for key in ("actions_note_rank", "actions_note_capacity", "actions_note_ending"):
@@ -998,7 +1122,17 @@ def _actions(a: Analysis, taken: set[str], language: str = "en") -> SheetLayout:
     elif not len(table):
         lay.note(report_text("actions_none", language))
     room = MAX_SHEET_ROWS - lay.next_row - 10  # a worksheet's rows: the highest ranks, the rest said
-    if len(table) > room:
+    listed = side.get("actions") if side is not None else None
+    if listed is not None:
+        count = len(table)
+        table = table.head(max(0, min(SIDE_ACTIONS, room - 1)))
+        if len(table) < count:
+            lay.note(f"The {len(table):,} highest-ranked of the {count:,} actions; all of them in the file "
+                     f"{listed.file} beside this workbook (its folder and SHA-256 on the Assumptions sheet).")
+        else:
+            lay.note(f"All {count:,} actions, also in the file {listed.file} beside this workbook (its folder "
+                     "and SHA-256 on the Assumptions sheet).")
+    elif len(table) > room:
         lay.note(report_text("actions_cut", language, shown=f"{room - 1:,}", count=f"{len(table):,}"))
         table = table.head(room - 1)
     columns = ["rank", "customer_id", "name", "segment", "lever", "change", *_ACTION_MONEY, "formula"]
@@ -1015,17 +1149,15 @@ def _actions(a: Analysis, taken: set[str], language: str = "en") -> SheetLayout:
     lay.freeze = f"D{spot.first_row}"
     if _is_pilot(a):
         return lay
-    left = actions_left_out(_action_source(a))
     room = MAX_SHEET_ROWS - lay.next_row - 6
     if room < 2:
         return lay
-    pnl = a.customers
-    ids = left["customer_id"]
-    left = left.assign(name=pnl["name"].reindex(ids).to_numpy() if "name" in pnl.columns else None,
-                       segment=pnl["segment"].reindex(ids).to_numpy() if "segment" in pnl.columns else None)
-    left = left[["customer_id", "name", "segment", "lever", "reason"]]
+    left = _left_out_frame(a)
     lay.skip()
     lay.heading(report_text("left_out_heading", language, count=f"{len(left):,}"))
+    if side is not None:
+        _side_note(lay, side, "actions_left_out")
+        return lay
     if len(left) > room:
         lay.note(report_text("actions_cut", language, shown=f"{room - 1:,}", count=f"{len(left):,}"))
         left = left.head(room - 1)
@@ -1112,14 +1244,15 @@ def _wrap_heights(lay: SheetLayout, spot: TableSpot, frame: pd.DataFrame, wrappe
             lay.row_heights[row] = ROW_HEIGHT * int(k)
 
 
-def report_sheets(analysis: Analysis, scenarios: Any = None) -> list[str]:
-    """The sheets of the report of ``analysis``, in order.
+def report_sheets(analysis: Analysis, scenarios: Any = None, tables: str = "auto") -> list[str]:
+    """The sheets of the report of ``analysis``, in order (``write_report(…, scenarios=…, tables=…)``).
 
     :data:`REPORT_SHEETS`, ``Acquisition`` after ``CLV`` when the CLV sheet cannot hold both of
-    its per-customer tables (more than about 524,000 customers), and ``Scenarios`` after
-    ``Actions`` when scenarios are given.
+    its per-customer tables (more than about 524,000 customers, with every table in the workbook:
+    see :func:`table_mode`), and ``Scenarios`` after ``Actions`` when scenarios are given.
     """
-    return list(sheet_layouts(analysis, set(), dt.datetime.min, "", scenarios))  # names only: nothing laid out
+    side = None if table_mode(analysis, tables) == "workbook" else {}
+    return list(sheet_layouts(analysis, set(), dt.datetime.min, "", scenarios, side=side))  # names only
 
 
 def _split_acquisition(a: Analysis) -> bool:
@@ -1169,7 +1302,8 @@ def _exceptions(a: Analysis, taken: set[str]) -> SheetLayout:
     return lay
 
 
-def _assumptions(a: Analysis, taken: set[str], generated: dt.datetime, version: str) -> SheetLayout:
+def _assumptions(a: Analysis, taken: set[str], generated: dt.datetime, version: str,
+                 side: dict[str, SideTable] | None = None) -> SheetLayout:
     lay = SheetLayout("Assumptions")
     lay.title("Assumptions", "Parameters used and where they came from; the input files and their SHA-256.")
     lay.key_values([("xlprofit version", version, "text"), ("Generated", generated, "date"),
@@ -1186,6 +1320,13 @@ def _assumptions(a: Analysis, taken: set[str], generated: dt.datetime, version: 
     lay.heading("Input files")
     sources = pd.DataFrame([(s.table, s.path, s.sha256) for s in a.sources], columns=["table", "file", "sha256"])
     lay.table(sources, "Sources", taken, max_width=70, header_height=18)
+    if side is not None:
+        lay.skip()
+        lay.heading("Tables beside this workbook")
+        lay.note("The full per-customer tables, written with this workbook: a file whose SHA-256 differs is not the "
+                 "one written with it.")
+        files = pd.DataFrame([(t.path, t.rows, t.sha256) for t in side.values()], columns=["file", "rows", "sha256"])
+        lay.table(files, "SideTables", taken, max_width=70, header_height=18, styles={"rows": "count"})
     return lay
 
 
@@ -1392,6 +1533,141 @@ def atomic_save(save: Callable[[Path], None], path: str | os.PathLike[str], *, w
                         tmp.unlink()
 
 
+def table_mode(analysis: Analysis, tables: str = "auto") -> str:
+    """Where ``write_report(analysis, …, tables=tables)`` puts the full per-customer tables.
+
+    ``workbook``, ``parquet`` or ``csv`` (:data:`TABLE_MODES`): ``auto`` is ``workbook`` up to
+    :data:`SIDE_TABLES_ABOVE` customers, else ``parquet`` (``csv`` where pyarrow is not installed).
+    """
+    if tables not in TABLE_MODES:
+        raise ValueError(f"unknown tables '{tables}': use one of {', '.join(TABLE_MODES)}")
+    if tables != "auto":
+        return tables
+    if len(analysis.customers) <= SIDE_TABLES_ABOVE:
+        return "workbook"
+    return "parquet" if importlib.util.find_spec("pyarrow") is not None else "csv"
+
+
+def tables_folder(path: str | os.PathLike[str]) -> Path:
+    """The folder of the tables written beside the workbook ``path``: ``report.xlsx`` → ``report_tables``."""
+    target = Path(path)
+    return target.with_name(f"{target.stem}_tables")
+
+
+def check_tables_folder(path: str | os.PathLike[str]) -> Path:
+    """Refuse a folder for the tables beside the workbook ``path`` that cannot be written; return it.
+
+    An existing folder must be a folder in which a file can be created; a missing one is created
+    when the tables are written, in the workbook's folder (see :func:`check_target`).
+    """
+    folder = tables_folder(path)
+    if folder.exists() or folder.is_symlink():
+        if not folder.is_dir():
+            raise OutputError(f"cannot write the tables beside '{path}': '{folder}' is not a folder")
+        probe = _temporary(folder / f"{SIDE_TABLES[0]}.parquet", folder)
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    return folder
+
+
+def side_table_frames(a: Analysis) -> dict[str, Callable[[], pd.DataFrame]]:
+    """The full per-customer tables written beside the workbook, by name (:data:`SIDE_TABLES`), each made when called.
+
+    Column names are the analysis' own (``net_revenue``, ``cts_<activity>``); the rows are in the order of
+    the sheets that hold them otherwise. No CLV table when lifetime values were not computed, no actions
+    for a product pilot.
+    """
+    frames: dict[str, Callable[[], pd.DataFrame]] = {
+        "customer_pnl": lambda: _pnl_frame(a, activities=True),
+        "cost_to_serve": lambda: _cost_to_serve_frame(a),
+        "whale_curve": lambda: a.whale.reset_index(drop=True),
+        "matrix": lambda: _matrix_frame(a),
+        "clv": lambda: _clv_frame(a),
+        "acquisition": lambda: a.acquisition.reset_index(),
+        "actions": lambda: _action_table(a).reset_index(drop=True),
+        "actions_left_out": lambda: _left_out_frame(a),
+        "flagged_customers": lambda: _flagged_frame(a),
+    }
+    if not _has_clv(a):
+        del frames["clv"]
+    if _is_pilot(a):
+        del frames["actions"], frames["actions_left_out"]
+    return frames
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_side_tables(a: Analysis, folder: Path, mode: str, pending: list[tuple[Path, Path]]
+                       ) -> dict[str, SideTable]:
+    """Write each table of :func:`side_table_frames` in full to a temporary file in ``folder``.
+
+    Each temporary file (and the name it is to get) is added to ``pending`` as soon as it exists:
+    :func:`_publish` renames them into place once the workbook is written, and the caller removes
+    what is left on a failure. Returns the tables with their rows and the SHA-256 of their files.
+    """
+    if mode == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise OutputError("writing the tables as Parquet needs pyarrow, which is not installed; "
+                          "write them as CSV (tables='csv', --tables csv)")
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder '{folder}' for the tables beside the workbook: "
+                          f"{exc.strerror or exc}; nothing was written") from None
+    if not folder.is_dir():
+        raise OutputError(f"cannot write the tables in '{folder}': it is not a folder")
+    written: dict[str, SideTable] = {}
+    for name, make in side_table_frames(a).items():
+        final = folder / f"{name}.{mode}"
+        remove_stale_temporaries(final)
+        tmp = _temporary(final, folder)
+        pending.append((tmp, final))
+        frame = make()
+        try:
+            if mode == "parquet":
+                frame.to_parquet(tmp, index=False, engine="pyarrow")
+            else:
+                frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            _fsync(tmp)
+            os.chmod(tmp, _file_mode(final))
+            written[name] = SideTable(name, final.name, folder.name, len(frame), _sha256(tmp))
+        except OSError as exc:
+            raise OutputError(f"cannot write '{final}': {exc.strerror or exc}; nothing was written") from None
+    return written
+
+
+def _publish(pending: list[tuple[Path, Path]]) -> None:
+    """Rename the tables written beside the workbook into place (once the workbook's own file is complete)."""
+    folders: set[Path] = set()
+    while pending:
+        tmp, final = pending[0]
+        try:
+            os.replace(tmp, final)
+        except PermissionError:
+            raise OutputError(f"cannot write '{final}': it is open in another program or not writable; "
+                              "the workbook was not replaced") from None
+        except OSError as exc:
+            raise OutputError(f"cannot write '{final}': {exc.strerror or exc}; the workbook was not replaced"
+                              ) from None
+        pending.pop(0)
+        folders.add(final.parent)
+    for folder in folders:
+        _fsync_folder(folder)
+
+
+def _discard_pending(pending: list[tuple[Path, Path]]) -> None:
+    """Remove the temporary files of tables not renamed into place (a failed or stopped save)."""
+    while pending:
+        tmp, _ = pending.pop()
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def _file_mode(target: Path) -> int:
     """Permissions for the written file: those of the file it replaces, else what a new file gets."""
     try:
@@ -1403,39 +1679,43 @@ def _file_mode(target: Path) -> int:
 
 
 def sheet_layouts(a: Analysis, taken: set[str], generated: dt.datetime, version: str, scenarios: Any = None,
-                  language: str = "en") -> dict[str, Callable[[], SheetLayout]]:
+                  language: str = "en", side: dict[str, SideTable] | None = None
+                  ) -> dict[str, Callable[[], SheetLayout]]:
     """Each report sheet's (English) name and the function laying it out (called when the sheet is written).
 
     ``taken`` collects the defined names used so far; ``generated`` and ``version`` are the
     Summary's stamp; ``scenarios`` (:class:`~xlprofit.core.scenarios.ScenarioResults`) adds the
-    Scenarios sheet after Actions; ``language`` is that of the sheets' texts (:class:`Words`).
+    Scenarios sheet after Actions; ``language`` is that of the sheets' texts (:class:`Words`);
+    ``side``, the tables written beside the workbook by name (:data:`SIDE_TABLES`), puts a note
+    naming its file in place of each full per-customer table (``None``: every table in the workbook).
     The benchmark of the writers lays out the same sheets through this.
     """
-    split = _split_acquisition(a)
+    split = side is None and _split_acquisition(a)
     words = Words(language)
     sheets: dict[str, Callable[[], SheetLayout]] = {
-        "Summary": lambda: _summary(a, taken, generated, version, language),
-        "Customer P&L": lambda: _pnl(a, taken),
-        "Cost-to-serve": lambda: _cost_to_serve(a, taken),
+        "Summary": lambda: _summary(a, taken, generated, version, language, side),
+        "Customer P&L": lambda: _pnl(a, taken, side),
+        "Cost-to-serve": lambda: _cost_to_serve(a, taken, side),
         "Activities": lambda: _activities(a, taken),
-        "Whale curve": lambda: _whale(a, taken),
-        "Matrix": lambda: _matrix(a, taken),
+        "Whale curve": lambda: _whale(a, taken, side),
+        "Matrix": lambda: _matrix(a, taken, side),
         "Segments": lambda: _segments(a, taken),
         "Products": lambda: _products(a, taken),
-        "Trend": lambda: _trend(a, taken),
-        "CLV": lambda: _clv(a, taken, not split),
+        "Trend": lambda: _trend(a, taken, side),
+        "CLV": lambda: _clv(a, taken, not split, side),
         **({"Acquisition": lambda: _acquisition(a, taken)} if split else {}),
-        "Actions": lambda: _actions(a, taken, language),
+        "Actions": lambda: _actions(a, taken, language, side),
         **({"Scenarios": lambda: _scenarios(scenarios, taken)} if scenarios is not None else {}),
         "Reconciliation": lambda: _reconciliation(a, taken, language),
         "Exceptions": lambda: _exceptions(a, taken),
-        "Assumptions": lambda: _assumptions(a, taken, generated, version),
+        "Assumptions": lambda: _assumptions(a, taken, generated, version, side),
     }
     return {name: (lambda build=build: words.layout(build())) for name, build in sheets.items()}
 
 
 def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: Callable[[str], Any] | None = None,
-                 generated: dt.datetime | None = None, scenarios: Any = None, language: str = "en") -> None:
+                 generated: dt.datetime | None = None, scenarios: Any = None, language: str = "en",
+                 tables: str = "auto") -> None:
     """Write the report workbook for ``analysis`` to ``path`` (atomically).
 
     Parameters
@@ -1455,48 +1735,70 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, progress: 
         Language of the sheet names, titles, headings, notes, column headers and the analysis'
         texts in the cells: ``en`` (default), ``nb``, ``sv`` or ``pl``. Numbers keep their
         formats, which Excel shows in the reader's locale; user data is never translated.
+    tables:
+        Where the full per-customer tables go (:func:`table_mode`): ``workbook`` (all in the
+        workbook), ``parquet`` or ``csv`` (one file per table of :data:`SIDE_TABLES` in the folder
+        ``<stem>_tables`` beside the workbook, e.g. ``report_tables/customer_pnl.parquet``; the
+        sheets keep their summaries and charts and name the file of each table, the Assumptions
+        sheet lists the files with their rows and SHA-256), or ``auto`` (the default):
+        ``workbook`` up to :data:`SIDE_TABLES_ABOVE` customers, ``parquet`` above. The files are
+        written in full under temporary names and renamed into place just before the workbook.
 
     Raises
     ------
     OutputError
-        When the file cannot be written (folder missing, file open elsewhere, not writable)
-        or a sheet would exceed the rows a worksheet holds.
+        When the file or the tables' folder cannot be written (folder missing, file open
+        elsewhere, not writable) or a sheet would exceed the rows a worksheet holds.
     """
     from xlprofit._version import __version__
 
     generated = generated or dt.datetime.now().replace(microsecond=0)
     words = Words(language)  # refuses an unknown language before any work
+    mode = table_mode(analysis, tables)  # and an unknown place for the tables
     check_target(path)
+    folder = check_tables_folder(path) if mode != "workbook" else None
     # The whale curve sheet holds every customer, its deciles and its chart points.
-    if len(analysis.customers) + CHART_POINTS + 100 > MAX_SHEET_ROWS:
+    if folder is None and len(analysis.customers) + CHART_POINTS + 100 > MAX_SHEET_ROWS:
         raise OutputError(f"{len(analysis.customers):,} customers do not fit on one worksheet "
-                          f"({MAX_SHEET_ROWS:,} rows); analyse a subset or use the Python API")
+                          f"({MAX_SHEET_ROWS:,} rows); write the tables beside the workbook (tables='parquet', "
+                          "--tables parquet), analyse a subset or use the Python API")
     wb = Workbook(write_only=True)
     styles = Styles(wb)
     taken: set[str] = set()
+    pending: list[tuple[Path, Path]] = []  # tables written beside the workbook, not yet under their names
     with saving():  # the sheets stream into temporary files: removed on a signal too
         try:
-            for name, build in sheet_layouts(analysis, taken, generated, __version__, scenarios, language).items():
-                if progress:
-                    progress(name)
-                layout = build()
-                if layout.next_row - 1 > MAX_SHEET_ROWS:
-                    raise OutputError(f"sheet '{name}' would need {layout.next_row - 1:,} rows; a worksheet holds "
-                                      f"{MAX_SHEET_ROWS:,} (analyse a subset or use the Python API)")
-                write_layout(wb, layout, styles)
-        except OutputError:
-            discard_streams(wb)
-            raise
-        except OSError as exc:  # the sheets are streamed into the temporary folder first
-            discard_streams(wb)
-            raise OutputError(f"cannot write '{path}': {exc.strerror or exc} (while writing the sheets in the "
-                              f"temporary folder '{tempfile.gettempdir()}'); nothing was written") from None
-        except BaseException:
-            discard_streams(wb)
-            raise
-        wb.properties.creator = f"xlprofit {__version__}"
-        wb.properties.title = words("Customer profitability report")
-        atomic_save(lambda p: _save(wb, p), path, workbook=wb)
+            try:
+                side = None if folder is None else _write_side_tables(analysis, folder, mode, pending)
+                layouts = sheet_layouts(analysis, taken, generated, __version__, scenarios, language, side)
+                for name, build in layouts.items():
+                    if progress:
+                        progress(name)
+                    layout = build()
+                    if layout.next_row - 1 > MAX_SHEET_ROWS:
+                        raise OutputError(f"sheet '{name}' would need {layout.next_row - 1:,} rows; a worksheet "
+                                          f"holds {MAX_SHEET_ROWS:,} (analyse a subset or use the Python API)")
+                    write_layout(wb, layout, styles)
+            except OutputError:
+                discard_streams(wb)
+                raise
+            except OSError as exc:  # the sheets are streamed into the temporary folder first
+                discard_streams(wb)
+                raise OutputError(f"cannot write '{path}': {exc.strerror or exc} (while writing the sheets in the "
+                                  f"temporary folder '{tempfile.gettempdir()}'); nothing was written") from None
+            except BaseException:
+                discard_streams(wb)
+                raise
+            wb.properties.creator = f"xlprofit {__version__}"
+            wb.properties.title = words("Customer profitability report")
+
+            def save(tmp: Path) -> None:
+                _save(wb, tmp)
+                _publish(pending)  # the workbook's file is complete: the tables take their names, then it
+
+            atomic_save(save, path, workbook=wb)
+        finally:
+            _discard_pending(pending)  # tables not under their names: a failure or a signal
 
 
 #: Deflate level of the report package. Level 3 instead of zlib's default 6: the sheets of a
