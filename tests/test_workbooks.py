@@ -739,3 +739,31 @@ def test_writing_a_template_loads_no_xlwings(tmp_path):
             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'xlwings')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == ""
+
+
+def test_whale_curve_of_a_loss_making_book_is_drawn_in_money(tmp_path):
+    import re
+
+    from xlprofit.data import demo_tables
+
+    # Three times the demo's resource cost: the customers together lose money, and cumulative
+    # profit as a share of a negative total is undefined (NaN); the charts plot it in money instead.
+    tables = demo_tables()
+    tables["resources"] = tables["resources"].assign(cost=tables["resources"]["cost"] * 3)
+    result = xlprofit.analyze(xlprofit.Dataset(**tables))
+    total = float(result.customers["profit"].sum())
+    assert total < 0 and result.whale["cumulative_profit_pct"].isna().all()
+    out = tmp_path / "r.xlsx"
+    xlprofit.write_report(result, out, scenarios=None)
+    book = openpyxl.load_workbook(out)
+    ws = book["Whale curve"]
+    notes = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("Total customer profit")]
+    assert notes == [f"Total customer profit is {total:,.2f}: no share of it means anything, so the curve shows "
+                     "cumulative profit in money."]
+    whale = table_frame(ws, "WhaleCurve")
+    letter = openpyxl.utils.get_column_letter(list(whale.columns).index("Cumulative profit") + 1)
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    # Both whale charts (on the sheet and on the Summary) plot the money column, with a money axis.
+    plotted = [c for c in charts if re.search(rf"'?Whale curve'?!\${letter}\$", c)]
+    assert len(plotted) == 2 and all('formatCode="#,##0"' in c for c in plotted)

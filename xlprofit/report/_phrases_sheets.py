@@ -545,4 +545,17 @@ PHRASES: tuple[tuple[str, str, str, str], ...] = (
      "Pełne tabele dla poszczególnych klientów, zapisane razem z tym skoroszytem: plik o innym SHA-256 nie jest tym, "
      "który z nim zapisano."),
     ("Rows", "Rader", "Rader", "Wiersze"),
+    # The whale curve when total customer profit is zero or negative: in money, not as a share of it.
+    ("Total customer profit is {amount}: no share of it means anything, so the curve shows cumulative profit in "
+     "money.",
+     "Samlet kunderesultat er {amount}: ingen andel av det gir mening, så kurven viser akkumulert resultat i beløp.",
+     "Det totala kundresultatet är {amount}: ingen andel av det är meningsfull, så kurvan visar ackumulerat "
+     "resultat i belopp.",
+     "Łączny wynik na klientach wynosi {amount}: żaden jego udział nie ma sensu, więc krzywa pokazuje "
+     "skumulowany zysk w kwocie."),
+    ("Whale curve: cumulative profit by cumulative customers %",
+     "Hvalkurve: akkumulert resultat etter akkumulerte kunder %",
+     "Valkurva: ackumulerat resultat efter ackumulerade kunder %",
+     "Krzywa wieloryba: skumulowany zysk wg skumulowanego % klientów"),
+    ("Profit (cumulative)", "Resultat (akkumulert)", "Resultat (ackumulerat)", "Zysk (skumulowany)"),
 )

@@ -397,6 +397,7 @@ def _summary_charts(lay: SheetLayout, a: Analysis, steps: pd.DataFrame, waterfal
     if not len(a.whale):
         return
     whale = _whale_points(a, side)
+    money = _whale_in_money(a)
 
     def make_whale(ws: Any) -> ScatterChart:
         chart = ScatterChart(scatterStyle="line")
@@ -407,14 +408,15 @@ def _summary_charts(lay: SheetLayout, a: Analysis, steps: pd.DataFrame, waterfal
             letter = get_column_letter(whale.col(column))
             return Reference(range_string=f"{sheet}!${letter}${whale.first_row}:${letter}${whale.last_row}")
 
-        series = Series(cells("cumulative_profit_pct"), cells("cumulative_customers_pct"),
-                        title=label_for("cumulative_profit_pct"))
+        measure = "cumulative_profit" if money else "cumulative_profit_pct"
+        series = Series(cells(measure), cells("cumulative_customers_pct"), title=label_for(measure))
         series.marker = Marker(symbol="none")
         series.smooth = False
         series.graphicalProperties.line.solidFill = "1F3864"
         series.graphicalProperties.line.width = 22000
         chart.series.append(series)
-        _axes(chart, report_text("whale_x", language), report_text("whale_y", language), "0%", "0%")
+        _axes(chart, report_text("whale_x", language), "Profit (cumulative)" if money else
+              report_text("whale_y", language), "0%", "#,##0" if money else "0%")
         chart.x_axis.scaling.min = 0
         chart.x_axis.scaling.max = 1
         chart.legend = None
@@ -656,9 +658,16 @@ def _whale(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = Non
     deciles = lay.table(a.deciles, "Deciles", taken, max_width=22, header_height=30)
     lay.skip()
     whale = a.whale
-    peak_row = [int(np.argmax(whale["cumulative_profit_pct"].to_numpy()))] if len(whale) else []
+    money = _whale_in_money(a)
+    measure = "cumulative_profit" if money else "cumulative_profit_pct"
+    if money:
+        total = float(whale["cumulative_profit"].iloc[-1])
+        lay.note(f"Total customer profit is {_money_text(total)}: no share of it means anything, so the curve "
+                 "shows cumulative profit in money.")
+        lay.skip()
+    peak_row = [int(np.nanargmax(whale[measure].to_numpy(dtype="float64")))] if len(whale) else []
     points = _chart_points(lay, whale, _spread_positions(len(whale), peak_row),
-                           ["rank", "customer_id", "cumulative_customers_pct", "cumulative_profit_pct"],
+                           ["rank", "customer_id", "cumulative_customers_pct", measure],
                            "WhaleCurvePoints", taken, beside=side is not None)
     lay.heading("Whale curve data")
     if side is not None and points is not None:
@@ -671,19 +680,19 @@ def _whale(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = Non
 
     def make(ws: Any) -> ScatterChart:
         chart = ScatterChart(scatterStyle="line")
-        chart.title = "Whale curve: cumulative profit % by cumulative customers %"
+        chart.title = ("Whale curve: cumulative profit by cumulative customers %" if money else
+                       "Whale curve: cumulative profit % by cumulative customers %")
         x = Reference(ws, min_col=spot.col("cumulative_customers_pct"), min_row=spot.first_row,
                       max_row=spot.last_row)
-        y = Reference(ws, min_col=spot.col("cumulative_profit_pct"), min_row=spot.header_row,
-                      max_row=spot.last_row)
+        y = Reference(ws, min_col=spot.col(measure), min_row=spot.header_row, max_row=spot.last_row)
         series = Series(y, x, title_from_data=True)
         series.marker = Marker(symbol="none")
         series.smooth = False
         series.graphicalProperties.line.solidFill = "1F3864"
         series.graphicalProperties.line.width = 28000
         chart.series.append(series)
-        _axes(chart, "Customers (cumulative %, most profitable first)", "Profit (cumulative % of total)",
-              "0%", "0%")
+        _axes(chart, "Customers (cumulative %, most profitable first)",
+              "Profit (cumulative)" if money else "Profit (cumulative % of total)", "0%", "#,##0" if money else "0%")
         chart.x_axis.scaling.min = 0
         chart.x_axis.scaling.max = 1
         chart.legend = None
@@ -696,6 +705,16 @@ def _whale(a: Analysis, taken: set[str], side: dict[str, SideTable] | None = Non
 
 #: Most points a chart plots: beyond, it plots this many customers spread evenly over the table.
 CHART_POINTS = 2_000
+
+
+def _whale_in_money(a: Analysis) -> bool:
+    """Whether the whale curve plots cumulative profit in money rather than as a share of the total.
+
+    It does when the total is zero or negative: no share of it means anything, and the analysis
+    leaves ``cumulative_profit_pct`` undefined.
+    """
+    whale = a.whale
+    return bool(len(whale)) and "cumulative_profit" in whale and bool(whale["cumulative_profit_pct"].isna().all())
 
 
 def _spread_positions(n: int, keep: list[int]) -> np.ndarray:
