@@ -259,13 +259,17 @@ def fit_table(lay: SheetLayout, payload: dict[str, Any]) -> None:
     styles: list[str] = payload["styles"]
     for j, (c, header, style) in enumerate(zip(spot.columns, payload["headers"], styles, strict=True)):
         lay.fit(spot.left + j, min(payload["max_width"], max(_header_width(header), _column_width(frame[c], style))))
-    wrapped = [j for j, style in enumerate(styles) if style.startswith("wrap")]
+    # A cell wraps by its own style where the column has one per row (cell_styles), else by the column's.
+    per_row = {spot.columns.index(c): list(v) for c, v in payload["cell_styles"].items()}
+    cells = {j: per_row.get(j, [style] * len(frame)) for j, style in enumerate(styles)}
+    wrapped = {j: v for j, v in cells.items() if any(s.startswith("wrap") for s in v)}
     if not wrapped or not len(frame):
         return
     lines = np.ones(len(frame), dtype=np.int64)
-    for j in wrapped:
-        chars = text_chars(lay.widths[spot.left + j]) - (2 if "indent" in styles[j] else 0)
-        lines = np.maximum(lines, [wrapped_lines(str(t), chars) for t in frame.iloc[:, j]])
+    for j, row_styles in wrapped.items():
+        width = text_chars(lay.widths[spot.left + j])
+        lines = np.maximum(lines, [wrapped_lines(str(t), width - (2 if "indent" in s else 0)) if s.startswith("wrap")
+                                   else 1 for t, s in zip(frame.iloc[:, j], row_styles, strict=True)])
     for row, k in zip(range(spot.first_row, spot.last_row + 1), lines.tolist(), strict=True):
         if k > 1:
             lay.row_heights[row] = ROW_HEIGHT * k

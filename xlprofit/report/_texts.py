@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LANGUAGES", "text", "caption", "meaning", "report_text", "local_number"]
+__all__ = ["LANGUAGES", "NUMBER_PATTERN", "text", "caption", "meaning", "report_text", "local_number"]
 
 #: Languages of the template: code -> name.
 LANGUAGES: dict[str, str] = {"en": "English", "nb": "Norsk bokmål", "sv": "Svenska", "pl": "Polski"}
@@ -834,7 +834,9 @@ _REPORT_TEXTS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-_NUMBER = re.compile(r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?: ?%)?")
+#: A number as English writes it: ``1,234.56``, ``−42%``, ``+18.8 %`` (a regular expression).
+NUMBER_PATTERN = r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?: ?%)?"
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 def local_number(text: str, language: str) -> str:

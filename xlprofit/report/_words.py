@@ -32,7 +32,7 @@ from xlprofit.report._layout import SheetLayout, fit_table, unique_headers
 from xlprofit.report._phrases_actions import PHRASES as _ACTIONS
 from xlprofit.report._phrases_core import PHRASES as _CORE
 from xlprofit.report._phrases_sheets import PHRASES as _SHEETS
-from xlprofit.report._texts import LANGUAGES, local_number
+from xlprofit.report._texts import LANGUAGES, NUMBER_PATTERN, local_number
 
 __all__ = ["USER_COLUMNS", "Words", "catalog", "fields_of"]
 
@@ -45,8 +45,7 @@ _USER_COLUMNS_OF = {"Segments": {"value"}, "Exceptions": {"value"}, "Parameters"
 _FIELD = re.compile(r"\{(\w+)\}")
 _LITERAL = r"[^;()]+?"
 #: A number field: an English number, e.g. beside a name of several words ("{activity} {n_minutes} min").
-_NUMBER_FIELD = r"[+\-−]?[\d.,]*\d(?: ?%)?"
-_NUMBER_TEXT = re.compile(_NUMBER_FIELD)
+_NUMBER_TEXT = re.compile(NUMBER_PATTERN)
 #: A translated field: any text whose parentheses pair up (two levels deep at most).
 _ANY = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))+?"
 #: Sheet references in a chart's formulas: 'Sheet name'!$A$1 or Sheet!$A$1.
@@ -72,7 +71,7 @@ class _Pattern:
 
 def _compile(english: str, target: str) -> _Pattern:
     parts = _FIELD.split(english)
-    kinds = {"t_": _ANY, "n_": _NUMBER_FIELD}
+    kinds = {"t_": _ANY, "n_": NUMBER_PATTERN}
     regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{kinds.get(p[:2], _LITERAL)})"
                     for i, p in enumerate(parts))
     return _Pattern(re.compile(regex, re.DOTALL), target, sum(len(p) for p in parts[::2]))

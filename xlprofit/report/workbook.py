@@ -1409,7 +1409,7 @@ def remove_stale_temporaries(path: str | os.PathLike[str], older_than: float = S
     """Remove the temporary files a killed save of ``path`` left in its folder; return them.
 
     A save that is killed outright (SIGKILL, a power cut) cannot remove its temporary file, a
-    hidden ``.<name>-XXXXXXXX.xlsx`` next to the target. It is harmless (the target was never
+    hidden ``.<name>-<8 random characters>.xlsx`` next to the target. It is harmless (the target was never
     touched) and the next save of the same file removes it, once it is older than
     ``older_than`` seconds, so that a save running at the same moment keeps its own. Only
     regular files named exactly so are removed.
