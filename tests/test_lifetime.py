@@ -269,3 +269,56 @@ def test_p_alive_separates_the_generators_planted_churn_in_the_analysis():
     auc = mannwhitneyu(p_alive[~lost], p_alive[lost]).statistic / ((~lost).sum() * lost.sum())
     print(f"AUC of P(alive) against planted churn: {auc:.3f} ({lost.sum()} lost of {len(lost)})")
     assert auc >= 0.8
+
+
+def test_the_fit_sample_depends_on_the_ids_alone():
+    from xlprofit.core.lifetime import MIN_FIT_CUSTOMERS, fit_sample
+
+    ids = pd.Index([f"C{i:05d}" for i in range(5000)])
+    chosen = fit_sample(ids, 1200)
+    assert chosen is not None and chosen.size == 1200 and np.all(np.diff(chosen) > 0)
+    shuffled = ids[np.random.default_rng(3).permutation(ids.size)]
+    again = fit_sample(shuffled, 1200)
+    assert again is not None and set(shuffled[again]) == set(ids[chosen])  # not the row order's
+    assert fit_sample(ids, 0) is None and fit_sample(ids, 5000) is None  # 0 or a small book: all
+    small = fit_sample(ids, 10)  # a limit below the least sample is raised to it
+    assert small is not None and small.size == MIN_FIT_CUSTOMERS
+
+
+def test_a_model_fitted_on_a_sample_forecasts_the_whole_planted_book():
+    """A quarter of the book, drawn by the ids' hash, identifies the planted parameters, and its
+    fit forecasts every customer's survival about as well as the fit on all of them."""
+    from xlprofit.core.lifetime import fit_sample
+
+    planted = (0.8, 6.0, 0.9, 4.0)
+    x, t_x, T, age, alive = _simulate(21, 8000, planted)
+    chosen = fit_sample(pd.Index([f"K-{i}" for i in range(x.size)]), 2000)
+    assert chosen is not None
+    sample = TruncatedBetaGeo().fit(x[chosen], t_x[chosen], T[chosen], age[chosen])
+    whole = TruncatedBetaGeo().fit(x, t_x, T, age)
+    assert sample.params_["r"] == pytest.approx(0.8, rel=0.15)
+    assert sample.params_["alpha"] == pytest.approx(6.0, rel=0.15)
+    assert sample.dropout_probability() == pytest.approx(0.9 / 4.9, rel=0.2)
+    lost = 1.0 - alive.mean()
+    by_sample = 1.0 - sample.forecast(x, t_x, T, age, step=1.0, periods=1).p_alive.mean()
+    by_whole = 1.0 - whole.forecast(x, t_x, T, age, step=1.0, periods=1).p_alive.mean()
+    print(f"lost in the window: planted {lost:.3f}, whole fit {by_whole:.3f}, sample fit {by_sample:.3f}")
+    assert by_sample == pytest.approx(lost, rel=0.15)
+    assert by_sample == pytest.approx(by_whole, rel=0.05)
+
+
+def test_the_analysis_fits_a_large_book_on_a_sample_and_says_so(monkeypatch):
+    import xlprofit.core.lifetime as lifetime
+
+    monkeypatch.setattr(lifetime, "MIN_FIT_CUSTOMERS", 100)  # the demo's 300 customers stand for a large book
+    demo = xlprofit.load_demo()
+    whole = xlprofit.analyze(demo, clv_fit_customers=0)
+    sampled = xlprofit.analyze(demo, clv_fit_customers=150)
+    notes = sampled.clv_models.set_index("parameter")
+    assert notes.at["customers fitted", "value"] == 150
+    assert notes.at["customers fitted", "note"].startswith("a random 150 of the 300 customers")
+    assert "customers fitted" not in set(whole.clv_models["parameter"])
+    # every customer is still forecast, and the book's CLV moves by little
+    assert sampled.customers["clv"].notna().sum() == whole.customers["clv"].notna().sum() == 300
+    assert sampled.customers["clv"].sum() == pytest.approx(whole.customers["clv"].sum(), rel=0.1)
+    assert sampled.parameters["clv_fit_customers"] == 150

@@ -18,7 +18,7 @@ from xlprofit.core.backtest import MIN_CALIBRATION_PERIODS, backtest_analysis, s
 from xlprofit.core.breakeven import breakeven
 from xlprofit.core.dataset import Dataset
 from xlprofit.core.drivers import BUILTIN_DRIVERS, DriverVolumes, UsageVolumes, spread_usage, usage_volumes, volumes
-from xlprofit.core.lifetime import LIFETIME_COLUMNS, lifetime_values, purchase_history
+from xlprofit.core.lifetime import FIT_CUSTOMERS, LIFETIME_COLUMNS, lifetime_values, purchase_history
 from xlprofit.core.lines import FrameLines, LineAccounting
 from xlprofit.core.matrix import profitability_matrix, quadrant_summary
 from xlprofit.core.money import round_money, to_cents
@@ -203,6 +203,7 @@ def _resolve_parameters(ds: Dataset, overrides: dict[str, Any]) -> tuple[dict[st
         "commission_basis": ("collected", "default: collected revenue (net revenue − written off)"),
         "returns": ("credit", "default: returned lines credited (no credit notes in the ledger)"),
         "clv_horizon_years": (3.0, "default: 3 years"),
+        "clv_fit_customers": (float(FIT_CUSTOMERS), f"default: {FIT_CUSTOMERS:,} customers"),
         **{n: (d, "default") for n, (_, _, d, _) in TREND_PARAMETERS.items()},
         **{n: (d, "default") for n, (_, d, _) in SALE_PARAMETERS.items()},
     }
@@ -630,7 +631,8 @@ def _clv_table(pnl: pd.DataFrame, bought: pd.DataFrame, activities: pd.DataFrame
         result = lifetime_values(pnl, history, levels, weekly_rate=weekly_rate, horizon_weeks=horizon_weeks,
                                  first=bought["first_purchase"].reindex(pnl.index),
                                  last=bought["last_purchase"].reindex(pnl.index), start=periods.start,
-                                 periods=periods.count, period_weeks=52.0 / periods.periods_per_year)
+                                 periods=periods.count, period_weeks=52.0 / periods.periods_per_year,
+                                 fit_customers=int(params["clv_fit_customers"]))
     except XlprofitError as exc:
         return empty, pd.DataFrame([("CLV", "not computed", np.nan, str(exc))],
                                    columns=["model", "parameter", "value", "note"])

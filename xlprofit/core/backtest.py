@@ -25,7 +25,7 @@ from scipy.stats import spearmanr
 
 from xlprofit.core.aggregate import SALE_DEPTH
 from xlprofit.core.dataset import Dataset
-from xlprofit.core.lifetime import lifetime_values, purchase_history
+from xlprofit.core.lifetime import FIT_CUSTOMERS, lifetime_values, purchase_history
 from xlprofit.core.periods import Periods
 from xlprofit.errors import InsufficientHistoryError
 
@@ -109,7 +109,8 @@ def backtest_analysis(dataset: Dataset, full: Any, holdout_periods: int) -> Back
                              weekly_rate=0.0, horizon_weeks=float(holdout_weeks),
                              first=bought["first_purchase"][known], last=bought["last_purchase"][known],
                              start=whole.start, periods=len(starts) - holdout_periods,
-                             period_weeks=52.0 / per_year)
+                             period_weeks=52.0 / per_year,
+                             fit_customers=int(params.get("clv_fit_customers", FIT_CUSTOMERS)))
     predicted = result.forecast_contribution.sum(axis=1)
     purchases = result.forecast_purchases.sum(axis=1)
     days = history["purchases"]

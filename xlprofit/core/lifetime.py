@@ -40,9 +40,9 @@ from xlprofit.core.clv import GammaGamma, ShiftedBetaGeometric
 from xlprofit.core.clv.truncated import TruncatedBetaGeo, TruncatedParetoNBD
 from xlprofit.errors import XlprofitError
 
-__all__ = ["FALLBACK_K", "INDEPENDENCE_RHO", "LIFETIME_COLUMNS", "MIN_MODEL_CUSTOMERS", "MIN_YEARLY_DROPOUT",
-           "STEP_WEEKS",
-           "Lifetime", "lifetime_values", "purchase_history"]
+__all__ = ["FALLBACK_K", "FIT_CUSTOMERS", "INDEPENDENCE_RHO", "LIFETIME_COLUMNS", "MIN_FIT_CUSTOMERS",
+           "MIN_MODEL_CUSTOMERS", "MIN_YEARLY_DROPOUT", "STEP_WEEKS",
+           "Lifetime", "fit_sample", "lifetime_values", "purchase_history"]
 
 #: Below this share of today's active customers expected to be lost within a year the purchase
 #: model identified no churn. A yearly share, not a dropout per purchase: a customer buying every
@@ -56,6 +56,14 @@ MIN_MODEL_CUSTOMERS = 30
 INDEPENDENCE_RHO = 0.3
 #: Credibility constant (purchases) when Gamma-Gamma cannot supply one.
 FALLBACK_K = 5.0
+#: Customers the purchase models are fitted on by default (parameter ``clv_fit_customers``); a
+#: larger book is fitted on that many drawn at random and forecast whole. Four parameters are
+#: estimated to within a few per cent from 25,000 customers: on the synthetic book of 100,000
+#: (``benchmarks/clv_sample.py``) two such samples moved the expected purchases of the whole book
+#: by at most 0.6 %, where the full fit takes four times as long.
+FIT_CUSTOMERS = 25_000
+#: Fewest customers a sample may hold (a smaller ``clv_fit_customers`` is raised to it).
+MIN_FIT_CUSTOMERS = 1_000
 #: Length of a forecast step in weeks (cash at its end).
 STEP_WEEKS = 4.0
 _WEEKS_PER_YEAR = 365.25 / 7.0
@@ -122,6 +130,20 @@ def _segment_ratio(numerator: pd.Series, denominator: pd.Series, segment: pd.Ser
 _PurchaseModel = TruncatedBetaGeo | TruncatedParetoNBD
 
 
+def fit_sample(customers: pd.Index, limit: int) -> np.ndarray | None:
+    """Positions of the customers the purchase models are fitted on; ``None`` for all of them.
+
+    With ``limit`` 0, or no more customers than ``limit``, every customer. Else the ``limit``
+    customers whose ids hash lowest (pandas' stable 64-bit hash of the id's text): a uniform
+    random sample that depends on the ids alone, so the same whatever the engine, the row order
+    or the run. A ``limit`` below :data:`MIN_FIT_CUSTOMERS` is raised to it.
+    """
+    if limit <= 0 or len(customers) <= max(limit, MIN_FIT_CUSTOMERS):
+        return None
+    keys = pd.util.hash_array(np.asarray(customers.astype(str), dtype=object))
+    return np.sort(np.argsort(keys, kind="stable")[:max(limit, MIN_FIT_CUSTOMERS)])
+
+
 def _purchase_models(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, u: np.ndarray
                      ) -> tuple[dict[str, _PurchaseModel], dict[str, str]]:
     """Fit BG/NBD and Pareto/NBD (both left-truncated); the fitted ones and why others failed.
@@ -177,7 +199,7 @@ def _cohort_survival(last: pd.Series, first: pd.Series, start: pd.Timestamp, per
 
 def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series, *, weekly_rate: float,
                     horizon_weeks: float, first: pd.Series, last: pd.Series, start: pd.Timestamp,
-                    periods: int, period_weeks: float) -> Lifetime:
+                    periods: int, period_weeks: float, fit_customers: int = 0) -> Lifetime:
     """Forecast every customer's purchases and contribution and discount them (see the module).
 
     Parameters
@@ -194,6 +216,9 @@ def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series,
     first, last, start, periods, period_weeks:
         First and last purchase days, the window's start, its number of periods and their
         length in weeks (for the cohort survival of a degenerate fit).
+    fit_customers:
+        Fit the purchase models on this many customers drawn at random (:func:`fit_sample`)
+        when the book holds more; 0 (default) fits on all. Every customer is forecast.
     """
     index = pnl.index
     notes: list[tuple[str, str, float, str]] = []
@@ -208,12 +233,20 @@ def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series,
     buyers = int((history["purchases"].to_numpy(dtype=float) > 0).sum())
     fits: dict[str, _PurchaseModel]
     failures: dict[str, str]
+    sampled: list[tuple[str, str, float, str]] = []  # the note of a fit on a sample
     if buyers < MIN_MODEL_CUSTOMERS:
         fits, failures = {}, {"BG/NBD and Pareto/NBD (left-truncated)":
                               f"{buyers:,} customers with a purchase, fewer than the {MIN_MODEL_CUSTOMERS} "
                               "a purchase model needs"}
     else:
-        fits, failures = _purchase_models(x, t_x, T, u)
+        chosen = fit_sample(index, int(fit_customers))
+        if chosen is None:
+            fits, failures = _purchase_models(x, t_x, T, u)
+        else:
+            fits, failures = _purchase_models(x[chosen], t_x[chosen], T[chosen], u[chosen])
+            sampled.append(("Model choice", "customers fitted", float(chosen.size),
+                            f"a random {chosen.size:,} of the {len(index):,} customers, chosen by a hash of the "
+                            "customer id (the same on every engine and run); clv_fit_customers 0 fits on all"))
     degenerate: str | None = None
     lost = np.nan
     if fits:
@@ -245,10 +278,12 @@ def lifetime_values(pnl: pd.DataFrame, history: pd.DataFrame, levels: pd.Series,
         for candidate, fit in fits.items():
             notes.append(("Model choice", f"log-likelihood {candidate}", float(fit.log_likelihood_ or np.nan),
                           "on the same purchases, in weeks"))
+        notes += sampled
         forecast = model.forecast(x, t_x, T, u, step=STEP_WEEKS, periods=steps)
         purchases, alive_end, p_alive = forecast.purchases, forecast.alive, forecast.p_alive
     else:
         notes.append((name, "degenerate", np.nan, f"{degenerate}; {window}"))
+        notes += sampled
         cohort, why = _cohort_survival(last, first, start, periods, period_weeks)
         segment_rate = _segment_ratio(history["purchases"], pd.Series(np.maximum(T, 1.0), index=index),
                                       pnl["segment"])

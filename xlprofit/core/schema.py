@@ -163,6 +163,8 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "returns": ("choice", "returned lines: credit (reversed as by a credit note) or as_booked (the ledger "
                           "holds its credit notes)"),
     "clv_horizon_years": ("number", "horizon of customer lifetime values, in years"),
+    "clv_fit_customers": ("number", "customers the purchase models of lifetime values are fitted on, drawn at "
+                                    "random from a larger book (0: all)"),
     **{n: (k, m) for n, (_, k, _, m) in TREND_PARAMETERS.items()},
     **{n: (k, m) for n, (k, _, m) in SALE_PARAMETERS.items()},
 }

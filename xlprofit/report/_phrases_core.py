@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from xlprofit.core.schema import PARAMETERS
+from xlprofit.report._texts import MEANINGS
+
 __all__ = ["PHRASES"]
 
 #: (English, Norwegian bokmål, Swedish, Polish); see xlprofit.report._words for the {field} syntax.
@@ -243,6 +246,15 @@ PHRASES: tuple[tuple[str, str, str, str], ...] = (
      "sBG (retencja kohorty)"),
     ("Retention", "Kundebevaring", "Kundbehållning", "Retencja"),
     ("dropout per year", "frafallsrate per år", "bortfallstakt per år", "wskaźnik odejść na rok"),
+    ("customers fitted", "kunder i tilpasningen", "kunder i skattningen", "klienci w estymacji"),
+    ("a random {n_fitted} of the {n_customers} customers, chosen by a hash of the customer id (the same on every "
+     "engine and run); clv_fit_customers 0 fits on all",
+     "tilfeldige {n_fitted} av de {n_customers} kundene, valgt etter en hash av kunde-ID-en (den samme i hver motor "
+     "og hver kjøring); clv_fit_customers 0 tilpasser på alle",
+     "slumpmässiga {n_fitted} av de {n_customers} kunderna, valda efter en hash av kund-id:t (samma i varje motor "
+     "och körning); clv_fit_customers 0 skattar på alla",
+     "losowo wybrani klienci: {n_fitted} z {n_customers}, według skrótu (hash) identyfikatora klienta (ten sam w "
+     "każdym silniku i przebiegu); clv_fit_customers 0 szacuje na wszystkich"),
     ("dropout per purchase", "frafallsrate per kjøp", "bortfallstakt per köp", "wskaźnik odejść na zakup"),
     ("active customers lost per year", "aktive kunder tapt per år", "aktiva kunder förlorade per år",
      "utraceni aktywni klienci na rok"),
@@ -504,6 +516,8 @@ PHRASES: tuple[tuple[str, str, str, str], ...] = (
      "standard: returnerade rader krediteras (inga kreditnotor i reskontran)",
      "domyślnie: zwrócone pozycje korygowane (brak faktur korygujących w księdze)"),
     ("default: {years} years", "standard: {years} år", "standard: {years} år", "domyślnie: {years} lat(a)"),
+    ("default: {n_customers} customers", "standard: {n_customers} kunder", "standard: {n_customers} kunder",
+     "domyślnie: klienci: {n_customers}"),
     ("from discount_rate", "fra discount_rate", "från discount_rate", "z discount_rate"),
     ("not given: cost of credit is 0", "ikke oppgitt: kredittkostnaden er 0", "ej angivet: kreditkostnaden är 0",
      "nie podano: koszt kredytu kupieckiego wynosi 0"),
@@ -516,39 +530,7 @@ PHRASES: tuple[tuple[str, str, str, str], ...] = (
      "bez rozbicia (na żądanie)"),
     ("the first {shown} of {count} listed", "de første {shown} av {count} er listet",
      "de första {shown} av {count} listas", "wykazano pierwsze {shown} z {count}"),
-    ("first day of the analysis period", "første dag i analyseperioden", "första dagen i analysperioden",
-     "pierwszy dzień okresu analizy"),
-    ("last day of the analysis period", "siste dag i analyseperioden", "sista dagen i analysperioden",
-     "ostatni dzień okresu analizy"),
-    ("annual discount rate for lifetime values", "årlig diskonteringsrente for levetidsverdier",
-     "årlig diskonteringsränta för livstidsvärden", "roczna stopa dyskontowa dla wartości klienta"),
-    ("annual cost of capital for the cost of credit (default: discount_rate)",
-     "årlig kapitalkostnad for kredittkostnaden (standard: discount_rate)",
-     "årlig kapitalkostnad för kreditkostnaden (standard: discount_rate)",
-     "roczny koszt kapitału dla kosztu kredytu (domyślnie: discount_rate)"),
-    ("default days from invoice to payment", "standard dager fra faktura til betaling",
-     "standard dagar från faktura till betalning", "domyślna liczba dni od faktury do zapłaty"),
-    ("default sales commission as a share of the commission basis",
-     "standard salgsprovisjon som andel av provisjonsgrunnlaget (commission_basis)",
-     "standard säljprovision som andel av provisionsunderlaget (commission_basis)",
-     "domyślna prowizja jako udział w podstawie prowizji (commission_basis)"),
-    ("reporting currency", "rapporteringsvaluta", "rapportvaluta", "waluta raportowania"),
-    ("periods per year for the trend: 1, 2, 4 or 12", "perioder per år for trenden: 1, 2, 4 eller 12",
-     "perioder per år för trenden: 1, 2, 4 eller 12", "liczba okresów w roku dla trendu: 1, 2, 4 lub 12"),
-    ("which acquisition costs the period carries: in_period, all or none",
-     "hvilke anskaffelseskostnader perioden bærer: in_period, all eller none",
-     "vilka anskaffningskostnader perioden bär: in_period, all eller none",
-     "które koszty pozyskania obciążają okres: in_period, all lub none"),
-    ("what commissions are paid on: collected (net revenue − written off) or net_revenue",
-     "hva provisjon betales av: collected (innbetalt: nettoomsetning − avskrevet) eller net_revenue",
-     "vad provision betalas på: collected (inbetalt: nettoomsättning − avskrivet) eller net_revenue",
-     "podstawa prowizji: collected (zainkasowane: przychód netto − odpisy) lub net_revenue"),
-    ("returned lines: credit (reversed as by a credit note) or as_booked (the ledger holds its credit notes)",
-     "returnerte linjer: credit (krediteres som med en kreditnota) eller as_booked (reskontroen har egne kreditnotaer)",
-     "returnerade rader: credit (krediteras som med en kreditnota) eller as_booked (reskontran har egna kreditnotor)",
-     "zwrócone pozycje: credit (korygowane jak fakturą korygującą) lub as_booked (księga zawiera własne korekty)"),
-    ("horizon of customer lifetime values, in years", "horisont for kundelevetidsverdier, i år",
-     "horisont för kundlivstidsvärden, i år", "horyzont wartości klienta, w latach"),
+    # (the meanings of the parameters of the template are added below, from _texts.MEANINGS)
     ("smallest change per year a trend flag reports, in the reporting currency",
      "minste endring per år et trendflagg rapporterer, i rapporteringsvalutaen",
      "minsta förändring per år som en trendflagga rapporterar, i rapportvalutan",
@@ -738,4 +720,4 @@ PHRASES: tuple[tuple[str, str, str, str], ...] = (
     ("delta", "delta", "delta", "delta"),
     ("p", "p", "p", "p"),
     ("q", "q", "q", "q"),
-)
+) + tuple((PARAMETERS[name][1], *words) for name, words in MEANINGS.items())

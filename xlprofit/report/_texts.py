@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LANGUAGES", "NUMBER_PATTERN", "text", "caption", "meaning", "report_text", "local_number"]
+__all__ = ["LANGUAGES", "MEANINGS", "NUMBER_PATTERN", "text", "caption", "meaning", "report_text", "local_number"]
 
 #: Languages of the template: code -> name.
 LANGUAGES: dict[str, str] = {"en": "English", "nb": "Norsk bokmål", "sv": "Svenska", "pl": "Polski"}
@@ -518,7 +518,8 @@ _CAPTIONS: dict[str, tuple[str, str, str, str]] = {
     "meaning": ("Meaning", "Betydning", "Betydelse", "Znaczenie"),
 }
 
-_MEANINGS: dict[str, tuple[str, str, str]] = {
+#: What each parameter means in nb, sv and pl: the template's parameters sheet and the report's Assumptions.
+MEANINGS: dict[str, tuple[str, str, str]] = {
     "period_start": ("første dag i analyseperioden", "första dagen i analysperioden",
                      "pierwszy dzień okresu analizy"),
     "period_end": ("siste dag i analyseperioden", "sista dagen i analysperioden", "ostatni dzień okresu analizy"),
@@ -548,6 +549,12 @@ _MEANINGS: dict[str, tuple[str, str, str]] = {
                            "które koszty pozyskania obciążają okres: in_period, all lub none"),
     "clv_horizon_years": ("horisont for kundelevetidsverdier, i år", "horisont för kundlivstidsvärden, i år",
                           "horyzont wartości klienta, w latach"),
+    "clv_fit_customers": ("kunder kjøpsmodellene for kundelevetidsverdier tilpasses på, trukket tilfeldig fra en "
+                          "større kundebok (0: alle)",
+                          "kunder som köpmodellerna för kundlivstidsvärden skattas på, dragna slumpmässigt ur en "
+                          "större kundstock (0: alla)",
+                          "klienci, na których szacuje się modele zakupów dla wartości klienta, losowani z większej "
+                          "bazy (0: wszyscy)"),
 }
 
 
@@ -576,9 +583,9 @@ def caption(column: str, language: str, *, required: bool = False) -> str:
 
 def meaning(parameter: str, english: str, language: str) -> str:
     """Meaning of a parameter in ``language`` (``english`` is the core's own description)."""
-    if language == "en" or parameter not in _MEANINGS:
+    if language == "en" or parameter not in MEANINGS:
         return english
-    return _MEANINGS[parameter][_ORDER.index(language) - 1]
+    return MEANINGS[parameter][_ORDER.index(language) - 1]
 
 
 # The report's words about completeness: what was left out of the figures and how profit bridges
