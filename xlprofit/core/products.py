@@ -160,6 +160,20 @@ def waterfall(cents: pd.DataFrame, levels: Mapping[str, str]) -> pd.DataFrame:
     return out
 
 
+def _text_ranks(index: pd.MultiIndex, name: str) -> np.ndarray:
+    """Rank of each row's ``name`` among the distinct values' texts (equal texts, equal ranks).
+
+    Ranked once per distinct value, from the index's level, instead of by sorting millions of
+    repeated strings; a missing value ranks as its text "nan", as ``astype(str)`` writes it.
+    """
+    at = index.names.index(name)
+    codes = np.asarray(index.codes[at])
+    texts = np.asarray(index.levels[at].astype(str), dtype=object)
+    if (codes < 0).any():
+        texts, codes = np.append(texts, "nan"), np.where(codes < 0, texts.size, codes)
+    return np.unique(texts, return_inverse=True)[1].astype(np.int64)[codes]
+
+
 def load_products(pnl: pd.DataFrame, grain: pd.DataFrame, traced: pd.DataFrame, levels: Mapping[str, str], *,
                   cost_of_capital: float, commission_basis: str) -> ProductLoading:
     """Split every customer's P&L over its products (see the module's description).
@@ -194,8 +208,7 @@ def load_products(pnl: pd.DataFrame, grain: pd.DataFrame, traced: pd.DataFrame, 
     if (groups < 0).any():
         raise InputError(f"customer {index.get_level_values(0)[groups < 0][0]!r} has product sums but is not "
                          "in the customer P&L")
-    product_ids = np.asarray(index.get_level_values("product_id").astype(str), dtype=object)
-    keys = np.unique(product_ids, return_inverse=True)[1].astype(np.int64)
+    keys = _text_ranks(index, "product_id")
     n = len(customers)
 
     def column(name: str) -> np.ndarray:
