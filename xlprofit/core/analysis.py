@@ -154,11 +154,20 @@ class Analysis:
         return len(self.excluded_pools) == 0
 
     @cached_property
+    def _action_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        from xlprofit.core.actions import actions_and_left_out
+
+        return actions_and_left_out(self)
+
+    @property
     def actions(self) -> pd.DataFrame:
         """The levers for every customer losing money or flagged, ranked (:func:`xlprofit.core.actions.actions`)."""
-        from xlprofit.core.actions import actions
+        return self._action_tables[0]
 
-        return actions(self)
+    @property
+    def actions_left_out(self) -> pd.DataFrame:
+        """The levers left out of :attr:`actions`, with the reason (:func:`xlprofit.core.actions.actions_left_out`)."""
+        return self._action_tables[1]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """All DataFrames of the analysis by name."""

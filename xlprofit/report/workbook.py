@@ -35,7 +35,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.writer.excel import ExcelWriter
 
-from xlprofit.core.actions import ACTION_COLUMNS, actions_left_out, top_actions
+from xlprofit.core.actions import ACTION_COLUMNS, top_actions
 from xlprofit.core.analysis import Analysis
 from xlprofit.core.matrix import NOT_CLASSIFIED
 from xlprofit.core.money import to_cents
@@ -1114,7 +1114,7 @@ def _action_table(a: Analysis) -> pd.DataFrame:
 
 def _left_out_frame(a: Analysis) -> pd.DataFrame:
     """The levers left out (:func:`~xlprofit.core.actions.actions_left_out`) with each customer's name and segment."""
-    left = actions_left_out(_action_source(a))
+    left = _action_source(a).actions_left_out
     pnl = a.customers
     ids = left["customer_id"]
     left = left.assign(name=pnl["name"].reindex(ids).to_numpy() if "name" in pnl.columns else None,
