@@ -456,10 +456,13 @@ def _analyze_aggregates(dataset: Dataset, params: dict[str, Any], assumptions: p
         accounting = replace(accounting, filtered_rows=int(other_counts["lines"]),
                              filtered_cents=int(others["net_revenue"]))
         bought = pilot.customer
-    # The customer × period grains (millions of rows for a large ledger) are in the trend now.
-    agg, vol, result = (replace(agg, period=agg.period.iloc[:0]), replace(vol, period=vol.period.iloc[:0]),
-                        replace(result, period=result.period.iloc[:0]))
     prods = loading.table(wanted)
+    # The customer × period grains (millions of rows for a large ledger) are in the trend now, and the
+    # customer × product grains in the product table: neither is held through the stages below.
+    agg, vol, result = (replace(agg, period=agg.period.iloc[:0], product=agg.product.iloc[:0]),
+                        replace(vol, period=vol.period.iloc[:0]),
+                        replace(result, period=result.period.iloc[:0], product=result.product.iloc[:0]))
+    del loading
 
     # Segments.
     stage(ANALYSIS_STAGES[4])
