@@ -59,8 +59,9 @@ FALLBACK_K = 5.0
 #: Customers the purchase models are fitted on by default (parameter ``clv_fit_customers``); a
 #: larger book is fitted on that many drawn at random and forecast whole. Four parameters are
 #: estimated to within a few per cent from 25,000 customers: on the synthetic book of 100,000
-#: (``benchmarks/clv_sample.py``) two such samples moved the expected purchases of the whole book
-#: by at most 0.6 %, where the full fit takes four times as long.
+#: (``benchmarks/clv_sample.py``) the sample moved the parameters by 2-5 %, the book's CLV by
+#: 1.6 % and a customer's by 0.65 % at the median (5.6 % at the 99th percentile), and took the
+#: analysis from 39 s to 25 s.
 FIT_CUSTOMERS = 25_000
 #: Fewest customers a sample may hold (a smaller ``clv_fit_customers`` is raised to it).
 MIN_FIT_CUSTOMERS = 1_000
