@@ -245,3 +245,41 @@ def test_largest_first_orders_like_the_full_lexsort(rows: list[tuple[int, int, i
     weights = w.astype(float)
     expected = np.lexsort((np.arange(len(rows)), k, -weights, -remainder, g))
     assert _largest_first(g, remainder, weights, k).tolist() == expected.tolist()
+
+
+@PROPERTY
+@given(rows=_elements, totals=st.lists(st.integers(-500, 500), min_size=5, max_size=5), whole=st.booleans(),
+       cut=st.lists(st.integers(0, 8), min_size=5, max_size=5))
+def test_only_where_the_cut_falls_does_the_order_of_ties_matter(
+        rows: list[tuple[int, int, int, int]], totals: list[int], whole: bool, cut: list[int]) -> None:
+    """Splitting cents with ties put in full order only where the extra cents stop gives the
+    same parts as the full five-key order; and the order's first elements of each group are the
+    same elements."""
+    from unittest import mock
+
+    from xlprofit.core import allocation
+
+    g, r, w, k = (np.asarray(c) for c in zip(*rows, strict=True))
+    weights = (w + 1).astype(float) if whole else (w + 1) / 3.0
+    present = np.bincount(g, minlength=5) > 0
+    cents = np.where(present, np.asarray(totals, dtype=np.int64), 0)
+
+    def full_order(groups, remainder, weights_, keys, cut=None):  # noqa: ANN001, ANN202 - the reference
+        return np.lexsort((np.arange(len(groups)), keys, -weights_, -remainder, groups))
+
+    fast = allocation.hamilton(cents, weights, g, k)
+    with mock.patch.object(allocation, "largest_first", full_order):
+        reference = allocation.hamilton(cents, weights, g, k)
+    assert fast.tolist() == reference.tolist()
+    # the order itself: each group's first cut[g] elements are the full order's
+    remainder = r.astype(np.int64) if whole else r / 7.0
+    taken = np.asarray(cut)[g]
+
+    def firsts(order: np.ndarray) -> set[int]:
+        sorted_groups = g[order]
+        rank = np.empty(len(g), dtype=np.int64)
+        rank[order] = np.arange(len(g)) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+        return {int(i) for i in np.flatnonzero(rank < taken)}
+
+    assert firsts(_largest_first(g, remainder, weights, k, cut=np.asarray(cut))) == \
+        firsts(full_order(g, remainder, weights, k))

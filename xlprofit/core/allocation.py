@@ -105,7 +105,7 @@ def hamilton(
     # (Float quotas may overshoot by a cent in pathological cases; floor division handles a
     # negative leftover by taking the cent from the smallest remainders.)
     rounds, extra = np.divmod(magnitude - given, np.maximum(count, 1))
-    order = largest_first(g, remainder, w, k)
+    order = largest_first(g, remainder, w, k, cut=extra)
     sorted_groups = g[order]
     rank = np.arange(order.shape[0]) - np.searchsorted(sorted_groups, sorted_groups, side="left")
     bonus = np.empty(order.shape[0], dtype=np.int64)
@@ -114,13 +114,20 @@ def hamilton(
     return out
 
 
-def largest_first(groups: np.ndarray, remainder: np.ndarray, weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
+def largest_first(groups: np.ndarray, remainder: np.ndarray, weights: np.ndarray, keys: np.ndarray,
+                  cut: np.ndarray | None = None) -> np.ndarray:
     """Order of the elements by group, then larger remainder, larger weight, smaller key, position.
 
     The same order as ``np.lexsort((positions, keys, -weights, -remainder, groups))``, a few
     times faster on millions of elements: one sort by group and remainder (packed into one
     integer when the remainders are whole numbers), and the full comparison, position last,
     only within the runs of equal group and remainder (so the first sort need not be stable).
+
+    With ``cut`` (per group: how many of its first elements are taken), only which elements
+    come first matters: a run of equal group and remainder is put in full order only where the
+    cut falls inside it; elsewhere its members keep the first sort's order, which takes the same
+    elements. Tied remainders are common (equal weights in a group), and those runs are most
+    of the sorting.
     """
     n = groups.shape[0]
     if n == 0:
@@ -145,6 +152,14 @@ def largest_first(groups: np.ndarray, remainder: np.ndarray, weights: np.ndarray
         tied[1:] |= same
         tied[:-1] |= same
         run = np.cumsum(np.concatenate([[True], ~same]))  # run number of each sorted position
+        if cut is not None:
+            sorted_groups = g[order]
+            rank = np.arange(n) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+            taken = rank < np.asarray(cut, dtype=np.int64)[sorted_groups]
+            # a run the cut splits has a taken member followed by one not taken
+            split = np.zeros(int(run[-1]) + 1, dtype=bool)
+            split[run[1:][same & taken[:-1] & ~taken[1:]]] = True
+            tied &= split[run]
         at = np.flatnonzero(tied)
         members = order[at]
         order[at] = members[np.lexsort((members, keys[members], -weights[members], run[at]))]
