@@ -366,14 +366,19 @@ class TruncatedBetaGeo:
         lead = log_w + (gammaln(r + ux) - gammaln(r) + r * np.log(alpha))[:, None] - terms.log_total[:, None]
         alive = np.empty((ux.size, periods))
         cumulative = np.empty((ux.size, periods))
+        # Per period one log1p over the nodes serves both terms: ln(alpha + base + p·t) is
+        # ln(alpha + base) + ln(1 + p·t/(alpha + base)). (p → 0 where a node may sit: kept off 0.)
+        safe = np.maximum(p, 1e-300)
+        reach = alpha + base
+        log_reach = np.log(reach)
+        at_end = lead - k * log_reach
+        weight_end = np.exp(at_end)
         for j in range(periods):
             t = (j + 1) * step
-            c = base + p * t
-            alive[:, j] = np.exp(_log_sum_exp(lead - k * np.log(alpha + c), axis=1))
-            # (1 − exp(−lambda·p·t)) / p integrated over lambda: smooth as p → 0, where a node may sit
-            safe = np.maximum(p, 1e-300)
-            ratio = -np.expm1(-k * np.log1p(safe * t / (alpha + base))) / safe
-            cumulative[:, j] = np.sum(np.exp(lead - k * np.log(alpha + base)) * ratio, axis=1)
+            grow = np.log1p(safe * t / reach)
+            alive[:, j] = np.exp(_log_sum_exp(at_end - k * grow, axis=1))
+            # (1 − exp(−lambda·p·t)) / p integrated over lambda: smooth as p → 0
+            cumulative[:, j] = np.sum(weight_end * (-np.expm1(-k * grow) / safe), axis=1)
         purchases = np.diff(cumulative, axis=1, prepend=0.0)
         p_alive = np.exp(terms.log_alive - terms.log_total)
         return Forecast(p_alive[inverse], purchases[inverse], alive[inverse])
