@@ -339,3 +339,17 @@ def test_repeated_text_is_held_once_per_distinct_value() -> None:
     assert len({id(v) for v in parsed.dropna()}) == 2  # 6,000 cells, two strings
     ids = pd.Series([f" C{i} " for i in range(5_000)], dtype=object)
     assert parse_ids(ids).tolist() == [f"C{i}" for i in range(5_000)]  # distinct values stay as they are
+
+
+def test_a_letter_taken_for_an_unknown_time_zone_is_refused_without_a_console_warning():
+    """dateutil warns about a time zone it does not know ("E" in "0a1E"): the reader says why
+    the text is not a date, and nothing else reaches the console (found by the engines' cell test)."""
+    import warnings
+
+    from xlprofit.core.parsing import parse_dates
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dates, reasons = parse_dates(pd.Series(["0a1E", "1 E", "2024-01-05"], dtype=object))
+    assert dates.isna().tolist() == [True, True, False]
+    assert reasons.iloc[0].startswith("is not") and reasons.iloc[1].startswith("is not")

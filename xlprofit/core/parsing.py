@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -443,12 +444,16 @@ def _read_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
         except ValueError:
             return None, "is not a valid date"
     try:
-        day_first = date_parser.parse(s, dayfirst=True, default=_DEFAULT_A)
-        month_first = date_parser.parse(s, dayfirst=False, default=_DEFAULT_A)
-        # dateutil fills a missing year, month or day from its default: two defaults that
-        # differ in all three tell a complete date ("7" or "March" is not one).
-        if date_parser.parse(s, dayfirst=True, default=_DEFAULT_B) != day_first:
-            return None, "is not a complete date (use yyyy-mm-dd)"
+        # A letter dateutil takes for a time zone it does not know ("1 E") makes it warn on the
+        # console; such a text is refused below as incomplete or not a date either way.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
+            day_first = date_parser.parse(s, dayfirst=True, default=_DEFAULT_A)
+            month_first = date_parser.parse(s, dayfirst=False, default=_DEFAULT_A)
+            # dateutil fills a missing year, month or day from its default: two defaults that
+            # differ in all three tell a complete date ("7" or "March" is not one).
+            if date_parser.parse(s, dayfirst=True, default=_DEFAULT_B) != day_first:
+                return None, "is not a complete date (use yyyy-mm-dd)"
     except (ValueError, OverflowError):
         return None, "is not a date (use yyyy-mm-dd)"
     if day_first != month_first:
