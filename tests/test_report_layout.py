@@ -36,6 +36,17 @@ def test_reconciliation_counts_print_without_decimals(demo_report):
     assert ws.cell(money, 2).number_format == "#,##0.00;[Red]-#,##0.00"
 
 
+def test_clv_model_values_sit_beside_their_notes_and_whole_numbers_have_no_decimals(demo_report):
+    ws = demo_report["CLV"]
+    header = _header_row(ws, "Model")
+    rows = {ws.cell(r, 2).value: r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+    k = rows["k (purchases)"]
+    assert ws.cell(k, 3).number_format == "#,##0;[Red]-#,##0"  # 5 purchases, not 5.0000
+    rate = rows["weekly discount rate"]
+    assert ws.cell(rate, 3).number_format == "#,##0.0000;[Red]-#,##0.0000"
+    assert {ws.cell(r, 3).alignment.vertical for r in (k, rate)} == {"top"}  # the notes beside them wrap
+
+
 def test_matrix_has_no_empty_unclassified_row(demo_report):
     ws = demo_report["Matrix"]
     header = _header_row(ws, "Quadrant")

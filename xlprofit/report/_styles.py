@@ -75,13 +75,15 @@ _STYLE_SPECS: dict[str, dict[str, Any]] = {
     "integer_top": {"number_format": COUNT, "alignment": Alignment(vertical="top")},
     "percent_top": {"number_format": PERCENT, "alignment": Alignment(vertical="top")},
     "number_top": {"number_format": NUMBER, "alignment": Alignment(vertical="top")},
+    "rate_top": {"number_format": RATE, "alignment": Alignment(vertical="top")},
     "date_top": {"number_format": DATE, "alignment": Alignment(vertical="top")},
     "wrap_top_indent": {"alignment": Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)},
 }
 #: Styles of cells that hold numbers (right-aligned, or centred): their header is right-aligned, and text
 #: in the column to their right is indented so that a number never touches it ("1C0120", "7.3%passive").
 NUMBER_STYLES = frozenset({"money", "percent", "count", "number", "rate", "date", "input_percent", "input_date",
-                           "money_top", "count_top", "integer_top", "percent_top", "number_top", "date_top"})
+                           "money_top", "count_top", "integer_top", "percent_top", "number_top", "rate_top",
+                           "date_top"})
 _FORMAT_STYLE = {MONEY: "money", PERCENT: "percent", COUNT: "count", NUMBER: "number", RATE: "rate",
                  DATE: "date"}
 

@@ -1012,10 +1012,16 @@ def _clv(a: Analysis, taken: set[str], with_acquisition: bool = True,
     if models is not None and len(models):
         lay.heading("Models")
         shown_models = models.reset_index(drop=True)
+        # Every cell on the top line of its row, beside the wrapped notes; a whole number (customers
+        # fitted, weeks, k) without the estimates' four decimals.
+        values = pd.to_numeric(shown_models["value"], errors="coerce").to_numpy(dtype=float)
+        whole = np.isfinite(values) & (values == np.round(values))
+        value_styles = ["integer_top" if w else "rate_top" for w in whole]
         mspot = lay.table(shown_models, "CLVModels", taken, max_width=MODEL_NOTE_WIDTH, styles={"value": "rate"},
-                          header_height=18, cell_styles={c: ["wrap_top_indent" if c == "note" else "text_top"]
-                                                         * len(shown_models) for c in shown_models.columns
-                                                         if c != "value"})
+                          header_height=18, cell_styles={
+                              **{c: ["wrap_top_indent" if c == "note" else "text_top"] * len(shown_models)
+                                 for c in shown_models.columns if c != "value"},
+                              "value": value_styles})
         if "note" in shown_models:
             _wrap_heights(lay, mspot, shown_models, ("note",))
         lay.skip()
