@@ -164,3 +164,18 @@ def test_duckdb_pilot_equals_the_pandas_pilot(tmp_path):
     actual = xlprofit.analyze(read_folder(tmp_path, engine="duckdb"), products=wanted)
     for name in ("customers", "products", "trend", "orders", "reconciliation", "bridge"):
         pd.testing.assert_frame_equal(getattr(expected, name), getattr(actual, name), check_exact=True, obj=name)
+
+
+def test_product_ties_break_by_the_ids_text_ranked_once_per_id():
+    """The ranks that break equal remainders: the order of the ids' texts, equal texts equal ranks,
+    read from the index's level (one rank per distinct id, not a sort of every row)."""
+    import numpy as np
+    import pandas as pd
+
+    from xlprofit.core.products import _text_ranks
+
+    index = pd.MultiIndex.from_arrays(
+        [["C1", "C1", "C2", "C3", "C3", "C4"], ["P-2", "P-10", "P-2", 7, "(no purchase)", "P-10"]],
+        names=["customer_id", "product_id"])
+    texts = np.asarray([str(p) for p in index.get_level_values("product_id")], dtype=object)
+    assert _text_ranks(index, "product_id").tolist() == np.unique(texts, return_inverse=True)[1].tolist()

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlprofit.core.allocation import allocate_within, round_to_totals
+from xlprofit.core.allocation import allocate_within, key_ranks, round_to_totals
 from xlprofit.core.costing import PRODUCT_LEVELS
 from xlprofit.core.money import to_cents
 from xlprofit.core.profit import commission_base, credit_cost
@@ -171,7 +171,7 @@ def _text_ranks(index: pd.MultiIndex, name: str) -> np.ndarray:
     texts = np.asarray(index.levels[at].astype(str), dtype=object)
     if (codes < 0).any():
         texts, codes = np.append(texts, "nan"), np.where(codes < 0, texts.size, codes)
-    return np.unique(texts, return_inverse=True)[1].astype(np.int64)[codes]
+    return key_ranks(name, texts, texts.size)[codes]
 
 
 def load_products(pnl: pd.DataFrame, grain: pd.DataFrame, traced: pd.DataFrame, levels: Mapping[str, str], *,
