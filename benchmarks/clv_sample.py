@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale import _child  # noqa: E402 - beside this script: each analysis in its own process
 
 
 def _analysis(folder: str, fit_customers: int, out: mp.Queue) -> None:
@@ -34,16 +38,6 @@ def _analysis(folder: str, fit_customers: int, out: mp.Queue) -> None:
     out.put((seconds, params, result.customers["clv"].to_numpy()))
 
 
-def _run(folder: str, fit_customers: int) -> tuple[float, dict[str, float], object]:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    process = ctx.Process(target=_analysis, args=(folder, fit_customers, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
-
-
 def main() -> None:
     import numpy as np
 
@@ -52,12 +46,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 25_000, 50_000])
     args = parser.parse_args()
     folder = str(args.folder)
-    full_s, full_params, full_clv = _run(folder, 0)
+    full_s, full_params, full_clv = _child(_analysis, folder, 0)
     print(f"all customers: analysis {full_s:6.1f} s; {', '.join(f'{k} {v:.4g}' for k, v in full_params.items())}")
     full_clv = np.asarray(full_clv, dtype=float)
     scale = np.nanmean(np.abs(full_clv))
     for size in args.sizes:
-        seconds, params, clv = _run(folder, size)
+        seconds, params, clv = _child(_analysis, folder, size)
         clv = np.asarray(clv, dtype=float)
         shared = [k for k in params if k in full_params]
         moved = ", ".join(f"{k} {params[k] / full_params[k] - 1:+.1%}" for k in shared) or \

@@ -129,14 +129,30 @@ def _analysis(folder: str, memory_limit: str, out: mp.Queue) -> None:
 
 
 def _child(target, *args):  # noqa: ANN001, ANN202 - small process helper
+    """Run ``target(*args, queue)`` in a fresh process and return what it put on the queue.
+
+    The result is read before the process is joined (a large result fills the pipe, and the
+    child waits for it to be read); a child that dies without a result is an error.
+    """
+    import queue as queues
+
     ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    p = ctx.Process(target=target, args=(*args, queue))
+    channel = ctx.Queue()
+    p = ctx.Process(target=target, args=(*args, channel))
     p.start()
+    while True:
+        try:
+            result = channel.get(timeout=1.0)
+            break
+        except queues.Empty:
+            if not p.is_alive():
+                try:
+                    result = channel.get(timeout=1.0)
+                    break
+                except queues.Empty:
+                    raise SystemExit(f"{target.__name__} failed (exit code {p.exitcode})") from None
     p.join()
-    if p.exitcode != 0:
-        raise SystemExit(f"{target.__name__} failed (exit code {p.exitcode})")
-    return queue.get()
+    return result
 
 
 def main() -> None:
